@@ -1,0 +1,1 @@
+"""Checks, one module per assignment; each registers its checks by task on import."""

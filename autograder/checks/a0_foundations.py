@@ -1,0 +1,181 @@
+"""Checks of a0_foundations: numerical gradients, activations, linear layer, softmax, losses."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..numeric import gradcheck, validate_array
+from ..plain import Probe
+from ..registry import CheckFailure, check
+from ..strategies import cases, float_dtypes, generator, labels, seeds, shapes, values
+from .common import forward_backward_checks, pure_function_checks, require_pure, unpack
+
+HINT_OVERFLOW = (
+    "exp overflows for large |x|: compute the sigmoid from exp(-|x|), which never overflows "
+    "(two branches for x >= 0 and x < 0, or np.where over both)"
+)
+HINT_SHIFT = (
+    "exp(1e4) overflows: subtract the maximum along the axis before exponentiating "
+    "(and for log_softmax use x - max - log(sum(exp(x - max))), not log(softmax))"
+)
+HINT_COPY = (
+    "numerical_gradient must call f with a perturbed copy of x, never x itself, and leave x "
+    "unchanged: f may modify what it is given"
+)
+
+# ---- numerical_gradient -------------------------------------------------------------------
+
+gradient_cases = cases(shape=shapes(max_dims=3, max_side=4), seed=seeds)
+
+
+@check("numerical_gradient", "matches central differences", gradient_cases)
+def numerical_gradient_matches(ctx, case):
+    x = values(generator(case["seed"]), case["shape"])
+    f = Probe("smooth_scalar", (case["seed"],))
+    got = ctx.call("numerical_gradient", f, x)
+    # both sides difference the same f at the same points: only rounding separates them
+    ctx.expect("numerical_gradient", got, lambda impl: impl.run("numerical_gradient", f, x), name="grad",
+               rtol=1e-7, atol=1e-9)
+
+
+@check("numerical_gradient", "calls f with copies and leaves x unchanged", gradient_cases)
+def numerical_gradient_copies(ctx, case):
+    x = values(generator(case["seed"]), case["shape"])
+    f = Probe("clobbering_scalar", (case["seed"],))
+    got = ctx.call("numerical_gradient", f, x)
+    require_pure(ctx, "numerical_gradient")
+    expected = ctx.reference.run("numerical_gradient", f, x)
+    validate_array(got, name="grad", dtype=np.float64, shape=x.shape)
+    if not np.allclose(got, expected, rtol=1e-6, atol=1e-8):
+        raise CheckFailure("with an f that modifies its argument, your gradient comes out wrong", HINT_COPY)
+
+
+@check("numerical_gradient", "keeps float32", cases(shape=shapes(max_dims=2, max_side=3), seed=seeds))
+def numerical_gradient_float32(ctx, case):
+    x = values(generator(case["seed"]), case["shape"], "float32")
+    got = ctx.call("numerical_gradient", Probe("smooth_scalar", (case["seed"],)), x, h=1e-2)
+    validate_array(got, name="grad", dtype=np.float32, shape=x.shape)
+
+
+# ---- activations ----------------------------------------------------------------------------
+
+def _activation_make(slope: bool):
+    def make(case):
+        x = values(generator(case["seed"]), case["shape"], case["dtype"], scale=4.0, away_from_zero=0.05)
+        return {"x": x}, ({"negative_slope": case["slope"]} if slope else {})
+
+    return make
+
+
+for name, has_slope in (("sigmoid", False), ("tanh", False), ("relu", False), ("leaky_relu", True)):
+    fields = dict(shape=shapes(), dtype=float_dtypes, seed=seeds)
+    if has_slope:
+        fields["slope"] = st.sampled_from([0.01, 0.2, -0.5, 1.5, 3.0])
+    forward_backward_checks(f"{name}_forward", f"{name}_backward", cases(**fields), _activation_make(has_slope))
+
+
+@check("sigmoid_forward", "stable for |x| up to 1e3", cases(shape=shapes(), dtype=float_dtypes, seed=seeds))
+def sigmoid_stable(ctx, case):
+    x = values(generator(case["seed"]), case["shape"], case["dtype"], scale=1e3, away_from_zero=0.5)
+    out = unpack(ctx.call("sigmoid_forward", x, opaque=(1,)), 2, "sigmoid_forward", "(out, cache)")[0]
+    if ctx.last.warnings:
+        raise CheckFailure(f"sigmoid_forward warned: {'; '.join(ctx.last.warnings)}", HINT_OVERFLOW)
+    ctx.expect("sigmoid_forward", out, lambda impl: impl.run("sigmoid_forward", x)[0], name="out")
+
+
+# ---- linear layer -----------------------------------------------------------------------------
+
+def _linear_make(case):
+    rng = generator(case["seed"])
+    n, fan_in, fan_out = case["sizes"]
+    return {
+        "x": values(rng, (n, fan_in), case["dtype"]),
+        "W": values(rng, (fan_out, fan_in), case["dtype"]),
+        "b": values(rng, (fan_out,), case["dtype"]),
+    }, {}
+
+
+forward_backward_checks(
+    "linear_forward", "linear_backward",
+    cases(sizes=st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)), dtype=float_dtypes, seed=seeds),
+    _linear_make,
+)
+
+# ---- softmax and log_softmax ------------------------------------------------------------------
+
+softmax_cases = cases(shape=shapes(max_dims=3), axis_pick=st.integers(0, 2), dtype=float_dtypes, seed=seeds)
+
+
+def _softmax_make(scale):
+    def make(case):
+        shape = case["shape"]
+        axis = -1 if case["axis_pick"] == 0 else case["axis_pick"] % len(shape)
+        x = values(generator(case["seed"]), shape, case["dtype"], scale=scale)
+        return (x,), {"axis": axis}
+
+    return make
+
+
+for task in ("softmax", "log_softmax"):
+    pure_function_checks(task, softmax_cases, _softmax_make(5.0))
+
+    @check(task, "stable for logits up to ±1e4", softmax_cases)
+    def softmax_stable(ctx, case, task=task):
+        args, kwargs = _softmax_make(1e4)(case)
+        got = ctx.call(task, *args, **kwargs)
+        if ctx.last.warnings or (type(got) is np.ndarray and not np.all(np.isfinite(got))):
+            raise CheckFailure(f"{task} overflowed on logits of size 1e4: "
+                               f"{'; '.join(ctx.last.warnings) or 'non-finite values'}", HINT_SHIFT)
+        ctx.expect(task, got, lambda impl: impl.run(task, *args, **kwargs), name="out")
+
+
+# ---- losses ------------------------------------------------------------------------------------
+
+loss_cases = cases(n=st.integers(1, 6), classes=st.integers(2, 5), dtype=float_dtypes, seed=seeds)
+
+
+def _cross_entropy_make(scale):
+    def make(case):
+        rng = generator(case["seed"])
+        logits = values(rng, (case["n"], case["classes"]), case["dtype"], scale=scale)
+        return (logits, labels(rng, case["n"], case["classes"])), {}
+
+    return make
+
+
+def _mse_make(case):
+    rng = generator(case["seed"])
+    shape = (case["n"], case["classes"])
+    return (values(rng, shape, case["dtype"]), values(rng, shape, case["dtype"])), {}
+
+
+def _loss_gradcheck(task, make):
+    @check(task, "gradient agrees with finite differences of your loss", loss_cases)
+    def loss_gradcheck(ctx, case):
+        (first, *rest), kwargs = make({**case, "dtype": "float64"})
+        _, grad = unpack(ctx.call(task, first, *rest, **kwargs), 2, task, "(loss, grad)")
+
+        def loss(x):
+            value = unpack(ctx.call(task, x, *rest, **kwargs), 2, task, "(loss, grad)")[0]
+            return float(value) if isinstance(value, (int, float, np.floating)) else float("nan")
+
+        gradcheck(loss, {"x": first}, {"x": grad}, seed=case["seed"], output=f"the gradient of your {task}")
+
+
+for task, make, names in (("cross_entropy", _cross_entropy_make(3.0), ("loss", "dlogits")),
+                          ("mse", _mse_make, ("loss", "dpred"))):
+    pure_function_checks(task, loss_cases, make, outputs=2, names=names)
+    _loss_gradcheck(task, make)
+
+
+@check("cross_entropy", "stable for logits up to ±1e4", loss_cases)
+def cross_entropy_stable(ctx, case):
+    args, _ = _cross_entropy_make(1e4)(case)
+    loss, dlogits = unpack(ctx.call("cross_entropy", *args), 2, "cross_entropy", "(loss, dlogits)")
+    if ctx.last.warnings:
+        raise CheckFailure(f"cross_entropy warned on logits of size 1e4: {'; '.join(ctx.last.warnings)}", HINT_SHIFT)
+    ctx.expect("cross_entropy", loss, lambda impl: impl.run("cross_entropy", *args)[0], name="loss")
+    ctx.expect("cross_entropy", dlogits, lambda impl: impl.run("cross_entropy", *args)[1], name="dlogits")
+
+
+

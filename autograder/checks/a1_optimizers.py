@@ -1,0 +1,191 @@
+"""Checks of a1_optimizers: update rules over several steps, mini-batches, linear regression, schedules."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..numeric import assert_close, validate_array
+from ..plain import Foreign, Probe
+from ..registry import CheckFailure, check
+from ..strategies import cases, float_dtypes, generator, seeds, shapes, values
+from ..submission import StudentError
+from .common import pure_function_checks, require_pure, unpack
+
+STEPS = 5
+HINT_STATE = "the state must be a dict of str -> ndarray/int/float (plain data), e.g. {'m': m, 'v': v, 't': t}"
+
+lrs = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
+epsilons = st.sampled_from([1e-8, 1e-2, 0.3])
+HYPERPARAMETERS = {
+    "sgd": dict(lr=lrs, weight_decay=st.sampled_from([0.0, 0.1, 0.5])),
+    "momentum": dict(lr=lrs, mu=st.sampled_from([0.1, 0.5, 0.9, 0.99])),
+    "nesterov": dict(lr=lrs, mu=st.sampled_from([0.1, 0.5, 0.9, 0.99])),
+    "adagrad": dict(lr=lrs, eps=st.sampled_from([1e-10, 1e-2, 0.5])),
+    "rmsprop": dict(lr=lrs, alpha=st.sampled_from([0.5, 0.9, 0.99]), eps=epsilons),
+    "adadelta": dict(lr=st.sampled_from([0.1, 1.0, 2.0]), rho=st.sampled_from([0.5, 0.9, 0.99]),
+                     eps=st.sampled_from([1e-6, 1e-2])),
+    "adam": dict(lr=lrs, beta1=st.sampled_from([0.5, 0.9]), beta2=st.sampled_from([0.9, 0.999]), eps=epsilons),
+    "adamw": dict(lr=lrs, beta1=st.sampled_from([0.5, 0.9]), beta2=st.sampled_from([0.9, 0.999]), eps=epsilons,
+                  weight_decay=st.sampled_from([1e-2, 0.1, 0.5])),
+}
+
+
+def _problem(case):
+    rng = generator(case["seed"])
+    w = values(rng, case["shape"], case["dtype"], scale=2.0)
+    grads = [values(rng, case["shape"], case["dtype"], scale=2.0, away_from_zero=0.05) for _ in range(STEPS)]
+    return w, grads
+
+
+def _reference_trajectory(impl, rule, w, grads, hyper):
+    weights, state = [], {}
+    for dw in grads:
+        w, state = impl.run(rule, w, dw, state, **hyper)
+        weights.append(w)
+    return weights
+
+
+def _step(ctx, rule, w, dw, state, hyper):
+    w_new, state_new = unpack(ctx.call(rule, w, dw, state, **hyper), 2, rule, "(w_new, state_new)")
+    if isinstance(state_new, Foreign) or type(state_new) is not dict or any(
+            isinstance(v, Foreign) for v in state_new.values()):
+        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {state_new!r}", HINT_STATE)
+    return w_new, state_new
+
+
+def _rule_checks(rule, hyperparameters):
+    rule_cases = cases(shape=shapes(max_dims=2), dtype=float_dtypes, seed=seeds, **hyperparameters)
+    plain_cases = cases(shape=shapes(max_dims=2), dtype=float_dtypes, seed=seeds)
+
+    def hyper_of(case):
+        return {k: case[k] for k in hyperparameters}
+
+    def trajectory_matches(ctx, case, hyper):
+        w, grads = _problem(case)
+        state: dict = {}
+        for step, dw in enumerate(grads):
+            w, state = _step(ctx, rule, w, dw, state, hyper)
+            ctx.expect(rule, w, lambda impl, step=step: _reference_trajectory(impl, rule, *_problem(case), hyper)[step],
+                       name=f"w after step {step + 1} (starting from state {{}})")
+
+    @check(rule, f"matches the reference over {STEPS} steps", rule_cases)
+    def matches(ctx, case):
+        trajectory_matches(ctx, case, hyper_of(case))
+
+    @check(rule, "uses the spec's default hyper-parameters", plain_cases)
+    def defaults(ctx, case):
+        trajectory_matches(ctx, case, {})
+
+    @check(rule, "leaves w, dw and state unchanged", rule_cases)
+    def pure(ctx, case):
+        w, grads = _problem(case)
+        state: dict = {}
+        for dw in grads[:3]:
+            w, state = _step(ctx, rule, w, dw, state, hyper_of(case))
+            require_pure(ctx, rule)
+
+
+for _rule, _hyperparameters in HYPERPARAMETERS.items():
+    _rule_checks(_rule, _hyperparameters)
+
+# ---- minibatch_indices -------------------------------------------------------------------------
+
+batch_cases = cases(n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.booleans(),
+                    drop_last=st.booleans(), seed=seeds)
+
+
+def _batches_args(case):
+    rng = Probe("rng", (case["seed"],)) if case["shuffle"] else None
+    return (case["n"], case["batch_size"]), dict(shuffle=case["shuffle"], drop_last=case["drop_last"], rng=rng)
+
+
+def _compare_batches(ctx, got, compute):
+    expected = compute(ctx.reference)
+    if isinstance(got, Foreign) or type(got) is not list:
+        raise CheckFailure(f"minibatch_indices must return a list of index arrays, got {got!r}")
+    try:
+        if len(got) != len(expected):
+            raise CheckFailure(f"{len(got)} batches, expected {len(expected)} "
+                               f"(sizes {[len(b) for b in expected]})")
+        for i, (mine, theirs) in enumerate(zip(got, expected)):
+            validate_array(mine, name=f"batch {i}")
+            if not np.issubdtype(mine.dtype, np.integer):
+                raise CheckFailure(f"batch {i}: dtype {mine.dtype}, expected an integer dtype")
+            assert_close(mine.astype(theirs.dtype), theirs, name=f"batch {i}")
+    except CheckFailure as failure:
+        failure.hint = ctx.recognise("minibatch_indices", got, compute,
+                                     name="batches") if failure.hint is None else failure.hint
+        raise
+
+
+@check("minibatch_indices", "matches the reference", batch_cases)
+def batches_match(ctx, case):
+    args, kwargs = _batches_args(case)
+    got = ctx.call("minibatch_indices", *args, **kwargs)
+    _compare_batches(ctx, got, lambda impl: list(impl.run("minibatch_indices", *args, **kwargs)))
+
+
+@check("minibatch_indices", "raises ValueError when shuffling without rng",
+       cases(n=st.integers(1, 10), batch_size=st.integers(1, 4)))
+def batches_need_rng(ctx, case):
+    try:
+        ctx.call("minibatch_indices", case["n"], case["batch_size"], shuffle=True, rng=None)
+    except StudentError as error:
+        if error.kind == "ValueError":
+            return
+        raise CheckFailure(f"shuffle=True without rng raised {error.kind}, expected ValueError") from None
+    raise CheckFailure("shuffle=True without rng returned normally; it must raise ValueError")
+
+
+# ---- fit_linear_regression ---------------------------------------------------------------------
+
+regression_cases = cases(
+    n=st.integers(1, 12), d=st.integers(1, 3), targets=st.sampled_from([None, 1, 2]),
+    batch_size=st.sampled_from([None, 1, 3]), epochs=st.integers(1, 4), lr=st.sampled_from([0.01, 0.05]),
+    optimizer=st.sampled_from(["plain_sgd", "heavy_ball"]), dtype=float_dtypes, seed=seeds,
+)
+
+
+def _regression_args(case):
+    rng = generator(case["seed"])
+    X = values(rng, (case["n"], case["d"]), case["dtype"])
+    y_shape = (case["n"],) if case["targets"] is None else (case["n"], case["targets"])
+    y = values(rng, y_shape, case["dtype"])
+    return (X, y), dict(batch_size=case["batch_size"], epochs=case["epochs"], lr=case["lr"],
+                        rng=Probe("rng", (case["seed"] + 1,)), optimizer=Probe(case["optimizer"]))
+
+
+@check("fit_linear_regression", "matches the reference", regression_cases)
+def regression_matches(ctx, case):
+    args, kwargs = _regression_args(case)
+    theta, losses = unpack(ctx.call("fit_linear_regression", *args, **kwargs), 2, "fit_linear_regression",
+                           "(theta, losses)")
+    for i, name in enumerate(("theta", "losses")):
+        ctx.expect("fit_linear_regression", (theta, losses)[i],
+                   lambda impl, i=i: impl.run("fit_linear_regression", *args, **kwargs)[i], name=name)
+
+
+@check("fit_linear_regression", "leaves X and y unchanged", regression_cases)
+def regression_pure(ctx, case):
+    args, kwargs = _regression_args(case)
+    ctx.call("fit_linear_regression", *args, **kwargs)
+    require_pure(ctx, "fit_linear_regression")
+
+
+# ---- schedules ----------------------------------------------------------------------------------
+
+lr0s = st.sampled_from([0.1, 1.0, 3e-4])
+SCHEDULES = {
+    "step_lr": (cases(lr0=lr0s, epoch=st.integers(0, 30), step_size=st.integers(1, 10),
+                      gamma=st.sampled_from([0.1, 0.5, 0.9])),
+                lambda c: ((c["lr0"], c["epoch"], c["step_size"]), {"gamma": c["gamma"]})),
+    "exponential_lr": (cases(lr0=lr0s, epoch=st.integers(0, 30), gamma=st.sampled_from([0.5, 0.9, 0.99])),
+                       lambda c: ((c["lr0"], c["epoch"], c["gamma"]), {})),
+    "cosine_annealing_lr": (cases(lr0=lr0s, t=st.integers(0, 50), t_max=st.integers(1, 20),
+                                  eta_min=st.sampled_from([0.0, 1e-3])),
+                            lambda c: ((c["lr0"], c["t"], c["t_max"]), {"eta_min": c["eta_min"]})),
+    "linear_warmup_lr": (cases(lr0=lr0s, t=st.integers(0, 30), warmup_steps=st.integers(-1, 10)),
+                         lambda c: ((c["lr0"], c["t"], c["warmup_steps"]), {})),
+}
+for _task, (_cases, _make) in SCHEDULES.items():
+    pure_function_checks(_task, _cases, _make, names=("lr",))

@@ -1,0 +1,145 @@
+"""Check patterns shared by every assignment: forward/backward pairs, purity, results' form.
+
+A differentiable task gets three layers (DESIGN principle 5): forward vs the reference;
+backward vs the reference backward for the same random upstream gradient; and a
+finite-difference check of the student's backward against the student's own forward.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..numeric import fmt, gradcheck
+from ..plain import Foreign, same_plain
+from ..registry import CheckFailure, check
+from ..strategies import generator, upstream
+
+HINT_MUTATES = (
+    "your function modifies its arguments in place (x += ..., x[...] = ..., "
+    "an out= argument); functions must be pure: work on copies"
+)
+HINT_CACHE = "your backward changes its cache, so calling it twice gives different results; copy before modifying"
+
+
+def unpack(value, count: int, task: str, what: str):
+    """value as a tuple of count items, or a CheckFailure naming the expected form."""
+    if isinstance(value, Foreign) or type(value) not in (tuple, list) or len(value) != count:
+        raise CheckFailure(f"{task} must return {what}, got {fmt(value) if not isinstance(value, Foreign) else value.description}")
+    return tuple(value)
+
+
+def require_pure(ctx, task: str) -> None:
+    """The last student call left its arguments unchanged."""
+    if ctx.last.mutated:
+        raise CheckFailure(f"{task} changed its {', '.join(ctx.last.mutated)} in place", HINT_MUTATES)
+
+
+def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
+                            gradcheck_dtype: str = "float64"):
+    """Register the checks of a forward task and its backward.
+
+    make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
+    argument order, which is also the order of the backward's gradients) and other keyword
+    arguments. The forward returns `outputs` arrays, then the cache.
+    """
+    what = "(" + ", ".join(["out"] * outputs + ["cache"]) + ")"
+    out_names = ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+
+    def student_forward(ctx, inputs, kwargs):
+        result = ctx.call(forward, *inputs.values(), opaque=(outputs,), **kwargs)
+        parts = unpack(result, outputs + 1, forward, what)
+        return parts[:outputs], parts[outputs]
+
+    def reference_forward(impl, inputs, kwargs):
+        result = impl.run(forward, *inputs.values(), **kwargs)
+        return result[:outputs], result[outputs]
+
+    def douts_for(case, outs):
+        rng = generator(case["seed"] + 1)
+        return [upstream(rng, np.shape(o), np.asarray(o).dtype) for o in outs]
+
+    @check(forward, "matches the reference", cases)
+    def forward_matches(ctx, case):
+        inputs, kwargs = make(case)
+        outs, _ = student_forward(ctx, inputs, kwargs)
+        for i, name in enumerate(out_names):
+            ctx.expect(forward, outs[i], lambda impl, i=i: reference_forward(impl, inputs, kwargs)[0][i], name=name)
+
+    @check(forward, "leaves its inputs unchanged", cases)
+    def forward_pure(ctx, case):
+        inputs, kwargs = make(case)
+        student_forward(ctx, inputs, kwargs)
+        require_pure(ctx, forward)
+
+    def gradients(ctx, case):
+        inputs, kwargs = make(case)
+        outs, cache = student_forward(ctx, inputs, kwargs)
+        expected_outs = reference_forward(ctx.reference, inputs, kwargs)[0]
+        douts = douts_for(case, expected_outs)
+        grads = ctx.call(backward, *douts, cache)
+        if len(inputs) > 1:
+            grads = unpack(grads, len(inputs), backward, "(" + ", ".join(f"d{n}" for n in inputs) + ")")
+        else:
+            grads = (grads,)
+        return inputs, kwargs, douts, cache, grads
+
+    @check(backward, "matches the reference backward for a random upstream gradient", cases)
+    def backward_matches(ctx, case):
+        inputs, kwargs, douts, _, grads = gradients(ctx, case)
+
+        def expected(impl, i):
+            _, cache = reference_forward(impl, inputs, kwargs)
+            result = impl.run(backward, *douts, cache)
+            return result[i] if len(inputs) > 1 else result
+
+        for i, name in enumerate(inputs):
+            ctx.expect(backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
+
+    @check(backward, "agrees with finite differences of your forward", cases)
+    def backward_gradcheck(ctx, case):
+        case = {**case, "dtype": gradcheck_dtype} if "dtype" in case else case
+        inputs, kwargs, douts, _, grads = gradients(ctx, case)
+
+        def loss(**point):
+            outs, _ = student_forward(ctx, point, kwargs)
+            total = 0.0
+            for out, dout in zip(outs, douts):
+                if type(out) is not np.ndarray or out.shape != dout.shape:
+                    raise CheckFailure(f"{forward} returned {fmt(out)} where an array of shape {dout.shape} was expected")
+                total += float(np.sum(out.astype(np.float64) * dout))
+            return total
+
+        gradcheck(loss, inputs, dict(zip(inputs, grads)), seed=case["seed"], output=f"your {backward}")
+
+    @check(backward, "leaves dout and its cache unchanged", cases)
+    def backward_pure(ctx, case):
+        inputs, kwargs, douts, cache, first = gradients(ctx, case)
+        require_pure(ctx, backward)
+        again = ctx.call(backward, *douts, cache)
+        again = tuple(again) if len(inputs) > 1 and type(again) in (tuple, list) else (again,)
+        if not same_plain(tuple(first), again):
+            raise CheckFailure(f"{backward} gave a different result when called again with the same dout and cache",
+                               HINT_CACHE)
+
+
+def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",)):
+    """Checks of a function without a cache: outputs vs the reference, and purity.
+
+    make(case) -> (args, kwargs)."""
+
+    def unpacked(value):
+        return unpack(value, outputs, task, "(" + ", ".join(names) + ")") if outputs > 1 else (value,)
+
+    @check(task, "matches the reference", cases)
+    def matches(ctx, case):
+        args, kwargs = make(case)
+        got = unpacked(ctx.call(task, *args, **kwargs))
+        for i, name in enumerate(names):
+            ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name)
+
+    @check(task, "leaves its inputs unchanged", cases)
+    def pure(ctx, case):
+        args, kwargs = make(case)
+        ctx.call(task, *args, **kwargs)
+        require_pure(ctx, task)
+
+    return unpacked

@@ -1,0 +1,152 @@
+"""Load and validate course.yml, with errors that name the place and the fix."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+MANIFEST = "course.yml"
+
+
+class ConfigError(Exception):
+    """course.yml is missing or malformed; the message names the place and the fix."""
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str  # the spec's own function or class name
+    assignment: str
+    file: str  # file name inside the assignment folder
+    points: float
+    examples: dict[str, int] = field(default_factory=dict)  # per-profile overrides
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    tasks: tuple[Task, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(task.file for task in self.tasks))
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    name: str
+    profiles: dict[str, int]  # profile name -> max_examples
+    assignments: tuple[Assignment, ...]
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(task for assignment in self.assignments for task in assignment.tasks)
+
+    def task(self, name: str) -> Task:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise KeyError(name)
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        for assignment in self.assignments:
+            if assignment.id == assignment_id:
+                return assignment
+        raise KeyError(assignment_id)
+
+    def select(self, names: list[str] | None) -> tuple[Task, ...]:
+        """Tasks named directly or through their assignment; all when names is empty."""
+        if not names:
+            return self.tasks
+        known_assignments = {a.id: a for a in self.assignments}
+        known_tasks = {t.name: t for t in self.tasks}
+        chosen: dict[str, Task] = {}
+        for name in names:
+            if name in known_assignments:
+                chosen.update((t.name, t) for t in known_assignments[name].tasks)
+            elif name in known_tasks:
+                chosen[name] = known_tasks[name]
+            else:
+                raise ConfigError(
+                    f"unknown assignment or task {name!r}; `course list` shows them all"
+                )
+        return tuple(t for t in self.tasks if t.name in chosen)
+
+    def max_examples(self, task: Task, profile: str) -> int:
+        return task.examples.get(profile, self.profiles[profile])
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above start that holds course.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / MANIFEST).is_file():
+            return folder
+    raise ConfigError(f"no {MANIFEST} in {start} or any folder above it; run this inside the course")
+
+
+def _require(mapping, key, where, kind):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise ConfigError(f"{MANIFEST}: {where} needs a '{key}' entry")
+    value = mapping[key]
+    if not isinstance(value, kind):
+        raise ConfigError(f"{MANIFEST}: {where}.{key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def _task(name, spec, assignment_id, file_name, where) -> Task:
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        points, examples = spec, {}
+    elif isinstance(spec, dict):
+        points = _require(spec, "points", where, (int, float))
+        examples = spec.get("examples", {})
+        if not isinstance(examples, dict) or not all(
+            isinstance(v, int) and v > 0 for v in examples.values()
+        ):
+            raise ConfigError(f"{MANIFEST}: {where}.examples must map profile names to positive ints")
+    else:
+        raise ConfigError(f"{MANIFEST}: {where} must be a number of points or {{points: N}}, got {spec!r}")
+    if points < 0:
+        raise ConfigError(f"{MANIFEST}: {where} has negative points ({points})")
+    return Task(name, assignment_id, file_name, float(points), dict(examples))
+
+
+def load(root: Path) -> Course:
+    path = root / MANIFEST
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} not found") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{MANIFEST}{line}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{MANIFEST}: expected a mapping at the top level")
+    grading = _require(data, "grading", "the top level", dict)
+    profiles_spec = _require(grading, "profiles", "grading", dict)
+    profiles = {}
+    for profile in ("quick", "full"):
+        spec = _require(profiles_spec, profile, "grading.profiles", dict)
+        count = _require(spec, "max_examples", f"grading.profiles.{profile}", int)
+        if count < 1:
+            raise ConfigError(f"{MANIFEST}: grading.profiles.{profile}.max_examples must be >= 1")
+        profiles[profile] = count
+    assignments = []
+    seen: dict[str, str] = {}
+    for assignment_id, spec in _require(data, "assignments", "the top level", dict).items():
+        where = f"assignments.{assignment_id}"
+        files = _require(spec, "files", where, dict)
+        tasks = []
+        for file_name, task_specs in files.items():
+            if not isinstance(task_specs, dict) or not task_specs:
+                raise ConfigError(f"{MANIFEST}: {where}.files.{file_name} must map task names to points")
+            for name, task_spec in task_specs.items():
+                if name in seen:
+                    raise ConfigError(f"{MANIFEST}: task {name!r} appears twice ({seen[name]} and {where})")
+                seen[name] = where
+                tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
+        assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
+    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments))

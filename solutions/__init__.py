@@ -1,0 +1,1 @@
+"""Reference solutions of the course (the one source of truth for assignments/)."""

@@ -1,0 +1,1 @@
+"""a0_foundations: derivatives and backprop basics."""

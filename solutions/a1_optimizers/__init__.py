@@ -1,0 +1,1 @@
+"""a1_optimizers: gradient descent and its variants."""
