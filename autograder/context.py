@@ -35,11 +35,12 @@ class Context:
             assert_close(got, expected, name=name, **tolerances)
         except CheckFailure as failure:
             if failure.hint is None:
-                failure.hint = self.recognise(task, got, compute, name=name, **tolerances)
+                failure.hint = self.recognise(task, got, expected, compute, name=name, **tolerances)
             raise
 
-    def recognise(self, task: str, got, compute, *, name: str = "", **tolerances) -> str | None:
-        """The hint of the first known mistake of task whose output is got, if any."""
+    def recognise(self, task: str, got, expected, compute, *, name: str = "", **tolerances) -> str | None:
+        """The hint of the first known mistake of task that gives got where the reference gives
+        expected (a mistake that agrees with the reference on this case says nothing)."""
         for mistake, implementation in mistake_implementation_pairs(self.course, task):
             try:
                 with np.errstate(all="ignore"):
@@ -47,9 +48,18 @@ class Context:
                 assert_close(got, wrong, name=name, **tolerances)
             except Exception:  # noqa: BLE001 - a mistake that raises or differs is not this one
                 continue
-            return mistake.hint
+            if not _close(wrong, expected, name, tolerances):
+                return mistake.hint
         return None
 
     def require(self, condition: bool, message: str, hint: str | None = None) -> None:
         if not condition:
             raise CheckFailure(message, hint)
+
+
+def _close(got, expected, name, tolerances) -> bool:
+    try:
+        assert_close(got, expected, name=name, **tolerances)
+    except CheckFailure:
+        return False
+    return True

@@ -22,6 +22,7 @@ def _no_local_constants():
 
 if not hasattr(_providers, "_get_local_constants"):  # pragma: no cover - guards the pin
     raise ImportError("this Hypothesis version has no local-constants pool to turn off; install the pinned one")
+ORIGINAL_LOCAL_CONSTANTS = _providers._get_local_constants  # kept for the test that proves the leak
 _providers._get_local_constants = _no_local_constants
 _providers.CONSTANTS_CACHE.cache.clear()
 

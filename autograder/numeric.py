@@ -16,6 +16,11 @@ HINT_FLOAT32 = (
 )
 
 
+def precision_of(*values):
+    """float32 when any of the values is a float32 array (its results get float32 tolerances)."""
+    return np.float32 if any(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in values) else None
+
+
 def fmt(value) -> str:
     """A number or array in few, stable characters."""
     if isinstance(value, np.ndarray):
@@ -68,12 +73,25 @@ def validate_scalar(got, *, name: str) -> float:
     return float(got)
 
 
-def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: float | None = None) -> None:
+def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: float | None = None,
+                 precision=None) -> None:
     """got must be what expected is (a real ndarray of its dtype and shape, or a scalar), finite
-    where expected is, and within the dtype's norm-relative tolerance."""
+    where expected is, and within the norm-relative tolerance of `precision` (the dtype the
+    inputs were computed in; by default expected's dtype, float64 for scalars)."""
+    if type(expected) in (list, tuple):
+        if isinstance(got, Foreign) or type(got) is not type(expected):
+            raise CheckFailure(f"{name}: expected a {type(expected).__name__}, got {got!r}")
+        if len(got) != len(expected):
+            raise CheckFailure(f"{name}: {len(got)} items, expected {len(expected)}")
+        for index, (mine, theirs) in enumerate(zip(got, expected)):
+            assert_close(mine, theirs, name=f"{name}[{index}]", rtol=rtol, atol=atol, precision=precision)
+        return
     if isinstance(expected, np.ndarray):
-        validate_array(got, name=name, dtype=expected.dtype, shape=expected.shape,
+        integers = expected.dtype.kind in "iu"
+        validate_array(got, name=name, dtype=None if integers else expected.dtype, shape=expected.shape,
                        finite=bool(np.all(np.isfinite(expected))))
+        if integers and got.dtype.kind not in "iu":
+            raise CheckFailure(f"{name}: dtype {got.dtype}, expected an integer dtype")
         if expected.dtype.kind not in "fc":
             if not np.array_equal(got, expected):
                 bad = np.argwhere(got != expected)
@@ -82,11 +100,11 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
                     f"yours {got[tuple(bad[0])]}, expected {expected[tuple(bad[0])]}"
                 )
             return
-        default_rtol, default_atol = tolerance(expected.dtype)
+        default_rtol, default_atol = tolerance(precision or expected.dtype)
     else:
         got = np.asarray(validate_scalar(got, name=name))
         expected = np.asarray(float(expected))
-        default_rtol, default_atol = tolerance(np.float64)
+        default_rtol, default_atol = tolerance(precision or np.float64)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     error = float(np.linalg.norm((got.astype(np.float64) - expected.astype(np.float64)).ravel()))
@@ -94,7 +112,7 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
     if error <= allowed:
         return
     hint = None
-    if expected.dtype == np.float64 and got.size and np.array_equal(got, got.astype(np.float32).astype(np.float64)) \
+    if expected.dtype == np.float64 and precision in (None, np.float64) and got.size and np.array_equal(got, got.astype(np.float32).astype(np.float64)) \
             and not np.array_equal(expected, expected.astype(np.float32).astype(np.float64)) \
             and relative_error(got, expected) < 1e-5:
         hint = HINT_FLOAT32

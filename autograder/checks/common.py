@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numeric import fmt, gradcheck
+from ..numeric import fmt, gradcheck, precision_of
 from ..plain import Foreign, same_plain
 from ..registry import CheckFailure, check
 from ..strategies import generator, upstream
@@ -134,7 +134,8 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
         args, kwargs = make(case)
         got = unpacked(ctx.call(task, *args, **kwargs))
         for i, name in enumerate(names):
-            ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name)
+            ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
+                       precision=precision_of(*args))
 
     @check(task, "leaves its inputs unchanged", cases)
     def pure(ctx, case):

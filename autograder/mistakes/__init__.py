@@ -69,10 +69,15 @@ def mutant_source(course: Course, mistake: Mistake) -> str:
 
 
 def write_mutant(course: Course, mistake: Mistake, dest: Path) -> Path:
-    """Write the mutant file into dest/<assignment>/<file> (a loose submission of that file)."""
+    """Write the mistake's assignment into dest/<assignment>/: the reference files, with the
+    mutant in place of the task's file (a submission that differs in this one function)."""
     spec = course.task(mistake.task)
-    target = dest / spec.assignment / spec.file
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = dest / spec.assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name in course.assignment(spec.assignment).files:
+        source = course.root / "solutions" / spec.assignment / file_name
+        (folder / file_name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    target = folder / spec.file
     target.write_text(mutant_source(course, mistake), encoding="utf-8")
     return target
 

@@ -49,14 +49,14 @@ def fit_linear_regression(X, y, *, batch_size=None, epochs, lr, rng, optimizer=s
 
     Returns a tuple of:
     - theta: shape (d + 1,) for y (n,), (d + 1, k) for y (n, k).
-    - losses: ndarray (epochs,), losses[e] the full-data loss after epoch e.
+    - losses: ndarray (epochs,) of theta's dtype, losses[e] the full-data loss after epoch e.
     """
     # BEGIN SOLUTION
     n = X.shape[0]
     X1 = np.concatenate([X, np.ones((n, 1), dtype=X.dtype)], axis=1)
     theta = np.zeros((X1.shape[1],) + y.shape[1:], dtype=np.result_type(X, y))
     state = {}
-    losses = np.empty(epochs)
+    losses = np.empty(epochs, dtype=theta.dtype)
     for epoch in range(epochs):
         for batch in minibatch_indices(n, batch_size or n, shuffle=True, rng=rng):
             residual = X1[batch] @ theta - y[batch]

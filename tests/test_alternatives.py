@@ -1,0 +1,40 @@
+"""Correct submissions written differently from the reference get full marks, fed float64 and float32."""
+from pathlib import Path
+
+import pytest
+
+from conftest import grade_path
+from test_grading import RecordingSubmission
+from autograder.runner import grade
+
+SUBMISSIONS = sorted((Path(__file__).parent / "submissions").glob("alt_*"))
+
+
+def test_there_are_two_alternatives():
+    assert len(SUBMISSIONS) >= 2
+
+
+@pytest.mark.parametrize("profile", ["full", "quick"])
+@pytest.mark.parametrize("folder", SUBMISSIONS, ids=[p.name for p in SUBMISSIONS])
+def test_alternative_gets_full_marks(course, folder, profile):
+    result = grade_path(course, folder, profile=profile)
+    failed = {t["task"]: [c["feedback"] for c in t["checks"] if not c["passed"]]
+              for t in result["tasks"] if t["status"] != "passed"}
+    assert failed == {}
+    assert result["score"] == result["max_score"]
+
+
+def test_array_tasks_are_fed_both_float64_and_float32(course):
+    submission = RecordingSubmission(course, SUBMISSIONS[0])
+    try:
+        grade(course, submission, course.select(["a0_foundations", "a1_optimizers"]), profile="quick")
+    finally:
+        submission.close()
+    scalar_tasks = {"numerical_gradient", "minibatch_indices", "step_lr", "exponential_lr",
+                    "cosine_annealing_lr", "linear_warmup_lr"}
+    for task in course.select(["a0_foundations", "a1_optimizers"]):
+        fed = [line for line in submission.fed if line.startswith(f"('{task.name}',")]
+        if task.name in scalar_tasks:
+            continue
+        assert any("dtype=float32" in line for line in fed), task.name
+        assert any("dtype=float32" not in line and "array(" in line for line in fed), task.name

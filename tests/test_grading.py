@@ -1,0 +1,204 @@
+"""Grading end to end: scores, statuses, feedback, the result schema and determinism."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import determinism
+from autograder.runner import grade
+from autograder.submission import InProcessSubmission
+
+from conftest import ROOT, grade_path
+
+
+def test_reference_gets_full_marks_in_both_profiles(course):
+    for profile in ("quick", "full"):
+        result = grade_path(course, ROOT / "solutions", profile=profile)
+        assert result["score"] == result["max_score"] > 0
+        assert all(t["status"] == "passed" for t in result["tasks"])
+
+
+def test_stubs_are_not_started_everywhere(course):
+    result = grade_path(course, ROOT / "assignments")
+    assert result["score"] == 0
+    assert {t["status"] for t in result["tasks"]} == {"not_started"}
+    assert all("not started" in c["feedback"] for t in result["tasks"] for c in t["checks"])
+
+
+def test_result_schema_has_one_task_per_spec_function(course):
+    result = grade_path(course, ROOT / "solutions", ["a1_optimizers"])
+    assert {"score", "max_score", "tasks"} <= result.keys()
+    assert [t["task"] for t in result["tasks"]] == [t.name for t in course.assignment("a1_optimizers").tasks]
+    for task in result["tasks"]:
+        assert {"assignment", "task", "score", "max_score", "status", "checks"} <= task.keys()
+        assert task["status"] in {"passed", "failed", "not_started", "error"}
+        for checked in task["checks"]:
+            assert {"name", "passed", "feedback"} <= checked.keys()
+
+
+def test_same_submission_same_json_apart_from_timing(course, tmp_path):
+    broken = tmp_path / "broken"
+    (broken / "a0_foundations").mkdir(parents=True)
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    (broken / "a0_foundations/foundations.py").write_text(source.replace("return dout @ W, dout.T @ x", "return dout @ W, x.T @ dout"))
+    runs = []
+    for _ in range(2):
+        result = grade_path(course, broken, ["a0_foundations"], profile="full")
+        result.pop("timing")
+        runs.append(json.dumps(result, sort_keys=True))
+    assert runs[0] == runs[1]
+    assert "linear_backward" in runs[0] and '"status": "failed"' in runs[0]
+
+
+def _write(tmp_path, text, name="foundations.py"):
+    folder = tmp_path / "student"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def _checks(result, task):
+    return next(t for t in result["tasks"] if t["task"] == task)
+
+
+def test_feedback_gives_the_shrunk_case_and_numbers(course, tmp_path):
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    folder = _write(tmp_path, source.replace("return dout @ W, dout.T @ x, dout.sum(axis=0)",
+                                             "return dout @ W, dout.T @ x, dout.sum(axis=0) * 1.5"))
+    task = _checks(grade_path(course, folder, ["linear_backward"]), "linear_backward")
+    assert task["status"] == "failed" and 0 < task["score"] < task["max_score"] or task["score"] == 0
+    feedback = task["checks"][0]["feedback"]
+    assert "db: differs from the reference by a relative error of 0.5" in feedback
+    assert "worst entry" in feedback and "yours" in feedback and "expected" in feedback
+    # Hypothesis shrinks to the smallest sizes and the float64 dtype
+    assert "Smallest failing case: sizes=(1, 1, 1), dtype='float64'" in feedback
+
+
+def test_exceptions_show_only_the_students_lines(course, tmp_path):
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    folder = _write(tmp_path, source.replace("    return dout * (1 - cache**2)", "    return dout * (1 - cache**2) / undefined_name"))
+    task = _checks(grade_path(course, folder, ["tanh_backward"]), "tanh_backward")
+    assert task["status"] == "error"
+    feedback = task["checks"][0]["feedback"]
+    assert 'File "a0_foundations/foundations.py", line' in feedback and "in tanh_backward" in feedback
+    assert "NameError: name 'undefined_name' is not defined" in feedback
+    assert "autograder" not in feedback and "site-packages" not in feedback
+
+
+def test_a_file_that_cannot_be_imported_is_reported_per_task(course, tmp_path):
+    folder = _write(tmp_path, "def sigmoid_forward(x):\n    return x +\n")
+    task = _checks(grade_path(course, folder, ["sigmoid_forward"]), "sigmoid_forward")
+    assert task["status"] == "error"
+    assert "foundations.py could not be imported" in task["checks"][0]["feedback"]
+    assert "SyntaxError" in task["checks"][0]["feedback"]
+
+
+def test_missing_files_are_not_started(course, tmp_path):
+    folder = _write(tmp_path, (ROOT / "solutions/a1_optimizers/optimizers.py").read_text(), "optimizers.py")
+    result = grade_path(course, folder, ["a1_optimizers"])
+    assert _checks(result, "adam")["status"] == "passed"
+    descent = _checks(result, "minibatch_indices")
+    assert descent["status"] == "not_started" and "descent.py was not submitted" in descent["checks"][0]["feedback"]
+
+
+class RecordingSubmission(InProcessSubmission):
+    """Records every input the grader feeds to student functions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fed = []
+
+    def call(self, task, args, kwargs, opaque=()):
+        self.fed.append(repr((task, args, kwargs)))
+        return super().call(task, args, kwargs, opaque)
+
+
+def _constants_laden_copy(tmp_path):
+    """A correct submission unlike the reference in its literals, which Hypothesis likes to reuse."""
+    folder = tmp_path / "laden"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    literals = "\n".join(f"_C{i} = {value!r}" for i, value in enumerate(
+        [3, 17, 4242, 65537, 987654321, 2**31 - 7, 0.123, 7.5e-3, 1e-7, 12345, 5, 2, 1, 0, 4, 6, 8]))
+    for path in folder.rglob("*.py"):
+        path.write_text(path.read_text() + "\n" + literals + "\n")
+    return folder
+
+
+def _fed_inputs(course, folder):
+    submission = RecordingSubmission(course, folder)
+    try:
+        grade(course, submission, course.select(["a0_foundations", "a1_optimizers"]), profile="quick")
+        return submission.fed
+    finally:
+        submission.close()
+
+
+def test_different_correct_submissions_are_fed_identical_inputs(course, tmp_path):
+    reference_inputs = _fed_inputs(course, ROOT / "solutions")
+    assert len(reference_inputs) > 500
+    assert _fed_inputs(course, _constants_laden_copy(tmp_path)) == reference_inputs
+
+
+def test_without_the_guard_hypothesis_would_feed_them_differently(course, tmp_path, monkeypatch):
+    """The control for the test above: Hypothesis' own constants pool does leak student literals."""
+    from hypothesis.internal.conjecture import providers
+
+    monkeypatch.setattr(providers, "_get_local_constants", determinism_original_pool())
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        laden = _constants_laden_copy(tmp_path)
+        first = _fed_inputs(course, ROOT / "solutions")
+        assert _fed_inputs(course, laden) != first
+    finally:
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+def determinism_original_pool():
+    return determinism.ORIGINAL_LOCAL_CONSTANTS
+
+
+def _course(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["grade", "no/such/folder"], "no/such/folder: no such file or folder"),
+    (["check", "no_such_task"], "unknown assignment or task 'no_such_task'"),
+    (["grade", "solutions", "--only", "nope"], "unknown assignment or task 'nope'"),
+])
+def test_wrong_input_gets_one_clear_line(args, words):
+    run = _course(*args)
+    assert run.returncode == 2
+    assert words in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) <= 2
+
+
+def test_broken_manifest_is_named(course_copy):
+    (course_copy / "course.yml").write_text("grading: [unclosed\n")
+    run = _course("--course", str(course_copy), "list")
+    assert run.returncode == 2 and "course.yml line" in run.stderr and "Traceback" not in run.stderr
+    (course_copy / "course.yml").write_text("grading:\n  profiles:\n    quick: {max_examples: 2}\n")
+    run = _course("--course", str(course_copy), "list")
+    assert run.returncode == 2 and "grading.profiles needs a 'full' entry" in run.stderr
+
+
+def test_grade_json_output_file(tmp_path):
+    out = tmp_path / "result.json"
+    run = _course("grade", "solutions", "--only", "sgd", "--quick", "--format", "json", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    result = json.loads(out.read_text())
+    assert result["score"] == result["max_score"] == 1
+    gradescope = json.loads(_course("grade", "solutions", "--only", "sgd", "--quick", "--format", "gradescope").stdout)
+    assert gradescope["score"] == 1 and gradescope["tests"][0]["name"] == "a1_optimizers: sgd"
+    assert {"score", "max_score", "status", "output", "visibility"} <= gradescope["tests"][0].keys()
+
+
+def test_check_runs_in_the_course_around_the_working_directory(course_copy):
+    run = _course("check", "sgd", cwd=course_copy / "assignments" / "a1_optimizers")
+    assert run.returncode == 1 and "not started" in run.stdout
+    shutil.copy(course_copy / "solutions/a1_optimizers/optimizers.py", course_copy / "assignments/a1_optimizers/")
+    run = _course("check", "sgd", cwd=course_copy / "assignments")
+    assert run.returncode == 0 and "total 1/1" in run.stdout
