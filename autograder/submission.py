@@ -228,7 +228,7 @@ class InProcessSubmission(Submission):
                 result = function(*passed_args, **passed_kwargs)
             except NotImplementedError:
                 raise NotStarted(task) from None
-            except Exception as error:  # noqa: BLE001 - student code may raise anything
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - student code may raise anything, or exit
                 raise StudentError(task, trim_traceback(error, self._staging), type(error).__name__) from None
         if opaque:
             parts = list(result) if type(result) is tuple else [result]

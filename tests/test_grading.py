@@ -202,3 +202,15 @@ def test_check_runs_in_the_course_around_the_working_directory(course_copy):
     shutil.copy(course_copy / "solutions/a1_optimizers/optimizers.py", course_copy / "assignments/a1_optimizers/")
     run = _course("check", "sgd", cwd=course_copy / "assignments")
     assert run.returncode == 0 and "total 1/1" in run.stdout
+
+
+def test_student_exit_and_output_are_contained(course, tmp_path):
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    source = source.replace('    out = np.tanh(x)\n', '    print("debug" * 10000)\n    out = np.tanh(x)\n')
+    source = source.replace("    return dout * (1 - cache**2)", "    raise SystemExit(0)")
+    folder = _write(tmp_path, source)
+    result = grade_path(course, folder, ["tanh_forward", "tanh_backward"])
+    assert _checks(result, "tanh_forward")["status"] == "passed"
+    backward = _checks(result, "tanh_backward")
+    assert backward["status"] == "error" and backward["score"] == 0
+    assert "SystemExit" in backward["checks"][0]["feedback"]
