@@ -47,8 +47,7 @@ def _grade_one(course, path: Path, names, profile):
 
 def cmd_check(args) -> int:
     course = _course(args)
-    tasks = course.select(args.names)  # validates the names before any work
-    del tasks
+    course.select(args.names)  # an unknown name fails here, before any grading
     result = _grade_one(course, course.root / "assignments", args.names, "full" if args.full else "quick")
     _emit(report.render(result, args.format), None)
     return 0 if result["score"] == result["max_score"] else 1

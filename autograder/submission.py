@@ -143,6 +143,8 @@ class Submission:
     """The interface checks use to reach student code."""
 
     def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = ()) -> Reply:
+        """Run the student's task(*args, **kwargs) on private copies; the result as plain data,
+        with the items at `opaque` positions of a returned tuple kept behind handles."""
         raise NotImplementedError
 
     def present(self, task: str) -> bool:
@@ -150,6 +152,7 @@ class Submission:
         raise NotImplementedError
 
     def release_handles(self) -> None:
+        """Forget every object kept behind a handle (called after each checked case)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -263,7 +266,7 @@ def _prepare(argument):
 
 @contextlib.contextmanager
 def _guard_numpy():
-    """Student code runs with numpy's error state and print options restored afterwards."""
+    """numpy's error state (np.seterr) is restored after student code, whatever it set."""
     state = np.geterr()
     try:
         yield
