@@ -9,8 +9,8 @@ from pathlib import Path
 from . import config, report
 from .config import ConfigError
 from .release import ReleaseError, differences, release
-from .runner import grade
-from .submission import SubmissionError, open_submission
+from .runner import grade_folder
+from .submission import SubmissionError
 
 
 def _course(args) -> config.Course:
@@ -37,18 +37,10 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _grade_one(course, path: Path, names, profile):
-    submission = open_submission(course, path)
-    try:
-        return grade(course, submission, course.select(names), profile=profile)
-    finally:
-        submission.close()
-
-
 def cmd_check(args) -> int:
     course = _course(args)
     course.select(args.names)  # an unknown name fails here, before any grading
-    result = _grade_one(course, course.root / "assignments", args.names, "full" if args.full else "quick")
+    result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick")
     _emit(report.render(result, args.format), None)
     return 0 if result["score"] == result["max_score"] else 1
 
@@ -62,7 +54,7 @@ def cmd_grade(args) -> int:
     results = []
     for path in args.submissions:
         try:
-            results.append((path, _grade_one(course, Path(path), args.only, profile)))
+            results.append((path, grade_folder(course, Path(path), args.only, profile=profile)))
         except SubmissionError as error:
             print(f"course: skipped {path}: {error}", file=sys.stderr)
     if not results:

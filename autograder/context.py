@@ -52,10 +52,6 @@ class Context:
                 return mistake.hint
         return None
 
-    def require(self, condition: bool, message: str, hint: str | None = None) -> None:
-        if not condition:
-            raise CheckFailure(message, hint)
-
 
 def _close(got, expected, name, tolerances) -> bool:
     try:

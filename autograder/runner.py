@@ -13,7 +13,7 @@ from .determinism import deterministic
 from .implementations import reference
 from .mistakes import load_mistakes
 from .registry import CheckFailure, checks_for, load_checks
-from .submission import NotStarted, StudentError, Submission
+from .submission import NotStarted, StudentError, Submission, open_submission
 
 
 @dataclass
@@ -136,3 +136,12 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full") 
         "tasks": [asdict(r) for r in results],
         "timing": {"seconds": round(time.perf_counter() - started, 3)},
     }
+
+
+def grade_folder(course: Course, path, names=None, *, profile: str = "full") -> dict:
+    """Grade the submission at path (tasks or assignments named, all when None), in process."""
+    submission = open_submission(course, path)
+    try:
+        return grade(course, submission, course.select(names), profile=profile)
+    finally:
+        submission.close()

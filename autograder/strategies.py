@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 seeds = st.integers(0, 2**32 - 1)
 float_dtypes = st.sampled_from(["float64", "float32"])
-sides = st.integers(1, 5)
 
 
 def shapes(min_dims: int = 1, max_dims: int = 3, max_side: int = 5):

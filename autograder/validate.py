@@ -8,16 +8,7 @@ from pathlib import Path
 
 from .config import Course
 from .mistakes import Mistake, all_mistakes, load_mistakes, write_mutant
-from .runner import grade
-from .submission import InProcessSubmission
-
-
-def grade_folder(course: Course, folder: Path, names=None, *, profile: str) -> dict:
-    submission = InProcessSubmission(course, folder)
-    try:
-        return grade(course, submission, course.select(names), profile=profile)
-    finally:
-        submission.close()
+from .runner import grade_folder
 
 
 def grade_mistake(course: Course, mistake: Mistake, *, profile: str) -> dict:

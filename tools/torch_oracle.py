@@ -25,7 +25,6 @@ against them with numpy alone. Torch is needed only to regenerate them:
 import argparse
 import io
 import json
-import math
 import sys
 import warnings
 import zipfile

@@ -1,7 +1,6 @@
 """Checks of a1_optimizers: update rules over several steps, mini-batches, linear regression, schedules."""
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from ..plain import Foreign, Probe
