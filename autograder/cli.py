@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     except (ConfigError, SubmissionError, ReleaseError, FileNotFoundError) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,48 +10,17 @@ Tolerances follow the spec's "Resolved details": float64 within ~1e-10 relative,
 within float32 tolerances; outputs keep the expected dtype.
 """
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from oracle import assert_close, fixture_params, load_cases
 from solutions.a0_foundations import foundations
 from solutions.a1_optimizers import descent, optimizers
 
 pytestmark = pytest.mark.oracle
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torch"
 ASSIGNMENTS = ("a0_foundations", "a1_optimizers")
-TOLERANCES = {np.dtype(np.float64): (1e-10, 1e-13), np.dtype(np.float32): (1e-5, 1e-7)}
-
-
-def load_cases(assignment):
-    """{case: {name: array}} from one fixture file, without pickle."""
-    cases = {}
-    with np.load(FIXTURES / f"{assignment}.npz", allow_pickle=False) as data:
-        for key in data.files:
-            case, name = key.split("/", 1)
-            cases.setdefault(case, {})[name] = data[key]
-    return cases
-
-
-def _params():
-    return [pytest.param(assignment, case, id=f"{assignment}/{case}")
-            for assignment in ASSIGNMENTS for case in load_cases(assignment)]
-
-
-def assert_close(actual, expected, what):
-    """actual ~= expected, with expected's shape and float dtype (rtol by dtype)."""
-    expected = np.asarray(expected)
-    if expected.ndim:
-        assert isinstance(actual, np.ndarray), f"{what}: expected an ndarray, got {type(actual)}"
-        assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype}, expected {expected.dtype}"
-    actual = np.asarray(actual)
-    assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, expected {expected.shape}"
-    rtol, atol = TOLERANCES[expected.dtype]
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
-
-
 ACTIVATIONS = {"sigmoid", "tanh", "relu", "leaky_relu"}
 OPTIMIZERS = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}
 SCHEDULES = {"step_lr", "exponential_lr", "cosine_annealing_lr"}
@@ -102,7 +71,7 @@ def check_case(case, arrays):
         raise AssertionError(f"{case}: unknown kind {kind!r} in the fixture")
 
 
-@pytest.mark.parametrize("assignment, case", _params())
+@pytest.mark.parametrize("assignment, case", fixture_params(ASSIGNMENTS))
 def test_reference_matches_torch(assignment, case):
     check_case(case, load_cases(assignment)[case])
 

@@ -8,6 +8,7 @@ gradient, torch.optim steps, torch.optim.lr_scheduler closed forms) and writes t
 
     <out>/a0_foundations.npz   activations, linear, softmax/log_softmax, cross_entropy, mse
     <out>/a1_optimizers.npz    sgd ... adamw (5 steps each), step/exponential/cosine schedules
+    <out>/<assignment>.npz     from tools/oracle_<assignment>.py, whose cases(torch) builds them
 
 Keys are ``<case>/<name>`` (``sigmoid/x``, ``sigmoid/dout``, ``adam/grads`` (steps, ...),
 ``adam/ws`` (steps, ...), ...). Every case also has ``<case>/hparams`` (JSON, the spec's
@@ -23,6 +24,7 @@ against them with numpy alone. Torch is needed only to regenerate them:
     pip install torch==2.13.0 && python tools/torch_oracle.py [--out tests/fixtures/torch]
 """
 import argparse
+import importlib
 import io
 import json
 import sys
@@ -271,14 +273,28 @@ def write_npz(path, cases):
                 zf.writestr(info, buf.getvalue())
 
 
+def case_makers():
+    """{assignment: cases(torch)}: a0/a1 here, later assignments in tools/oracle_<assignment>.py."""
+    makers = {"a0_foundations": a0_cases, "a1_optimizers": a1_cases}
+    tools = Path(__file__).resolve().parent
+    sys.path.insert(0, str(tools))
+    for module_path in sorted(tools.glob("oracle_*.py")):
+        module = importlib.import_module(module_path.stem)
+        makers[module_path.stem.removeprefix("oracle_")] = module.cases
+    return makers
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="tests/fixtures/torch", type=Path,
                         help="output directory (default: tests/fixtures/torch)")
+    parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="write only these fixtures")
     args = parser.parse_args(argv)
     torch = _require_torch()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, make in (("a0_foundations", a0_cases), ("a1_optimizers", a1_cases)):
+    for name, make in case_makers().items():
+        if args.only and name not in args.only:
+            continue
         cases = make(torch)
         path = args.out / f"{name}.npz"
         write_npz(path, cases)
