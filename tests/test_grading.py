@@ -160,7 +160,7 @@ def determinism_original_pool():
 
 
 def _course(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.mark.parametrize("args, words", [

@@ -35,7 +35,7 @@ def test_check_names_a_drifted_file_and_release_repairs_it(course_copy):
     stub = course_copy / "assignments" / "a1_optimizers" / "optimizers.py"
     stub.write_text(stub.read_text() + "\n# edited by hand\n")
     (course_copy / "assignments" / "stray.py").write_text("")
-    run = subprocess.run([sys.executable, "-m", "autograder.cli", "--course", str(course_copy), "release", "--check"],
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course_copy), "release", "--check"],
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert "assignments/a1_optimizers/optimizers.py: differs" in run.stdout
