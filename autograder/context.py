@@ -25,6 +25,12 @@ class Context:
         self.last = self.student.call(task, args, kwargs, opaque)
         return self.last.value
 
+    def call_method(self, task: str, handle, method: str, *args, opaque: tuple[int, ...] = (), **kwargs):
+        """handle.method(*args, **kwargs) on an object the student's task returned (kept with
+        `opaque`); `method="__getattribute__"` with the name reads an attribute."""
+        self.last = self.student.call(task, (handle, *args), kwargs, opaque, method=method)
+        return self.last.value
+
     def expect(self, task: str, got, compute, *, name: str, **tolerances) -> None:
         """got must match compute(reference); on a mismatch, name a known mistake that gives got.
 

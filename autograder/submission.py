@@ -142,9 +142,14 @@ def trim_traceback(error: BaseException, root: Path) -> str:
 class Submission:
     """The interface checks use to reach student code."""
 
-    def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = ()) -> Reply:
+    def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = (),
+             method: str | None = None) -> Reply:
         """Run the student's task(*args, **kwargs) on private copies; the result as plain data,
-        with the items at `opaque` positions of a returned tuple kept behind handles."""
+        with the items at `opaque` positions of a returned tuple kept behind handles.
+
+        With `method`, args[0] is a Handle to an object that task returned (an instance of the
+        student's class task) and its method is called with the rest: `method="step"` runs
+        obj.step(*args[1:]), `method="__getattribute__"` reads an attribute."""
         raise NotImplementedError
 
     def present(self, task: str) -> bool:
@@ -218,8 +223,12 @@ class InProcessSubmission(Submission):
         self._handles[handle.key] = value
         return handle
 
-    def call(self, task, args, kwargs, opaque=()):
-        function = self.function(task)
+    def call(self, task, args, kwargs, opaque=(), method=None):
+        if method is None:
+            function = self.function(task)
+        else:
+            target, args = self._resolve(args[0]), args[1:]
+            function = None
         given = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
         passed_args = [self._resolve(_prepare(a)) for a in args]
         passed_kwargs = {k: self._resolve(_prepare(v)) for k, v in kwargs.items()}
@@ -228,6 +237,8 @@ class InProcessSubmission(Submission):
                 contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             warnings.simplefilter("always")
             try:
+                if function is None:  # looked up here: a student's __getattr__ may raise
+                    function = getattr(target, method)
                 result = function(*passed_args, **passed_kwargs)
             except NotImplementedError:
                 raise NotStarted(task) from None

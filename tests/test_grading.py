@@ -8,7 +8,7 @@ import pytest
 
 from autograder import determinism
 from autograder.runner import grade
-from autograder.submission import InProcessSubmission
+from autograder.submission import InProcessSubmission, StudentError
 
 from conftest import ROOT, grade_path
 
@@ -110,9 +110,9 @@ class RecordingSubmission(InProcessSubmission):
         super().__init__(*args, **kwargs)
         self.fed = []
 
-    def call(self, task, args, kwargs, opaque=()):
-        self.fed.append(repr((task, args, kwargs)))
-        return super().call(task, args, kwargs, opaque)
+    def call(self, task, args, kwargs, opaque=(), method=None):
+        self.fed.append(repr((task, method, args, kwargs) if method else (task, args, kwargs)))
+        return super().call(task, args, kwargs, opaque, method)
 
 
 def _constants_laden_copy(tmp_path):
@@ -213,3 +213,20 @@ def test_student_exit_and_output_are_contained(course, tmp_path):
     backward = _checks(result, "tanh_backward")
     assert backward["status"] == "error" and backward["score"] == 0
     assert "SystemExit" in backward["checks"][0]["feedback"]
+
+
+def test_methods_of_a_student_object_are_called_through_its_handle(course, tmp_path):
+    source = ("class sigmoid_forward:\n"
+              "    def __init__(self, start):\n        self.total = start\n"
+              "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
+              "    def explode(self):\n        raise ValueError('boom')\n")
+    submission = InProcessSubmission(course, _write(tmp_path, source))
+    try:
+        handle, = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
+        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [False, True]
+        assert submission.call("sigmoid_forward", (handle, "total"), {}, method="__getattribute__").value == 5
+        for method, args in (("explode", ()), ("no_such_method", ()), ("__getattribute__", ("missing",))):
+            with pytest.raises(StudentError):
+                submission.call("sigmoid_forward", (handle, *args), {}, method=method)
+    finally:
+        submission.close()
