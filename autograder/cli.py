@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import config, report
+from . import config, demo, report
 from .config import ConfigError
 from .release import ReleaseError, differences, release
 from .runner import grade_folder
@@ -95,6 +95,13 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    course = _course(args)
+    print(demo.run(course, args.demo, folder=args.source, seed=args.seed, cell=args.cell,
+                   budget=args.budget, plot=args.plot))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="course", description="The course's autograder.")
     main.add_argument("--course", metavar="DIR", help="the course folder (default: the one around the working directory)")
@@ -123,6 +130,16 @@ def parser() -> argparse.ArgumentParser:
     release_cmd = sub.add_parser("release", help="write assignments/ from solutions/")
     release_cmd.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
     release_cmd.set_defaults(run=cmd_release)
+
+    train_cmd = sub.add_parser("train", help="train the a6 demos with a framework (yours by default)")
+    train_cmd.add_argument("demo", choices=["digits", "adding"])
+    train_cmd.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm", help="for the adding problem")
+    train_cmd.add_argument("--from", dest="source", default="assignments", metavar="DIR",
+                           help="the course package tree to train with (default: assignments)")
+    train_cmd.add_argument("--budget", type=int, metavar="N", help="epochs (digits) or steps (adding)")
+    train_cmd.add_argument("--seed", type=int, default=0)
+    train_cmd.add_argument("--plot", metavar="PNG", help="save the loss and accuracy curves here")
+    train_cmd.set_defaults(run=cmd_train)
     return main
 
 

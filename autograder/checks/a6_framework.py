@@ -1,0 +1,598 @@
+"""Checks of a6_framework: layers, modules, optimizers and training loops built on a0-a5.
+
+The framework is object-oriented, so every check is a *scenario*: build objects, set their
+parameters, call methods, read attributes. A scenario is written once against a `Side` and run
+twice: on the student's objects (kept behind handles in the student's process) and on the
+trusted implementation's objects (the reference, or a mistake variant when looking for a hint).
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .. import probes
+from ..numeric import fmt, gradcheck, validate_array, validate_scalar
+from ..plain import Probe
+from ..registry import CheckFailure, check
+from ..strategies import cases, generator, labels, seeds, upstream, values
+
+HINT_ACCUMULATE = ("backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
+                   "used twice collects both contributions, as in PyTorch")
+HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
+HINT_INIT = ("initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
+             "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range")
+HINT_DEPENDS = "this layer calls your {functions}: if their own checks fail, fix those first"
+
+
+class Side:
+    """Where a scenario runs: new objects, attributes, method calls."""
+
+    def new(self, cls: str, *args, **kwargs):
+        raise NotImplementedError
+
+    def get(self, obj, name: str, *, keep: bool = False):
+        raise NotImplementedError
+
+    def set(self, obj, name: str, value) -> None:
+        raise NotImplementedError
+
+    def call(self, obj, method: str, *args, keep: bool = False, **kwargs):
+        raise NotImplementedError
+
+
+class StudentSide(Side):
+    """The student's objects behind handles; every call goes through the submission."""
+
+    def __init__(self, ctx, task: str):
+        self.ctx, self.task = ctx, task
+
+    def new(self, cls, *args, **kwargs):
+        return self.ctx.call(cls, *args, opaque=(0,), **kwargs)[0]
+
+    def get(self, obj, name, *, keep=False):
+        return self.call(obj, "__getattribute__", name, keep=keep)
+
+    def set(self, obj, name, value):
+        self.call(obj, "__setattr__", name, value)
+
+    def call(self, obj, method, *args, keep=False, **kwargs):
+        value = self.ctx.call_method(self.task, obj, method, *args, opaque=(0,) if keep else (), **kwargs)
+        return value[0] if keep else value
+
+
+class TrustedSide(Side):
+    """The objects of a trusted implementation, called directly on private copies of arrays."""
+
+    def __init__(self, impl):
+        self.impl = impl
+
+    def new(self, cls, *args, **kwargs):
+        return self.impl.function(cls)(*_private(args), **_private(kwargs))
+
+    def get(self, obj, name, *, keep=False):
+        value = getattr(obj, name)
+        return value if keep else _private(value)
+
+    def set(self, obj, name, value):
+        setattr(obj, name, _private(value))
+
+    def call(self, obj, method, *args, keep=False, **kwargs):
+        value = getattr(obj, method)(*_private(args), **_private(kwargs))
+        return value if keep else _private(value)
+
+
+def _private(value):
+    """Copies of arrays and callables built from probes; other objects (layers) as they are."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, Probe):
+        return probes.build(value)
+    if type(value) in (list, tuple):
+        return type(value)(_private(item) for item in value)
+    if type(value) is dict:
+        return {key: _private(item) for key, item in value.items()}
+    return value
+
+
+def expect_scenario(ctx, task: str, scenario, *, dependencies: str = "") -> dict:
+    """Run scenario(side) -> {name: value} for the student, then compare every value with the
+    reference's (run once per implementation); returns the student's results."""
+    got = scenario(StudentSide(ctx, task))
+    runs: dict[int, dict] = {}
+
+    def expected(impl, name):
+        if id(impl) not in runs:
+            runs[id(impl)] = scenario(TrustedSide(impl))
+        return runs[id(impl)][name]
+
+    for name, value in got.items():
+        try:
+            ctx.expect(task, value, lambda impl, name=name: expected(impl, name), name=name)
+        except CheckFailure as failure:
+            if failure.hint is None and dependencies:
+                failure.hint = HINT_DEPENDS.format(functions=dependencies)
+            raise
+    return got
+
+
+def set_parameters(side: Side, layer, arrays: dict) -> None:
+    for name, value in arrays.items():
+        side.set(side.get(layer, name, keep=True), "data", value)
+
+
+def read_grads(side: Side, layer, names) -> dict:
+    return {f"d{name}": side.get(side.get(layer, name, keep=True), "grad") for name in names}
+
+
+def forward_backward(side: Side, layer, x, dout) -> dict:
+    return {"out": side.call(layer, "__call__", x), "dx": side.call(layer, "backward", dout)}
+
+
+# ---- layers with parameters ------------------------------------------------------------------
+
+small = st.integers(1, 4)
+
+
+def linear_layer(case):
+    rng = generator(case["seed"])
+    n, d_in, d_out = case["n"], case["d_in"], case["d_out"]
+    params = {"weight": values(rng, (d_out, d_in)), "bias": values(rng, (d_out,))}
+    return ("Linear", (d_in, d_out)), params, values(rng, (n, d_in)), upstream(rng, (n, d_out))
+
+
+def conv_layer(case):
+    rng = generator(case["seed"])
+    n, c, f, k, stride, padding = case["n"], case["c"], case["f"], case["k"], case["stride"], case["padding"]
+    side = case["side"]
+    out = (side + 2 * padding - k) // stride + 1
+    params = {"weight": values(rng, (f, c, k, k)), "bias": values(rng, (f,))}
+    return (("Conv2d", (c, f, k), {"stride": stride, "padding": padding}), params,
+            values(rng, (n, c, side, side)), upstream(rng, (n, f, out, out)))
+
+
+def recurrent_layer(kind, gates):
+    def make(case):
+        rng = generator(case["seed"])
+        t, n, d, h = case["t"], case["n"], case["d"], case["h"]
+        params = {"weight_ih": values(rng, (gates * h, d)), "weight_hh": values(rng, (gates * h, h)),
+                  "bias_ih": values(rng, (gates * h,)), "bias_hh": values(rng, (gates * h,))}
+        return (kind, (d, h)), params, values(rng, (t, n, d)), upstream(rng, (n, h))
+    return make
+
+
+def batchnorm_layer(case):
+    rng = generator(case["seed"])
+    n, d = case["n"] + 1, case["d"]
+    params = {"weight": values(rng, (d,)), "bias": values(rng, (d,))}
+    return ("BatchNorm1d", (d,)), params, values(rng, (n, d), scale=3.0), upstream(rng, (n, d))
+
+
+def _constructor(spec):
+    cls, args, *rest = spec
+    return cls, args, (rest[0] if rest else {})
+
+
+LAYERS = {
+    "Linear": (linear_layer, cases(n=small, d_in=small, d_out=small, seed=seeds), "linear_forward/backward"),
+    "Conv2d": (conv_layer, cases(n=st.integers(1, 2), c=st.integers(1, 2), f=st.integers(1, 3), k=st.integers(1, 3),
+                                 side=st.integers(3, 6), stride=st.integers(1, 2), padding=st.integers(0, 1),
+                                 seed=seeds), "conv2d_forward/backward"),
+    "BatchNorm1d": (batchnorm_layer, cases(n=small, d=small, seed=seeds), "batchnorm_forward/backward"),
+    "RNN": (recurrent_layer("RNN", 1), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
+                                             seed=seeds), "rnn_forward/backward"),
+    "LSTM": (recurrent_layer("LSTM", 4), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
+                                               seed=seeds), "lstm_forward/backward"),
+    "GRU": (recurrent_layer("GRU", 3), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
+                                             seed=seeds), "gru_forward/backward"),
+}
+
+
+def _layer_checks(task, make, layer_cases, dependencies):
+    def build(side, case):
+        spec, params, x, dout = make(case)
+        cls, args, kwargs = _constructor(spec)
+        layer = side.new(cls, *args, rng=Probe("rng", (case["seed"],)), **kwargs) if cls != "BatchNorm1d" \
+            else side.new(cls, *args, **kwargs)
+        set_parameters(side, layer, params)
+        return layer, params, x, dout
+
+    @check(task, "forward, backward and parameter gradients match the reference", layer_cases)
+    def matches(ctx, case):
+        def scenario(side):
+            layer, params, x, dout = build(side, case)
+            return {**forward_backward(side, layer, x, dout), **read_grads(side, layer, params)}
+        expect_scenario(ctx, task, scenario, dependencies=dependencies)
+
+    @check(task, "accumulates parameter gradients over backward calls", layer_cases)
+    def accumulates(ctx, case):
+        side = StudentSide(ctx, task)
+        layer, params, x, dout = build(side, case)
+        side.call(layer, "__call__", x)
+        side.call(layer, "backward", dout)
+        once = read_grads(side, layer, params)
+        side.call(layer, "backward", dout)
+        twice = read_grads(side, layer, params)
+        for name, first in once.items():
+            validate_array(first, name=name, dtype=np.float64, shape=params[name[1:]].shape)
+            if not np.allclose(twice[name], 2 * first, rtol=1e-9, atol=1e-12):
+                raise CheckFailure(f"after two backward calls with the same dout, {name} is {fmt(twice[name])}, "
+                                   f"not twice the first ({fmt(2 * first)})", HINT_ACCUMULATE)
+
+
+for _task, (_make, _cases, _dependencies) in LAYERS.items():
+    _layer_checks(_task, _make, _cases, _dependencies)
+
+
+def _init_check(task, spec_of, bound_of, hint=HINT_INIT):
+    """Parameters have PyTorch's shapes, lie within PyTorch's uniform bound, and come from rng alone."""
+
+    @check(task, "initialises its parameters from rng, as PyTorch", cases(a=small, b=small, seed=seeds))
+    def initialises(ctx, case):
+        side = StudentSide(ctx, task)
+        args, shapes = spec_of(case)
+        drawn = []
+        for _ in range(2):
+            layer = side.new(task, *args, rng=Probe("rng", (case["seed"],)))
+            drawn.append({name: side.get(side.get(layer, name, keep=True), "data") for name in shapes})
+        for name, shape in shapes.items():
+            first = drawn[0][name]
+            validate_array(first, name=f"{name}.data", dtype=np.float64, shape=shape)
+            bound = bound_of(case)
+            if np.max(np.abs(first)) > bound * (1 + 1e-12):
+                raise CheckFailure(f"{name} has entries up to {np.max(np.abs(first)):.6g}, beyond PyTorch's "
+                                   f"bound {bound:.6g}", hint)
+            if not np.array_equal(first, drawn[1][name]):
+                raise CheckFailure(f"two {task}s built with the same rng seed got different {name}: "
+                                   "draw every random number from rng")
+            grad = side.get(side.get(layer, name, keep=True), "grad")
+            validate_array(grad, name=f"{name}.grad", dtype=np.float64, shape=shape)
+            if np.any(grad != 0):
+                raise CheckFailure(f"a new {task}'s {name}.grad must be zeros, got {fmt(grad)}")
+
+
+_init_check("Linear", lambda c: ((c["a"], c["b"]), {"weight": (c["b"], c["a"]), "bias": (c["b"],)}),
+            lambda c: 1 / np.sqrt(c["a"]))
+_init_check("Conv2d", lambda c: ((c["a"], c["b"], 3), {"weight": (c["b"], c["a"], 3, 3), "bias": (c["b"],)}),
+            lambda c: 1 / np.sqrt(c["a"] * 9))
+_init_check("GRU", lambda c: ((c["a"], c["b"]), {"weight_ih": (3 * c["b"], c["a"]), "weight_hh": (3 * c["b"], c["b"]),
+                                                  "bias_ih": (3 * c["b"],), "bias_hh": (3 * c["b"],)}),
+            lambda c: 1 / np.sqrt(c["b"]),
+            "initialise every weight and bias of a recurrent layer as PyTorch: U(-1/sqrt(H), 1/sqrt(H)) "
+            "with H = hidden_size")
+
+
+@check("BatchNorm1d", "keeps PyTorch's running statistics and uses them in eval mode",
+       cases(n=small, d=small, seed=seeds))
+def batchnorm_running_statistics(ctx, case):
+    def scenario(side):
+        _, params, x, dout = batchnorm_layer(case)
+        layer = side.new("BatchNorm1d", case["d"], momentum=0.3)
+        set_parameters(side, layer, params)
+        side.call(layer, "__call__", x)
+        side.call(layer, "__call__", 2 * x + 1)
+        results = {"running_mean": side.get(layer, "running_mean"), "running_var": side.get(layer, "running_var")}
+        side.call(layer, "eval")
+        return {**results, "eval out": side.call(layer, "__call__", x), "eval dx": side.call(layer, "backward", dout)}
+    expect_scenario(ctx, "BatchNorm1d", scenario, dependencies="batchnorm_forward/backward")
+
+
+# ---- layers without parameters ----------------------------------------------------------------
+
+
+def _stateless_check(task, make, task_cases, dependencies=""):
+    @check(task, "forward and backward match the reference", task_cases)
+    def matches(ctx, case):
+        ctor_args, x, dout = make(case)
+
+        def scenario(side):
+            return forward_backward(side, side.new(task, *ctor_args), x, dout)
+        expect_scenario(ctx, task, scenario, dependencies=dependencies)
+
+
+def _activation_input(case):
+    rng = generator(case["seed"])
+    shape = (case["n"], case["d"])
+    return (), values(rng, shape, away_from_zero=0.1), upstream(rng, shape)
+
+
+def _flatten_input(case):
+    rng = generator(case["seed"])
+    shape = (case["n"], case["d"], 2, 3)
+    return (), values(rng, shape), upstream(rng, (case["n"], case["d"] * 6))
+
+
+def _pool_input(case):
+    """A permuted grid: every window's maximum is unique by a wide margin."""
+    rng = generator(case["seed"])
+    n, c, side = case["n"], case["d"], 2 * case["d"] + 2
+    x = rng.permutation(n * c * side * side).reshape(n, c, side, side) / 10.0
+    return (2,), x.astype(np.float64), upstream(rng, (n, c, side // 2, side // 2))
+
+
+_stateless_check("ReLU", _activation_input, cases(n=small, d=small, seed=seeds), "relu_forward/backward")
+_stateless_check("Tanh", _activation_input, cases(n=small, d=small, seed=seeds), "tanh_forward/backward")
+_stateless_check("Flatten", _flatten_input, cases(n=small, d=small, seed=seeds))
+_stateless_check("MaxPool2d", _pool_input, cases(n=st.integers(1, 2), d=st.integers(1, 2), seed=seeds),
+                 "maxpool2d_forward/backward")
+
+
+@check("CrossEntropyLoss", "loss and its gradient match the reference",
+       cases(n=small, k=st.integers(2, 5), seed=seeds))
+def cross_entropy_loss_matches(ctx, case):
+    rng = generator(case["seed"])
+    logits, y = values(rng, (case["n"], case["k"]), scale=3.0), labels(rng, case["n"], case["k"])
+    dout = float(rng.uniform(0.5, 2.0))
+
+    def scenario(side):
+        loss_fn = side.new("CrossEntropyLoss")
+        loss = side.call(loss_fn, "__call__", logits, y)
+        return {"loss": loss, "dlogits": side.call(loss_fn, "backward", dout)}
+    got = expect_scenario(ctx, "CrossEntropyLoss", scenario, dependencies="cross_entropy")
+    validate_scalar(got["loss"], name="loss")
+
+
+@check("MSELoss", "loss and its gradient match the reference", cases(n=small, d=small, seed=seeds))
+def mse_loss_matches(ctx, case):
+    rng = generator(case["seed"])
+    pred, target = values(rng, (case["n"], case["d"])), values(rng, (case["n"], case["d"]))
+    dout = float(rng.uniform(0.5, 2.0))
+
+    def scenario(side):
+        loss_fn = side.new("MSELoss")
+        loss = side.call(loss_fn, "__call__", pred, target)
+        return {"loss": loss, "dpred": side.call(loss_fn, "backward", dout)}
+    got = expect_scenario(ctx, "MSELoss", scenario, dependencies="mse")
+    validate_scalar(got["loss"], name="loss")
+
+
+@check("Dropout", "drops and scales while training, is the identity in eval mode",
+       cases(p=st.sampled_from([0.2, 0.5, 0.8]), seed=seeds))
+def dropout_modes(ctx, case):
+    rng = generator(case["seed"])
+    x, p = values(rng, (64, 8), away_from_zero=0.1), case["p"]
+    side = StudentSide(ctx, "Dropout")
+    layer = side.new("Dropout", p, rng=Probe("rng", (case["seed"],)))
+    out = side.call(layer, "__call__", x)
+    validate_array(out, name="out (training)", dtype=np.float64, shape=x.shape)
+    kept = np.isclose(out, x / (1 - p), rtol=1e-9, atol=0)
+    if not np.all(kept | (out == 0)):
+        raise CheckFailure(f"in training mode every output must be 0 or x/(1-p) (p = {p}); got {fmt(out)}",
+                           HINT_DEPENDS.format(functions="dropout_forward"))
+    if kept.all() or not kept.any():
+        raise CheckFailure(f"in training mode with p = {p}, {int(kept.sum())} of {x.size} units were kept")
+    dout = upstream(rng, x.shape)
+    dx = side.call(layer, "backward", dout)
+    validate_array(dx, name="dx", dtype=np.float64, shape=x.shape)
+    if not np.allclose(dx, np.where(kept, dout / (1 - p), 0.0), rtol=1e-9, atol=1e-12):
+        raise CheckFailure("backward must use the mask of the last forward: dx = dout * mask / (1 - p)",
+                           HINT_DEPENDS.format(functions="dropout_backward"))
+    side.call(layer, "eval")
+    out = side.call(layer, "__call__", x)
+    validate_array(out, name="out (eval)", dtype=np.float64, shape=x.shape)
+    if not np.array_equal(out, x):
+        raise CheckFailure("after eval() Dropout must be the identity", HINT_EVAL)
+
+
+# ---- Module and Sequential ---------------------------------------------------------------------
+
+
+def _mlp(side, rng_seed, sizes):
+    """Sequential(Linear, ReLU, Sequential(Linear, Tanh), Linear) with sizes (a, b, c, d)."""
+    a, b, c, d = sizes
+    rng = Probe("rng", (rng_seed,))
+    inner = side.new("Sequential", side.new("Linear", b, c, rng=rng), side.new("Tanh"))
+    return side.new("Sequential", side.new("Linear", a, b, rng=rng), side.new("ReLU"), inner,
+                    side.new("Linear", c, d, rng=rng))
+
+
+def _parameter_list(side, model):
+    params = side.call(model, "parameters", keep=True)
+    count = side.call(params, "__len__")
+    if type(count) is not int:
+        raise CheckFailure(f"parameters() must return a list, got one of length {fmt(count)}")
+    return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
+
+
+mlp_cases = cases(sizes=st.tuples(small, small, small, small), seed=seeds)
+
+
+@check("Module", "parameters() lists every parameter once, in order, nested modules included", mlp_cases)
+def module_parameters(ctx, case):
+    def scenario(side):
+        model = _mlp(side, case["seed"], case["sizes"])
+        shapes = [side.get(p, "data").shape for p in _parameter_list(side, model)]
+        return {"parameter shapes": np.array(shapes, dtype=np.int64).reshape(-1, 2 if shapes else 0)}
+    expect_scenario(ctx, "Module", scenario)
+
+
+@check("Module", "a parameter shared by two layers is listed once and collects both gradients",
+       cases(n=small, d=small, seed=seeds))
+def module_shared_parameter(ctx, case):
+    rng = generator(case["seed"])
+    d = case["d"]
+    x, dout = values(rng, (case["n"], d)), upstream(rng, (case["n"], d))
+
+    def scenario(side):
+        first = side.new("Linear", d, d, rng=Probe("rng", (case["seed"],)))
+        second = side.new("Linear", d, d, rng=Probe("rng", (case["seed"] + 1,)))
+        side.set(second, "weight", side.get(first, "weight", keep=True))
+        model = side.new("Sequential", first, side.new("Tanh"), second)
+        forward_backward(side, model, x, dout)
+        return {"number of parameters": len(_parameter_list(side, model)),
+                "dweight": side.get(side.get(first, "weight", keep=True), "grad")}
+    expect_scenario(ctx, "Module", scenario)
+
+
+@check("Module", "zero_grad() resets every gradient; train() and eval() reach nested modules", mlp_cases)
+def module_zero_grad_and_modes(ctx, case):
+    rng = generator(case["seed"])
+    a, _, _, d = case["sizes"]
+    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+
+    def scenario(side):
+        model = _mlp(side, case["seed"], case["sizes"])
+        forward_backward(side, model, x, dout)
+        side.call(model, "zero_grad")
+        grads = np.concatenate([side.get(p, "grad").ravel() for p in _parameter_list(side, model)])
+        layers = side.get(model, "layers", keep=True)
+        inner = side.call(layers, "__getitem__", 2, keep=True)
+        inner_tanh = side.call(side.get(inner, "layers", keep=True), "__getitem__", 1, keep=True)
+        side.call(model, "eval")
+        in_eval = [side.get(m, "training") for m in (model, inner, inner_tanh)]
+        side.call(model, "train")
+        in_train = [side.get(m, "training") for m in (model, inner, inner_tanh)]
+        return {"gradients after zero_grad()": grads,
+                "training flags after eval() (model, nested Sequential, its Tanh)": np.array(in_eval, dtype=np.int64),
+                "training flags after train()": np.array(in_train, dtype=np.int64)}
+    expect_scenario(ctx, "Module", scenario)
+
+
+@check("Parameter", "holds data and a zero grad of the same shape", cases(n=small, d=small, seed=seeds))
+def parameter_holds(ctx, case):
+    data = values(generator(case["seed"]), (case["n"], case["d"]))
+    side = StudentSide(ctx, "Parameter")
+    param = side.new("Parameter", data)
+    got = side.get(param, "data")
+    validate_array(got, name="data", dtype=np.float64, shape=data.shape)
+    if not np.array_equal(got, data):
+        raise CheckFailure(f"Parameter(data).data is {fmt(got)}, expected {fmt(data)}")
+    grad = side.get(param, "grad")
+    validate_array(grad, name="grad", dtype=np.float64, shape=data.shape)
+    if np.any(grad != 0):
+        raise CheckFailure(f"a new Parameter's grad must be zeros, got {fmt(grad)}")
+
+
+@check("Sequential", "forward and backward match the reference", mlp_cases)
+def sequential_matches(ctx, case):
+    rng = generator(case["seed"])
+    a, _, _, d = case["sizes"]
+    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+
+    def scenario(side):
+        model = _mlp(side, case["seed"], case["sizes"])
+        results = forward_backward(side, model, x, dout)
+        for i, param in enumerate(_parameter_list(side, model)):
+            results[f"grad of parameter {i}"] = side.get(param, "grad")
+        return results
+    expect_scenario(ctx, "Sequential", scenario)
+
+
+@check("Sequential", "agrees with finite differences of its own forward, parameters included", mlp_cases)
+def sequential_gradcheck(ctx, case):
+    rng = generator(case["seed"])
+    a, _, _, d = case["sizes"]
+    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+    side = StudentSide(ctx, "Sequential")
+    model = _mlp(side, case["seed"], case["sizes"])
+    params = _parameter_list(side, model)
+    start = {f"parameter {i}": side.get(p, "data") for i, p in enumerate(params)}
+    analytic = {"x": forward_backward(side, model, x, dout)["dx"]}
+    for i, p in enumerate(params):
+        analytic[f"parameter {i}"] = side.get(p, "grad")
+
+    def loss(**point):
+        for i, p in enumerate(params):
+            side.set(p, "data", point[f"parameter {i}"])
+        out = side.call(model, "__call__", point["x"])
+        validate_array(out, name="out", dtype=np.float64, shape=dout.shape)
+        return float(np.sum(out * dout))
+
+    gradcheck(loss, {"x": x, **start}, analytic, seed=case["seed"], output="your Sequential.backward")
+
+
+# ---- optimizers ------------------------------------------------------------------------------
+
+STEPS = 3
+OPTIMIZERS = {
+    "SGD": dict(lr=st.sampled_from([0.01, 0.1]), weight_decay=st.sampled_from([0.0, 0.1])),
+    "Momentum": dict(lr=st.sampled_from([0.01, 0.1]), mu=st.sampled_from([0.5, 0.9])),
+    "Adam": dict(lr=st.sampled_from([1e-3, 0.1]), beta1=st.sampled_from([0.5, 0.9])),
+    "AdamW": dict(lr=st.sampled_from([1e-3, 0.1]), weight_decay=st.sampled_from([1e-2, 0.5])),
+}
+
+
+def _optimizer_scenario(cls, case, hyper):
+    rng = generator(case["seed"])
+    starts = [values(rng, (case["n"], 2)) for _ in range(2)]  # one shape: a shared state must not crash
+    grads = [[values(rng, w.shape, away_from_zero=0.05) for w in starts] for _ in range(STEPS)]
+
+    def scenario(side):
+        params = [side.new("Parameter", w) for w in starts]
+        optimizer = side.new(cls, params, **hyper)
+        results = {}
+        for step, step_grads in enumerate(grads, start=1):
+            for param, grad in zip(params, step_grads):
+                side.set(param, "grad", grad)
+            side.call(optimizer, "step")
+            for i, param in enumerate(params):
+                results[f"parameter {i} after step {step}"] = side.get(param, "data")
+        side.call(optimizer, "zero_grad")
+        for i, param in enumerate(params):
+            results[f"parameter {i} grad after zero_grad()"] = side.get(param, "grad")
+        return results
+    return scenario
+
+
+for _cls, _hyper in OPTIMIZERS.items():
+    def _register(cls=_cls, hyper_strategies=_hyper):
+        @check(cls, f"steps every parameter as a1's rule does, {STEPS} steps",
+               cases(n=small, seed=seeds, **hyper_strategies))
+        def optimizer_steps(ctx, case):
+            hyper = {key: case[key] for key in hyper_strategies}
+            expect_scenario(ctx, cls, _optimizer_scenario(cls, case, hyper),
+                            dependencies=f"a1 {cls.lower()} rule and Optimizer.step")
+    _register()
+
+
+@check("Optimizer", "keeps a separate state per parameter and zero_grad() resets every grad",
+       cases(n=small, seed=seeds))
+def optimizer_base(ctx, case):
+    expect_scenario(ctx, "Optimizer", _optimizer_scenario("Momentum", case, {"lr": 0.1, "mu": 0.9}))
+
+
+# ---- training ----------------------------------------------------------------------------------
+
+
+def _linear_model(side, case):
+    rng = generator(case["seed"])
+    model = side.new("Linear", case["d"], case["k"], rng=Probe("rng", (case["seed"],)))
+    set_parameters(side, model, {"weight": values(rng, (case["k"], case["d"]), scale=2.0),
+                                 "bias": values(rng, (case["k"],))})
+    return model
+
+
+train_cases = cases(n=st.integers(2, 6), d=small, k=st.integers(2, 4), seed=seeds)
+
+
+@check("accuracy", "matches the reference", train_cases)
+def accuracy_matches(ctx, case):
+    rng = generator(case["seed"] + 1)
+    x, y = values(rng, (case["n"], case["d"])), labels(rng, case["n"], case["k"])
+
+    def scenario(side):
+        return {"accuracy": _function(side, "accuracy", _linear_model(side, case), x, y)}
+    expect_scenario(ctx, "accuracy", scenario)
+
+
+def _function(side, task, *args, **kwargs):
+    """A plain function of the framework (not a method) called on side's objects; a float result."""
+    if isinstance(side, StudentSide):
+        return validate_scalar(side.ctx.call(task, *args, **kwargs), name=f"{task}'s result")
+    return float(side.impl.function(task)(*_private(args), **_private(kwargs)))
+
+
+@check("train_step", "two steps of SGD give the reference's losses and weights", train_cases)
+def train_step_matches(ctx, case):
+    rng = generator(case["seed"] + 1)
+    batches = [(values(rng, (case["n"], case["d"])), labels(rng, case["n"], case["k"])) for _ in range(2)]
+
+    def scenario(side):
+        model = _linear_model(side, case)
+        loss_fn = side.new("CrossEntropyLoss")
+        optimizer = side.new("SGD", side.call(model, "parameters", keep=True), lr=0.5)
+        results = {}
+        for step, (x, y) in enumerate(batches, start=1):
+            results[f"loss of step {step}"] = _function(side, "train_step", model, loss_fn, optimizer, x, y)
+            results[f"weight after step {step}"] = side.get(side.get(model, "weight", keep=True), "data")
+        return results
+    expect_scenario(ctx, "train_step", scenario)

@@ -1,0 +1,240 @@
+"""Known mistakes of a6_framework (nn.py, optim.py, train.py).
+
+Each class or function replaces the reference's of the same task name in a copy of its file, so
+the names it uses (Module, Parameter, linear_forward, ...) resolve to that file's own.
+"""
+import numpy as np
+
+from ..checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_INIT
+from . import mistake
+
+# Names the mutants resolve in their own file; bound here only so that this module imports.
+Module = _Recurrent = Optimizer = object
+Parameter = linear_forward = linear_backward = dropout_forward = dropout_backward = None
+kaiming_uniform = _default_uniform = rnn_forward = rnn_backward = None
+batchnorm_forward = batchnorm_backward = cross_entropy = momentum = None
+
+
+@mistake("Linear", hint=HINT_ACCUMULATE, by_output=False)
+class linear_assigns_its_gradients(Module):
+    def __init__(self, in_features, out_features, *, rng):
+        super().__init__()
+        self.weight = Parameter(kaiming_uniform((out_features, in_features), a=np.sqrt(5), rng=rng))
+        self.bias = Parameter(_default_uniform((out_features,), in_features, rng=rng))
+
+    def forward(self, x):
+        out, self.cache = linear_forward(x, self.weight.data, self.bias.data)
+        return out
+
+    def backward(self, dout):
+        dx, self.weight.grad, self.bias.grad = linear_backward(dout, self.cache)
+        return dx
+
+
+@mistake("Linear", hint=HINT_INIT, by_output=False)
+class linear_initialised_standard_normal(Module):
+    def __init__(self, in_features, out_features, *, rng):
+        super().__init__()
+        self.weight = Parameter(rng.standard_normal((out_features, in_features)))
+        self.bias = Parameter(np.zeros(out_features))
+
+    def forward(self, x):
+        out, self.cache = linear_forward(x, self.weight.data, self.bias.data)
+        return out
+
+    def backward(self, dout):
+        dx, dw, db = linear_backward(dout, self.cache)
+        self.weight.grad += dw
+        self.bias.grad += db
+        return dx
+
+
+@mistake("Module", hint="parameters() must also look inside lists and tuples of modules "
+                        "(Sequential keeps its layers in a list)")
+class module_parameters_skip_lists:
+    def __init__(self):
+        self.training = True
+
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
+
+    def parameters(self):
+        found = []
+        for value in vars(self).values():
+            if isinstance(value, Parameter):
+                found.append(value)
+            elif isinstance(value, module_parameters_skip_lists):
+                found.extend(value.parameters())
+        return found
+
+    def modules(self):
+        return [self] + [m for v in vars(self).values() if isinstance(v, list)
+                         for item in v if isinstance(item, module_parameters_skip_lists) for m in item.modules()]
+
+    def zero_grad(self):
+        for param in self.parameters():
+            param.grad = np.zeros_like(param.data)
+
+    def train(self, mode=True):
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+
+@mistake("Module", hint="train() and eval() must set training on every sub-module, nested ones included")
+class module_mode_not_recursive:
+    def __init__(self):
+        self.training = True
+
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
+
+    def parameters(self):
+        found, seen = [], set()
+
+        def visit(value):
+            if isinstance(value, Parameter) and id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+            elif isinstance(value, module_mode_not_recursive):
+                for item in vars(value).values():
+                    visit(item)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    visit(item)
+
+        for item in vars(self).values():
+            visit(item)
+        return found
+
+    def zero_grad(self):
+        for param in self.parameters():
+            param.grad = np.zeros_like(param.data)
+
+    def train(self, mode=True):
+        self.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+
+@mistake("Dropout", hint=HINT_EVAL, by_output=False)
+class dropout_always_on(Module):
+    def __init__(self, p=0.5, *, rng):
+        super().__init__()
+        self.p, self.rng = p, rng
+
+    def forward(self, x):
+        out, self.cache = dropout_forward(x, self.p, train=True, rng=self.rng)
+        return out
+
+    def backward(self, dout):
+        return dropout_backward(dout, self.cache)
+
+
+@mistake("Sequential", hint="backward must run the layers in reverse order: the last layer's backward first")
+class sequential_backward_in_forward_order(Module):
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, dout):
+        for layer in self.layers:
+            dout = layer.backward(dout)
+        return dout
+
+
+@mistake("CrossEntropyLoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dlogits")
+class cross_entropy_loss_ignores_dout(Module):
+    def forward(self, logits, y):
+        loss, self.dlogits = cross_entropy(logits, y)
+        return loss
+
+    def backward(self, dout=1.0):
+        return self.dlogits
+
+
+@mistake("RNN", hint="the layer returns the LAST hidden state, hs[-1], and backward feeds dout into the last step")
+class rnn_returns_first_hidden_state(_Recurrent):
+    gates = 1
+
+    def forward(self, x):
+        h0 = np.zeros((x.shape[1], self.hidden_size), dtype=x.dtype)
+        hs, self.cache = rnn_forward(x, h0, *self._weights())
+        self.hs_shape = hs.shape
+        return hs[0]
+
+    def backward(self, dout):
+        dhs = np.zeros(self.hs_shape, dtype=dout.dtype)
+        dhs[0] = dout
+        dx, _, *dweights = rnn_backward(dhs, self.cache)
+        self._accumulate(dweights)
+        return dx
+
+
+@mistake("BatchNorm1d", hint="keep the new running statistics that batchnorm_forward returns "
+                             "(self.running_mean, self.running_var = ...)")
+class batchnorm_forgets_running_statistics(Module):
+    def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.weight = Parameter(np.ones(num_features))
+        self.bias = Parameter(np.zeros(num_features))
+        self.running_mean = np.zeros(num_features)
+        self.running_var = np.ones(num_features)
+
+    def forward(self, x):
+        out, self.cache, _, _ = batchnorm_forward(
+            x, self.weight.data, self.bias.data, self.running_mean, self.running_var,
+            train=self.training, momentum=self.momentum, eps=self.eps)
+        return out
+
+    def backward(self, dout):
+        dx, dgamma, dbeta = batchnorm_backward(dout, self.cache)
+        self.weight.grad += dgamma
+        self.bias.grad += dbeta
+        return dx
+
+
+@mistake("Optimizer", hint="keep one state dict per parameter: a single state shared by all parameters "
+                           "mixes their histories")
+class optimizer_shares_one_state:
+    rule = None
+
+    def __init__(self, params, **hyperparameters):
+        self.params = list(params)
+        self.hyperparameters = hyperparameters
+        self.state = {}
+
+    def step(self):
+        for param in self.params:
+            param.data, self.state = type(self).rule(param.data, param.grad, self.state, **self.hyperparameters)
+
+    def zero_grad(self):
+        for param in self.params:
+            param.grad = np.zeros_like(param.data)
+
+
+@mistake("train_step", hint="call optimizer.zero_grad() before each backward: gradients accumulate across steps")
+def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
+    loss = loss_fn(model(x), y)
+    model.backward(loss_fn.backward())
+    optimizer.step()
+    return float(loss)
+
+
+@mistake("accuracy", hint="accuracy is a fraction: correct / len(y) (true division), not correct // len(y)")
+def accuracy_integer_division(model, x, y, batch_axis=0, batch_size=512):
+    model.eval()
+    correct = int((model(x).argmax(axis=1) == y).sum())
+    model.train()
+    return correct // len(y)
