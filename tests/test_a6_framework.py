@@ -1,0 +1,31 @@
+"""a6_framework beyond the generic tests: the training demos and the `course train` command."""
+import subprocess
+import sys
+
+import pytest
+
+from autograder import demo
+from autograder.mistakes import load_mistakes, mistakes_for
+
+from conftest import ROOT
+
+
+def test_the_mistake_library_covers_the_framework(course):
+    load_mistakes(["a6_framework"])
+    tasks = [t.name for t in course.assignment("a6_framework").tasks]
+    assert sum(len(mistakes_for(task)) for task in tasks) >= 8
+
+
+def test_course_train_runs_a_short_demo_and_saves_its_curves(tmp_path):
+    plot = tmp_path / "digits.png"
+    run = subprocess.run([sys.executable, "-m", "autograder", "train", "digits", "--from", "solutions",
+                          "--budget", "1", "--plot", str(plot)], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert "digits CNN: test accuracy" in run.stdout
+    assert "] 1/1 " in run.stderr  # the progress bar
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_course_train_names_a_folder_without_the_framework(course, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no a6_framework/train.py"):
+        demo.train_module(course, tmp_path)
