@@ -34,15 +34,15 @@ def require_pure(ctx, task: str) -> None:
 
 
 def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
-                            gradcheck_dtype: str = "float64"):
+                            gradcheck_dtype: str = "float64", names=None):
     """Register the checks of a forward task and its backward.
 
     make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
     argument order, which is also the order of the backward's gradients) and other keyword
-    arguments. The forward returns `outputs` arrays, then the cache.
+    arguments. The forward returns `outputs` arrays (called `names` in feedback), then the cache.
     """
-    what = "(" + ", ".join(["out"] * outputs + ["cache"]) + ")"
-    out_names = ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+    out_names = list(names) if names else ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+    what = "(" + ", ".join([*out_names, "cache"]) + ")"
 
     def student_forward(ctx, inputs, kwargs):
         result = ctx.call(forward, *inputs.values(), opaque=(outputs,), **kwargs)
@@ -121,6 +121,11 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
                                HINT_CACHE)
 
 
+def _items(args):
+    """The arguments with the items of list and tuple arguments spread out (for precision_of)."""
+    return [item for arg in args for item in (arg if type(arg) in (list, tuple) else (arg,))]
+
+
 def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",)):
     """Checks of a function without a cache: outputs vs the reference, and purity.
 
@@ -135,7 +140,7 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
         got = unpacked(ctx.call(task, *args, **kwargs))
         for i, name in enumerate(names):
             ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
-                       precision=precision_of(*args))
+                       precision=precision_of(*_items(args)))
 
     @check(task, "leaves its inputs unchanged", cases)
     def pure(ctx, case):
