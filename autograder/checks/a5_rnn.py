@@ -159,17 +159,20 @@ def _stepping_checks(family: Family):
         grads = unpack(ctx.call(backward, dhs, cache), len(names), backward, "(" + ", ".join(names) + ")")
         for name, grad, value in zip(names, grads, inputs.values()):
             validate_array(grad, name=f"{name} of your {backward}", dtype=value.dtype, shape=value.shape)
-        _, caches = _step_cells(ctx, family, inputs)
+        stepped, caches = _step_cells(ctx, family, inputs)
         chained = _chain_cells(ctx, family, inputs, dhs, caches)
         for index, name in enumerate(names):
             problem = _differs(grads[index], chained[index])
             if problem:
-                expected = ctx.reference.run(backward, dhs, ctx.reference.run(forward, *inputs.values())[1])[index]
+                hs, cache = ctx.reference.run(forward, *inputs.values())
+                expected = ctx.reference.run(backward, dhs, cache)[index]
+                # the chain runs on your cell's forward caches: when those are wrong, so is the chain
+                cell = cell_backward if _differs(stepped, hs) is None else cell_forward
                 raise CheckFailure(
                     f"{name} of your {backward} differs from chaining your {cell_backward} back through the "
                     f"{case['t']} step(s) of your {cell_forward} ({problem}). "
                     + _which_half(_differs(grads[index], expected) is None,
-                                  _differs(chained[index], expected) is None, backward, cell_backward))
+                                  _differs(chained[index], expected) is None, backward, cell))
 
 
 for _family in FAMILIES:
