@@ -121,14 +121,6 @@ def _chain_cells(ctx, family: Family, inputs: dict, dhs: np.ndarray, caches: lis
     return [np.stack(dxs), *dstates, *totals]
 
 
-def _sequence_outputs(ctx, task: str, inputs: dict):
-    """Your sequence forward's (hs, cache), hs validated, the cache behind a handle."""
-    hs, cache = unpack(ctx.call(task, *inputs.values(), opaque=(1,)), 2, task, "(hs, cache)")
-    x = inputs["x"]
-    validate_array(hs, name=f"hs of your {task}", dtype=x.dtype, shape=(len(x), *inputs["h0"].shape))
-    return hs, cache
-
-
 def _stepping_checks(family: Family):
     """The sequence functions against the student's own cell, stepped and chained through time."""
     make = _make(family, sequence=True)
@@ -138,7 +130,9 @@ def _stepping_checks(family: Family):
     @check(forward, f"agrees with stepping your {cell_forward} T times", sequence_cases)
     def forward_agrees(ctx, case):
         inputs, _ = make(case)
-        hs, _ = _sequence_outputs(ctx, forward, inputs)
+        hs, _ = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
+        validate_array(hs, name=f"hs of your {forward}", dtype=inputs["x"].dtype,
+                       shape=(case["t"], case["n"], case["hidden"]))
         stepped, _ = _step_cells(ctx, family, inputs)
         for t in range(len(hs)):
             problem = _differs(hs[t], stepped[t])
@@ -154,7 +148,7 @@ def _stepping_checks(family: Family):
     def backward_agrees(ctx, case):
         inputs, _ = make(case)
         names = [f"d{name}" for name in inputs]
-        _, cache = _sequence_outputs(ctx, forward, inputs)
+        _, cache = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
         dhs = upstream(generator(case["seed"] + 1), (case["t"], case["n"], case["hidden"]), case["dtype"])
         grads = unpack(ctx.call(backward, dhs, cache), len(names), backward, "(" + ", ".join(names) + ")")
         for name, grad, value in zip(names, grads, inputs.values()):
