@@ -20,7 +20,7 @@ from ..plain import Foreign, Probe
 from ..registry import CheckFailure, check
 from ..strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
 from ..submission import StudentError
-from .common import HINT_CACHE, forward_backward_checks, require_pure, unpack
+from .common import forward_backward_checks, require_pure, unpack
 
 HINT_UNSCALED = (
     "kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), "
@@ -48,6 +48,10 @@ HINT_FRESH_MASK = (
 HINT_BACKWARD_UNSCALED = (
     "your backward masks dout but does not scale it: the forward multiplies kept entries by "
     "1 / (1 - p), so dx = dout * mask / (1 - p)"
+)
+HINT_BACKWARD_REPEATABLE = (
+    "the backward must be a fixed function of dout and its cache: no random draw (the mask comes "
+    "from the cache) and no change to the cache"
 )
 HINT_FOLD_SIZES = (
     "fold sizes follow sklearn's KFold: the first n % k folds have n // k + 1 entries, the "
@@ -187,18 +191,9 @@ def dropout_statistics(ctx, case):
     x, p = _dropout_input(case), case["p"]
     out, _ = _dropout(ctx, x, p, train=True, seed=case["seed"] + 1)
     kept = _kept_entries(x, out, p, "out")
-    # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
-    low, high = stats.count_interval(kept.size, 1 - p, STAT_FAILURE)
-    count = int(kept.sum())
-    if not low <= count <= high:
-        raise CheckFailure(
-            f"you kept {count} of {kept.size} entries ({count / kept.size:.3f}) for p = {p}: with each entry "
-            f"kept independently with probability 1 - p = {1 - p:g}, the count lies in [{low:.0f}, {high:.0f}] "
-            f"but for a chance below {STAT_FAILURE:g}",
-            HINT_KEEP_PROBABILITY if abs(count / kept.size - p) < abs(count / kept.size - (1 - p)) else None,
-        )
-    # rows 2i and 2i + 1 are independent: each of their entry pairs agrees (both kept or both
-    # dropped) with probability p^2 + (1 - p)^2, independently of the other pairs
+    # independence first (its failure says more than the count's): rows 2i and 2i + 1 are
+    # independent, so each of their entry pairs agrees (both kept or both dropped) with
+    # probability p^2 + (1 - p)^2, independently of the other pairs
     rows = kept.reshape(kept.shape[0], -1)
     agree = rows[0::2] == rows[1::2]
     chance = p**2 + (1 - p) ** 2
@@ -210,6 +205,16 @@ def dropout_statistics(ctx, case):
             f"for entries dropped independently with p = {p} the agreement lies in [{low:.0f}, {high:.0f}] "
             f"(probability {chance:g} per pair) but for a chance below {STAT_FAILURE:g}",
             HINT_SHARED_MASK if count == agree.size else None,
+        )
+    # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
+    low, high = stats.count_interval(kept.size, 1 - p, STAT_FAILURE)
+    count = int(kept.sum())
+    if not low <= count <= high:
+        raise CheckFailure(
+            f"you kept {count} of {kept.size} entries ({count / kept.size:.3f}) for p = {p}: with each entry "
+            f"kept independently with probability 1 - p = {1 - p:g}, the count lies in [{low:.0f}, {high:.0f}] "
+            f"but for a chance below {STAT_FAILURE:g}",
+            HINT_KEEP_PROBABILITY if abs(count / kept.size - p) < abs(count / kept.size - (1 - p)) else None,
         )
 
 
@@ -313,7 +318,7 @@ def dropout_backward_pure(ctx, case):
     require_pure(ctx, "dropout_backward")
     if not np.array_equal(ctx.call("dropout_backward", dout, cache), dx):
         raise CheckFailure("dropout_backward gave a different result when called again with the same dout "
-                           "and cache", HINT_CACHE)
+                           "and cache", HINT_BACKWARD_REPEATABLE)
 
 
 # ---- batch norm -----------------------------------------------------------------------------
@@ -477,9 +482,9 @@ def _compare_traces(ctx, kwargs, sequence):
         if step == 0:
             where = "before the first step"
         else:
-            where = f"after step({sequence[step - 1]!r}), the step with index {step - 1}, of {sequence[:step]}"
+            where = f"fed {sequence[:step]}: after the step with index {step - 1} (value {sequence[step - 1]!r})"
         what = "step returned" if field == 0 else f"{STOPPING_FIELDS[field]} is"
-        raise CheckFailure(f"{call}: {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
+        raise CheckFailure(f"{call} {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
                            _trace_hint(ctx, kwargs, sequence, records, expected))
 
 
