@@ -352,11 +352,24 @@ def _batchnorm_make(shape, channel_axis):
     return make
 
 
+def _float32_ok(reduced: int, case) -> bool:
+    """Whether float32 can give a normalisation's dx over `reduced` values per statistic.
+
+    dx cancels terms of size |dout * gamma| / std down to its own size: over 2 values it is
+    eps / var times smaller than those terms, over 3 it is small whenever dout happens to lie
+    near the span of 1 and xhat. float32 rounding (1e-7) of those terms then exceeds float32's
+    tolerance for any correct implementation, so float32 cases reduce over at least 4 values."""
+    return case["dtype"] != "float32" or reduced >= 4
+
+
+# training needs two values per channel (one raises ValueError, checked on its own)
 batchnorm_cases = cases(n=st.integers(1, 6), d=st.integers(1, 5), train=st.booleans(), momentum=momenta,
-                        eps=epsilons, dtype=float_dtypes, seed=seeds).filter(lambda c: c["n"] > 1 or not c["train"])
+                        eps=epsilons, dtype=float_dtypes, seed=seeds
+                        ).filter(lambda c: not c["train"] or c["n"] > 1 and _float32_ok(c["n"], c))
 spatial_cases = cases(shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
                       train=st.booleans(), momentum=momenta, eps=epsilons, dtype=float_dtypes, seed=seeds
-                      ).filter(lambda c: c["shape"][0] * c["shape"][2] * c["shape"][3] > 1 or not c["train"])
+                      ).filter(lambda c: not c["train"] or (reduced := c["shape"][0] * c["shape"][2] * c["shape"][3]) > 1
+                               and _float32_ok(reduced, c))
 
 forward_backward_checks("batchnorm_forward", "batchnorm_backward", batchnorm_cases,
                         _batchnorm_make(lambda c: (c["n"], c["d"]), 1),
@@ -398,8 +411,8 @@ def _layernorm_make(case):
 
 
 forward_backward_checks("layernorm_forward", "layernorm_backward",
-                        cases(shape=shapes(min_dims=2, max_dims=4, max_side=4), eps=epsilons, dtype=float_dtypes,
-                              seed=seeds),
+                        cases(shape=shapes(min_dims=2, max_dims=4, max_side=5), eps=epsilons, dtype=float_dtypes,
+                              seed=seeds).filter(lambda c: _float32_ok(c["shape"][-1], c)),
                         _layernorm_make)
 
 # ---- early stopping -------------------------------------------------------------------------
