@@ -162,7 +162,7 @@ def _scale_hint(x, out, p):
     return None
 
 
-def _kept_entries(x, out, p, what):
+def kept_entries(x, out, p, what):
     """The mask of out, after checking that every entry is 0 or x / (1 - p)."""
     _require_finite(out, what)
     kept_value = x.astype(np.float64) / (1 - p)
@@ -183,14 +183,20 @@ def _kept_entries(x, out, p, what):
 def dropout_entries(ctx, case):
     x = _dropout_input(case)
     out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
-    _kept_entries(x, out, case["p"], "out")
+    kept_entries(x, out, case["p"], "out")
 
 
 @check("dropout_forward", "keeps a fraction 1 - p of the entries, each drawn independently", dropout_sample_cases)
 def dropout_statistics(ctx, case):
     x, p = _dropout_input(case), case["p"]
     out, _ = _dropout(ctx, x, p, train=True, seed=case["seed"] + 1)
-    kept = _kept_entries(x, out, p, "out")
+    check_mask_statistics(kept_entries(x, out, p, "out"), p)
+
+
+def check_mask_statistics(kept, p):
+    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
+    that keep each entry with probability 1 - p; a correct mask fails with probability at most
+    2 * STAT_FAILURE."""
     # independence first (its failure says more than the count's): rows 2i and 2i + 1 are
     # independent, so each of their entry pairs agrees (both kept or both dropped) with
     # probability p^2 + (1 - p)^2, independently of the other pairs
@@ -273,7 +279,7 @@ def _dropout_backward(ctx, case, p, train):
 def dropout_backward_mask(ctx, case):
     p = case["p"]
     x, out, dout, dx, _ = _dropout_backward(ctx, case, p, True)
-    kept = _kept_entries(x, out, p, "the forward's out")
+    kept = kept_entries(x, out, p, "the forward's out")
     if not np.array_equal(dx != 0, kept):
         where = tuple(int(i) for i in np.argwhere((dx != 0) != kept)[0])
         raise CheckFailure(f"dx{list(where)} is {fmt(dx[where])} where your forward "
