@@ -209,7 +209,7 @@ def check_mask_statistics(kept, p):
         raise CheckFailure(
             f"rows 2i and 2i + 1 of your mask agree in {count} of {agree.size} entry pairs ({count / agree.size:.3f}); "
             f"for entries dropped independently with p = {p} the agreement lies in [{low:.0f}, {high:.0f}] "
-            f"(probability {chance:g} per pair) but for a chance below {STAT_FAILURE:g}",
+            f"(probability {chance:g} per pair), except with probability below {STAT_FAILURE:g}",
             HINT_SHARED_MASK if count == agree.size else None,
         )
     # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
@@ -219,7 +219,7 @@ def check_mask_statistics(kept, p):
         raise CheckFailure(
             f"you kept {count} of {kept.size} entries ({count / kept.size:.3f}) for p = {p}: with each entry "
             f"kept independently with probability 1 - p = {1 - p:g}, the count lies in [{low:.0f}, {high:.0f}] "
-            f"but for a chance below {STAT_FAILURE:g}",
+            f"except with probability below {STAT_FAILURE:g}",
             HINT_KEEP_PROBABILITY if abs(count / kept.size - p) < abs(count / kept.size - (1 - p)) else None,
         )
 
@@ -279,7 +279,8 @@ def _dropout_backward(ctx, case, p, train):
 def dropout_backward_mask(ctx, case):
     p = case["p"]
     x, out, dout, dx, _ = _dropout_backward(ctx, case, p, True)
-    kept = kept_entries(x, out, p, "the forward's out")
+    _require_finite(out, "the forward's out")
+    kept = out != 0  # whatever your forward's scale: graded in dropout_forward
     if not np.array_equal(dx != 0, kept):
         where = tuple(int(i) for i in np.argwhere((dx != 0) != kept)[0])
         raise CheckFailure(f"dx{list(where)} is {fmt(dx[where])} where your forward "
@@ -339,16 +340,17 @@ def _norm_kwargs(case):
     return {k: case[k] for k in ("momentum", "eps") if k in case and case[k] != "default"}
 
 
-def _batchnorm_make(shape, channel_axis):
+def _batchnorm_make(shape):
+    """make(case) for batch norm of x of shape(case), channels on axis 1."""
+
     def make(case):
         rng = generator(case["seed"])
         size = shape(case)
-        channels = size[channel_axis]
-        offset_shape = [1] * len(size)
-        offset_shape[channel_axis] = channels
+        channels = size[1]
         # an offset per channel, so the mean matters and differs from the running mean
-        x = values(rng, size, case["dtype"], scale=2.0) + values(rng, offset_shape, case["dtype"], scale=3.0)
-        inputs = {"x": x, "gamma": values(rng, (channels,), case["dtype"], scale=2.0, away_from_zero=0.1),
+        offset = values(rng, (1, channels) + (1,) * (len(size) - 2), case["dtype"], scale=3.0)
+        inputs = {"x": values(rng, size, case["dtype"], scale=2.0) + offset,
+                  "gamma": values(rng, (channels,), case["dtype"], scale=2.0, away_from_zero=0.1),
                   "beta": values(rng, (channels,), case["dtype"])}
         kwargs = {"running_mean": values(rng, (channels,), case["dtype"], scale=2.0),
                   "running_var": rng.uniform(0.5, 2.0, channels).astype(case["dtype"]),
@@ -368,20 +370,23 @@ def _float32_ok(reduced: int, case) -> bool:
     return case["dtype"] != "float32" or reduced >= 4
 
 
-# training needs two values per channel (one raises ValueError, checked on its own)
+def _batchnorm_graded(case, reduced: int) -> bool:
+    """Training needs two values per channel (one raises ValueError, checked on its own)."""
+    return not case["train"] or reduced > 1 and _float32_ok(reduced, case)
+
+
 batchnorm_cases = cases(n=st.integers(1, 6), d=st.integers(1, 5), train=st.booleans(), momentum=momenta,
                         eps=epsilons, dtype=float_dtypes, seed=seeds
-                        ).filter(lambda c: not c["train"] or c["n"] > 1 and _float32_ok(c["n"], c))
+                        ).filter(lambda c: _batchnorm_graded(c, c["n"]))
 spatial_cases = cases(shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
                       train=st.booleans(), momentum=momenta, eps=epsilons, dtype=float_dtypes, seed=seeds
-                      ).filter(lambda c: not c["train"] or (reduced := c["shape"][0] * c["shape"][2] * c["shape"][3]) > 1
-                               and _float32_ok(reduced, c))
+                      ).filter(lambda c: _batchnorm_graded(c, c["shape"][0] * c["shape"][2] * c["shape"][3]))
 
 forward_backward_checks("batchnorm_forward", "batchnorm_backward", batchnorm_cases,
-                        _batchnorm_make(lambda c: (c["n"], c["d"]), 1),
+                        _batchnorm_make(lambda c: (c["n"], c["d"])),
                         returns=BATCHNORM_RETURNS, graded_outputs=1)
 forward_backward_checks("spatial_batchnorm_forward", "spatial_batchnorm_backward", spatial_cases,
-                        _batchnorm_make(lambda c: c["shape"], 1),
+                        _batchnorm_make(lambda c: c["shape"]),
                         returns=BATCHNORM_RETURNS, graded_outputs=1)
 
 
@@ -389,7 +394,7 @@ def _single_value_check(task, shape_of):
     @check(task, "raises ValueError in training with one value per channel",
            cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds))
     def single_value(ctx, case):
-        inputs, kwargs = _batchnorm_make(lambda c: shape_of(c["channels"]), 1)({**case, "train": True})
+        inputs, kwargs = _batchnorm_make(lambda c: shape_of(c["channels"]))({**case, "train": True})
         try:
             ctx.call(task, *inputs.values(), opaque=(1,), **kwargs)
         except StudentError as error:
