@@ -40,8 +40,8 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
 
     make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
     argument order, which is also the order of the backward's gradients) and other keyword
-    arguments. The forward returns `outputs` arrays, then the cache; or, with `returns`, what
-    that tuple names in order, "cache" among the outputs' names. The backward takes upstream
+    arguments. The forward returns `outputs` arrays, then the cache; or, given `returns` (the
+    names of what it returns, in order, "cache" among them), those. The backward takes upstream
     gradients for the first `graded_outputs` outputs (all by default); the others (such as batch
     norm's running statistics) are compared with the reference but carry no gradient.
     """
@@ -110,7 +110,7 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
         def loss(**point):
             outs, _ = student_forward(ctx, point, kwargs)
             total = 0.0
-            for out, dout in zip(outs, douts):
+            for out, dout in zip(outs, douts):  # the outputs that carry a gradient
                 if type(out) is not np.ndarray or out.shape != dout.shape:
                     raise CheckFailure(f"{forward} returned {fmt(out)} where an array of shape {dout.shape} was expected")
                 total += float(np.sum(out.astype(np.float64) * dout))
