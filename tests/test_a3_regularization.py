@@ -12,6 +12,7 @@ from autograder.checks import a3_regularization as checks
 from autograder.mistakes import load_mistakes, mistakes_for
 from autograder.registry import CheckFailure
 from autograder.runner import grade
+from autograder.strategies import values
 from autograder.submission import InProcessSubmission
 from conftest import ROOT, grade_path
 from solutions.a3_regularization import regularization as R
@@ -77,7 +78,7 @@ def test_a_keep_fraction_off_by_a_few_points_fails(p):
 
 def _dropped(p, scale, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
-    x = checks.values(rng, (6, 7), dtype, scale=2.0, away_from_zero=0.25)
+    x = values(rng, (6, 7), dtype, scale=2.0, away_from_zero=0.25)
     keep = rng.random(x.shape) >= p
     return x, (x * keep * scale).astype(dtype)
 
