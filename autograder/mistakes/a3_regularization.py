@@ -4,8 +4,7 @@ Each function or class is the kind of wrong version students really write. Its s
 appended to the reference regularization.py under the task's name, so `batchnorm_forward` inside
 a spatial mistake resolves to the reference's, and a backward receives the reference forward's
 cache: dropout (keep, p) with keep None when nothing is dropped; batch norm
-(xhat, gamma, inv_std, train); spatial batch norm (batch norm's cache, x.shape); layer norm
-(xhat, gamma, inv_std).
+(xhat, gamma, inv_std, train); layer norm (xhat, gamma, inv_std).
 """
 import math
 
@@ -199,15 +198,6 @@ def batchnorm_backward_missing_mean_path(dout, cache):
     return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
-@mistake("batchnorm_backward",
-         hint="in training mode the batch mean and variance depend on x, so dx has two more terms: "
-              "dx = (dxhat - mean_n(dxhat) - xhat * mean_n(dxhat * xhat)) / sqrt(var + eps); only in "
-              "evaluation mode is dx = dxhat / sqrt(running_var + eps)")
-def batchnorm_backward_statistics_as_constants(dout, cache):
-    xhat, gamma, inv_std, train = cache
-    return dout * gamma * inv_std, (dout * xhat).sum(axis=0), dout.sum(axis=0)
-
-
 @mistake("spatial_batchnorm_forward",
          hint="x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
               "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back")
@@ -216,15 +206,6 @@ def spatial_batchnorm_forward_reshape_without_transpose(x, gamma, beta, running_
     out, cache, new_mean, new_var = batchnorm_forward(x.reshape(-1, x.shape[1]), gamma, beta, running_mean,
                                                       running_var, train=train, momentum=momentum, eps=eps)
     return out.reshape(x.shape), (cache, x.shape), new_mean, new_var
-
-
-@mistake("spatial_batchnorm_backward",
-         hint="dout.reshape(-1, C) mixes the channels of NCHW data: lay dout out as the forward did, "
-              "dout.transpose(0, 2, 3, 1).reshape(-1, C), and transpose dx back")
-def spatial_batchnorm_backward_reshape_without_transpose(dout, cache):
-    cache, shape = cache
-    dx, dgamma, dbeta = batchnorm_backward(dout.reshape(-1, shape[1]), cache)
-    return dx.reshape(shape), dgamma, dbeta
 
 
 # ---- layer norm -----------------------------------------------------------------------------
