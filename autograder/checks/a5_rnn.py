@@ -171,10 +171,10 @@ def _stepping_checks(family: Family):
 
 for _family in FAMILIES:
     forward_backward_checks(_family.task("cell_forward"), _family.task("cell_backward"), cell_cases,
-                            _make(_family, sequence=False), outputs=len(_family.states),
-                            names=[f"{state}_new" for state in _family.states])
+                            _make(_family, sequence=False),
+                            returns=(*[f"{state}_new" for state in _family.states], "cache"))
     forward_backward_checks(_family.task("forward"), _family.task("backward"), sequence_cases,
-                            _make(_family, sequence=True), names=["hs"])
+                            _make(_family, sequence=True), returns=("hs", "cache"))
     _stepping_checks(_family)
 
 # ---- clip_grad_norm ------------------------------------------------------------------------------
