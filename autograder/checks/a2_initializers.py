@@ -47,8 +47,8 @@ HINT_RNG = (
 )
 HINT_SIGN = (
     "multiply Q's columns by the signs of R's diagonal (q * np.sign(np.diag(r))): np.linalg.qr "
-    "returns R with a negative first diagonal entry, so without the correction Q's first column "
-    "always points the same way and Q is not uniformly distributed"
+    "gives R[0, 0] the sign opposite to A[0, 0], so without the correction Q[0, 0] is always "
+    "negative and Q is not uniformly distributed"
 )
 
 # ---- helpers -----------------------------------------------------------------------------------
