@@ -1,6 +1,5 @@
 """a2 initializers -- a student who derives everything from uniform draws: Box-Muller normals,
 Gram-Schmidt for orthogonal matrices."""
-import math
 
 import numpy as np
 
