@@ -34,15 +34,15 @@ def require_pure(ctx, task: str) -> None:
 
 
 def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
-                            gradcheck_dtype: str = "float64"):
+                            gradcheck_dtype: str = "float64", names=None):
     """Register the checks of a forward task and its backward.
 
     make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
     argument order, which is also the order of the backward's gradients) and other keyword
-    arguments. The forward returns `outputs` arrays, then the cache.
+    arguments. The forward returns `outputs` arrays (called `names` in feedback), then the cache.
     """
-    what = "(" + ", ".join(["out"] * outputs + ["cache"]) + ")"
-    out_names = ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+    out_names = list(names) if names else ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+    what = "(" + ", ".join([*out_names, "cache"]) + ")"
 
     def student_forward(ctx, inputs, kwargs):
         result = ctx.call(forward, *inputs.values(), opaque=(outputs,), **kwargs)
@@ -85,11 +85,13 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
     @check(backward, "matches the reference backward for a random upstream gradient", cases)
     def backward_matches(ctx, case):
         inputs, kwargs, douts, _, grads = gradients(ctx, case)
+        results = {}  # one forward and backward per implementation, whatever the number of gradients
 
         def expected(impl, i):
-            _, cache = reference_forward(impl, inputs, kwargs)
-            result = impl.run(backward, *douts, cache)
-            return result[i] if len(inputs) > 1 else result
+            if id(impl) not in results:
+                _, cache = reference_forward(impl, inputs, kwargs)
+                results[id(impl)] = impl.run(backward, *douts, cache)
+            return results[id(impl)][i] if len(inputs) > 1 else results[id(impl)]
 
         for i, name in enumerate(inputs):
             ctx.expect(backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
@@ -121,6 +123,11 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
                                HINT_CACHE)
 
 
+def _items(args):
+    """The arguments with the items of list and tuple arguments spread out (for precision_of)."""
+    return [item for arg in args for item in (arg if type(arg) in (list, tuple) else (arg,))]
+
+
 def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",)):
     """Checks of a function without a cache: outputs vs the reference, and purity.
 
@@ -135,7 +142,7 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
         got = unpacked(ctx.call(task, *args, **kwargs))
         for i, name in enumerate(names):
             ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
-                       precision=precision_of(*args))
+                       precision=precision_of(*_items(args)))
 
     @check(task, "leaves its inputs unchanged", cases)
     def pure(ctx, case):
