@@ -7,12 +7,14 @@ trusted implementation's objects (the reference, or a mistake variant when looki
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from hypothesis import strategies as st
 
 from .. import probes
 from ..numeric import fmt, gradcheck, validate_array, validate_scalar
-from ..plain import Probe
+from ..plain import Foreign, Probe
 from ..registry import CheckFailure, check
 from ..strategies import cases, generator, labels, seeds, upstream, values
 
@@ -596,3 +598,76 @@ def train_step_matches(ctx, case):
             results[f"weight after step {step}"] = side.get(side.get(model, "weight", keep=True), "data")
         return results
     expect_scenario(ctx, "train_step", scenario)
+
+
+# ---- the training runs -------------------------------------------------------------------------
+
+DIGITS_EPOCHS, DIGITS_THRESHOLD = 2, 0.90  # the reference reaches 0.93-0.95 over seeds
+ADDING = dict(length=20, steps=300)
+ADDING_THRESHOLD = 0.05  # test MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167
+SLOWER_THAN_VECTORISED = 25  # a naive loop convolution is hundreds of times slower than im2col
+
+
+def _conv_seconds(side, x, dout):
+    """Best of three forward+backward passes of a Conv2d(8, 16, 3, padding=1) on x."""
+    layer = side.new("Conv2d", 8, 16, 3, padding=1, rng=Probe("rng", (0,)))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        side.call(layer, "__call__", x)
+        side.call(layer, "backward", dout)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@check("train_digits_cnn", "is fast enough to train (its convolution is vectorised)")
+def digits_speed(ctx, case):
+    rng = generator(0)
+    x, dout = values(rng, (32, 8, 4, 4)), upstream(rng, (32, 16, 4, 4))
+    reference = _conv_seconds(TrustedSide(ctx.reference), x, dout)
+    yours = _conv_seconds(StudentSide(ctx, "train_digits_cnn"), x, dout)
+    if yours > SLOWER_THAN_VECTORISED * reference and yours > 0.02:
+        raise CheckFailure(
+            f"one forward and backward of your Conv2d on a (32, 8, 4, 4) batch takes {yours * 1e3:.0f} ms, "
+            f"{yours / reference:.0f} times the reference's {reference * 1e3:.1f} ms: training would take "
+            "far longer than the grader allows, so it was not started",
+            "vectorise conv2d_forward/backward (im2col or stride tricks plus one matrix product) "
+            "instead of looping over output pixels")
+
+
+@check("train_digits_cnn", f"reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} epochs",
+       cases(seed=st.integers(0, 2**16)))
+def digits_training(ctx, case):
+    result = ctx.call("train_digits_cnn", rng=Probe("rng", (case["seed"],)), epochs=DIGITS_EPOCHS)
+    history, accuracy = _training_result(result, "train_digits_cnn", ("loss", "train_accuracy", "test_accuracy"),
+                                         DIGITS_EPOCHS)
+    if accuracy < DIGITS_THRESHOLD:
+        raise CheckFailure(f"test accuracy {accuracy:.4f} after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}); "
+                           f"a correct framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.93-0.95). "
+                           f"Test accuracy by epoch: {fmt(np.asarray(history['test_accuracy']))}")
+
+
+@check("train_sequence_model", f"a GRU learns the adding problem (test MSE below {ADDING_THRESHOLD})",
+       cases(seed=st.integers(0, 2**16)))
+def adding_training(ctx, case):
+    result = ctx.call("train_sequence_model", "gru", rng=Probe("rng", (case["seed"],)), log_every=100, **ADDING)
+    history, loss = _training_result(result, "train_sequence_model", ("step", "loss", "test_loss"),
+                                     ADDING["steps"] // 100)
+    if loss > ADDING_THRESHOLD:
+        raise CheckFailure(f"test MSE {loss:.4f} after {ADDING['steps']} steps on sequences of length "
+                           f"{ADDING['length']} (rng seed {case['seed']}); a correct framework's GRU gets below "
+                           f"{ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores 0.167). "
+                           f"Test MSE every 100 steps: {fmt(np.asarray(history['test_loss']))}")
+
+
+def _training_result(result, task, keys, entries):
+    """(history, score) after checking the form the handout gives."""
+    if isinstance(result, Foreign) or type(result) not in (tuple, list) or len(result) != 2:
+        raise CheckFailure(f"{task} must return (history, score), got {fmt(result)}")
+    history, score = result
+    if type(history) is not dict or any(type(history.get(key)) is not list for key in keys):
+        raise CheckFailure(f"history must be a dict of lists with keys {', '.join(keys)}; got {fmt(history)}")
+    for key in keys:
+        if len(history[key]) != entries:
+            raise CheckFailure(f"history[{key!r}] has {len(history[key])} entries, expected {entries}")
+    return history, validate_scalar(score, name=f"{task}'s score")

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+from ..a1_optimizers.descent import cosine_annealing_lr
 from ..a5_rnn.rnn import clip_grad_norm
 from .nn import GRU, LSTM, RNN, Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, MSELoss, ReLU, Sequential
 from .optim import Adam
@@ -90,15 +91,18 @@ def train_step(model, loss_fn, optimizer, x, y):
 
 
 def digits_cnn(*, rng):
-    """The digits model: conv 3x3 (8) - ReLU - maxpool 2 - conv 3x3 (16) - ReLU - maxpool 2 -
-    flatten - linear (64 -> 10), all convolutions padded by 1."""
-    return Sequential(Conv2d(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
-                      Conv2d(8, 16, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
-                      Flatten(), Linear(16 * 2 * 2, 10, rng=rng))
+    """The digits model: conv 3x3 (16) - ReLU - maxpool 2 - conv 3x3 (32) - ReLU - maxpool 2 -
+    flatten - linear (128 -> 10), all convolutions padded by 1."""
+    return Sequential(Conv2d(1, 16, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+                      Conv2d(16, 32, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+                      Flatten(), Linear(32 * 2 * 2, 10, rng=rng))
 
 
-def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=3e-3, progress=False, plot=None):
+def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=1e-2, progress=False, plot=None):
     """Train digits_cnn on load_digits_split() with Adam and mini-batches drawn by rng.
+
+    The learning rate of epoch e is a1's cosine_annealing_lr(lr, e, epochs): large steps first,
+    small ones to settle at the end.
 
     Inputs:
     - rng: numpy.random.Generator for the initial weights and the batch order.
@@ -117,6 +121,7 @@ def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=3e-3, progress=False, 
     optimizer = Adam(model.parameters(), lr=lr)
     history = {"loss": [], "train_accuracy": [], "test_accuracy": []}
     for epoch in range(epochs):
+        optimizer.hyperparameters["lr"] = cosine_annealing_lr(lr, epoch, epochs)
         order = rng.permutation(len(y_train))
         losses = [train_step(model, loss_fn, optimizer, X_train[batch], y_train[batch])
                   for batch in np.array_split(order, max(1, len(order) // batch_size))]
