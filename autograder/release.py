@@ -18,6 +18,10 @@ class ReleaseError(Exception):
     """A solution file whose markers do not pair up."""
 
 
+class PublishError(Exception):
+    """A bundle cannot be made: where it goes, or what goes into it (see bundle.py)."""
+
+
 def strip_solutions(source: str, name: str = "<source>") -> str:
     """source with each solution block replaced by a stub line."""
     out: list[str] = []
