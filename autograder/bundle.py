@@ -23,7 +23,12 @@ from .recording import record
 from .release import IGNORED, PublishError, expected_tree
 
 STUDENT_GUIDE = Path("docs") / "student.md"
-COPIED = ("pyproject.toml",)
+# pytest in the bundle: `pytest --course a0_foundations` works without installing the course
+BUNDLE_PYTEST = """[tool.pytest.ini_options]
+addopts = "-p autograder.pytest_plugin -p no:cacheprovider"
+pythonpath = ["."]
+testpaths = ["assignments"]
+"""
 
 
 class BundleError(PublishError):
@@ -56,6 +61,16 @@ def write_manifest(course: Course, assignment_ids, target: Path) -> None:
     data["assignments"] = {key: value for key, value in data["assignments"].items() if key in assignment_ids}
     text = "# The course manifest of this bundle (its assignments so far).\n" + yaml.safe_dump(data, sort_keys=False)
     (target / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def bundle_pyproject(course: Course) -> str:
+    """The course's pyproject.toml with the bundle's own pytest settings."""
+    text = (course.root / "pyproject.toml").read_text(encoding="utf-8")
+    start = text.find("[tool.pytest.ini_options]")
+    if start < 0:
+        return text.rstrip() + "\n\n" + BUNDLE_PYTEST
+    end = text.find("\n[", start + 1)
+    return text[:start] + BUNDLE_PYTEST + (text[end:] if end >= 0 else "")
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
@@ -105,8 +120,7 @@ def build_student_bundle(course: Course, out: Path, only=None, report=print) -> 
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
     try:
         write_manifest(course, assignment_ids, staging)
-        for name in COPIED:
-            shutil.copyfile(course.root / name, staging / name)
+        (staging / "pyproject.toml").write_text(bundle_pyproject(course), encoding="utf-8")
         shutil.copyfile(course.root / STUDENT_GUIDE, staging / "README.md")
         write_assignments(course, assignment_ids, staging)
         write_notebooks(course, assignment_ids, staging / "assignments")
