@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import config, report
 from .config import ConfigError
+from .recorded import MissingRecording
 from .release import PublishError, ReleaseError, differences, release
 from .runner import grade_folder
 from .submission import SubmissionError
@@ -163,7 +164,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, SubmissionError, ReleaseError, FileNotFoundError, PublishError) as error:
+    except (ConfigError, SubmissionError, ReleaseError, FileNotFoundError, PublishError, MissingRecording) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error

@@ -11,9 +11,11 @@ and returns the task's points (nbgrader reads a number as partial credit).
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,6 +64,7 @@ def load_assignment(folder=None) -> types.SimpleNamespace:
     course = _course(folder)
     assignment = course.assignment(_assignment_of(course, folder))
     staging = Path(tempfile.mkdtemp(prefix="course-notebook-"))
+    atexit.register(shutil.rmtree, staging, True)  # kept while the kernel runs: tracebacks read it
     stage(course, folder, staging)
     package = load_package(staging, "_course_notebook")
     namespace = types.SimpleNamespace()

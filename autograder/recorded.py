@@ -257,7 +257,11 @@ def _raise_recorded(raised) -> None:
     name, message = raised
     kind = getattr(builtins, name, None)
     if isinstance(kind, type) and issubclass(kind, Exception):
-        raise kind(message)
+        try:
+            error = kind(message)
+        except TypeError:  # an exception that takes other arguments (UnicodeDecodeError, ...)
+            error = RecordedError(f"{name}: {message}")
+        raise error
     raise RecordedError(f"{name}: {message}")
 
 
@@ -502,15 +506,19 @@ def gate_registered_checks(store: ReplayStore) -> None:
 
 
 _stores: dict[Path, ReplayStore] = {}
+_replays: dict[tuple[Path, str], Replay] = {}
 
 
 def replay_for(course, variant: str = REFERENCE) -> Replay | None:
     """The replayed implementation `variant` of a course tree that holds recorded/ but no
-    solutions/ (None otherwise); every registered check is gated by its store."""
+    solutions/ (None otherwise), one per variant (checks may key caches by implementation, as
+    they do with live ones); every registered check is gated by the store."""
     folder = course.root / FOLDER
     if (course.root / "solutions").is_dir() or not folder.is_dir():
         return None
     if folder not in _stores:
         _stores[folder] = ReplayStore(folder)
     gate_registered_checks(_stores[folder])
-    return Replay(course, _stores[folder], variant)
+    if (folder, variant) not in _replays:
+        _replays[(folder, variant)] = Replay(course, _stores[folder], variant)
+    return _replays[(folder, variant)]

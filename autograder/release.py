@@ -55,6 +55,8 @@ def _files(folder: Path):
 def expected_tree(root: Path) -> dict[Path, bytes]:
     """assignments/ as the release makes it: relative path -> content."""
     solutions = root / "solutions"
+    if not solutions.is_dir():  # a student bundle: releasing would delete the student's work
+        raise ReleaseError(f"{solutions}: this course tree has no reference solutions, so there is nothing to release")
     tree: dict[Path, bytes] = {}
     for relative in _files(solutions):
         source = solutions / relative

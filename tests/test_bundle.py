@@ -94,6 +94,14 @@ def test_stubs_are_not_started_in_the_bundle(bundle, course):
     assert len(result["tasks"]) == len(course.tasks)
 
 
+def test_release_in_the_bundle_refuses_and_keeps_the_students_files(bundle):
+    stub = next((bundle / "assignments").glob("*/*.py"))
+    before = stub.read_bytes()
+    released = course_command("release", cwd=bundle)
+    assert released.returncode == 2 and "no reference solutions" in released.stderr
+    assert stub.read_bytes() == before
+
+
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_the_reference_gets_full_marks_from_the_recording(bundle, profile):
     result = grade_in(bundle, ROOT / "solutions", *(["--quick"] if profile == "quick" else []))
