@@ -33,7 +33,7 @@ from pathlib import Path
 import hypothesis
 import numpy as np
 
-from .plain import Probe, describe_type, same_plain
+from .plain import Probe, describe_type
 from .release import PublishError
 
 FORMAT = 1
@@ -131,7 +131,7 @@ METHOD = _Method()
 
 # ---- storage ----------------------------------------------------------------------------------
 
-class _Arrays:
+class Arrays:
     """The array bytes of one assignment's recording, in one buffer."""
 
     def __init__(self, data: bytes = b""):
@@ -159,7 +159,7 @@ class _Arrays:
         return np.frombuffer(self._data + b"".join(self._added), np.uint8)
 
 
-def encode(value, arrays: _Arrays, objects: list):
+def encode(value, arrays: Arrays, objects: list):
     """value as JSON-ready data: arrays go to `arrays`; anything that is not plain data is
     appended to `objects` and encoded by its position there."""
     kind = type(value)
@@ -183,7 +183,7 @@ def encode(value, arrays: _Arrays, objects: list):
     return {"object": len(objects) - 1}
 
 
-def decode(data, arrays: _Arrays, make_object):
+def decode(data, arrays: Arrays, make_object):
     """The value encode() stored; make_object(i) builds the stand-in of the i-th object."""
     if not isinstance(data, dict):
         return data
@@ -215,7 +215,7 @@ class Recording:
     assignment: str
     answers: dict[str, dict] = dataclasses.field(default_factory=dict)
     cases: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # check id -> case fingerprints
-    arrays: _Arrays = dataclasses.field(default_factory=_Arrays)
+    arrays: Arrays = dataclasses.field(default_factory=Arrays)
 
     def paths(self, folder: Path) -> tuple[Path, Path]:
         return folder / f"{self.assignment}.json", folder / f"{self.assignment}.npz"
@@ -240,20 +240,10 @@ class Recording:
                 f"{hypothesis.__version__}: install the course's pinned version (pip install -e .)")
         with np.load(arrays_path, allow_pickle=False) as stored:
             data = stored["data"].tobytes()
-        return cls(assignment, index["answers"], index["cases"], _Arrays(data))
+        return cls(assignment, index["answers"], index["cases"], Arrays(data))
 
 
-def _same_answer(a: dict, b: dict, arrays: _Arrays) -> bool:
-    if a.keys() != b.keys():
-        return False
-    if "raised" in a:
-        return a["raised"][0] == b["raised"][0]
-    marker = ("object",)  # stand-ins compare by position
-    return same_plain(decode(a["value"], arrays, lambda i: marker + (i,)),
-                      decode(b["value"], arrays, lambda i: marker + (i,)))
-
-
-def _raise_recorded(raised) -> None:
+def raise_recorded(raised) -> None:
     name, message = raised
     kind = getattr(builtins, name, None)
     if isinstance(kind, type) and issubclass(kind, Exception):
@@ -365,55 +355,8 @@ class RecordedObject:
         return f"<object of {self._source.variant}>"
 
 
-def _unwrap(value):
-    """value with every stand-in replaced by the live object it stands for (recording only)."""
-    if isinstance(value, RecordedObject):
-        return value._live
-    if isinstance(value, TaskFunction):
-        return value._source.live.function(value._task)
-    if type(value) in (tuple, list):
-        return type(value)(_unwrap(item) for item in value)
-    if type(value) is dict:
-        return {key: _unwrap(item) for key, item in value.items()}
-    return value
-
-
-def _question(variant: str, state: bytes, event: tuple, args: tuple, kwargs: dict) -> str:
+def question(variant: str, state: bytes, event: tuple, args: tuple, kwargs: dict) -> str:
     return fingerprint(variant, state, event, args, kwargs).hex()
-
-
-class Recorder(RecordedImplementation):
-    """Answers from `live` (the reference, or a mistake's mutant) and records every answer in
-    `recording`; what it returns is what a replay of the recording returns."""
-
-    def __init__(self, live, recording: Recording, variant: str):
-        super().__init__(live.course, variant)
-        self.live = live
-        self.recording = recording
-        self.check = ""  # the check being recorded, for messages
-
-    def answer(self, state, owner, event, args, kwargs, perform):
-        key = _question(self.variant, state, event, args, kwargs)
-        try:
-            value = perform(self.live if state == b"" else owner, _unwrap(args), _unwrap(kwargs))
-        except Exception as error:  # noqa: BLE001 - recorded, then raised as a replay will raise it
-            self._store(key, {"raised": [type(error).__name__, str(error)]}, event)
-            _raise_recorded([type(error).__name__, str(error)])
-        objects: list = []
-        stored = {"value": encode(value, self.recording.arrays, objects)}
-        self._store(key, stored, event)
-        return decode(stored["value"], self.recording.arrays, self._stand_in(key, objects))
-
-    def _store(self, key: str, stored: dict, event) -> None:
-        answers = self.recording.answers
-        if key in answers and "conflict" not in answers[key] \
-                and not _same_answer(answers[key], stored, self.recording.arrays):
-            if self.variant == REFERENCE:
-                raise RecordingError(
-                    f"{self.check}: the reference answered {event} differently to the same question "
-                    "(same inputs, same history); only answers that depend on nothing else can be recorded")
-            stored = {"conflict": True}  # a mistake that is not a function of its inputs gives no hint
-        answers[key] = stored
 
 
 class ReplayStore:
@@ -421,7 +364,7 @@ class ReplayStore:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._answers: dict[str, tuple[dict, _Arrays]] = {}
+        self._answers: dict[str, tuple[dict, Arrays]] = {}
         self._cases: dict[str, set[str]] = {}
         for index in sorted(folder.glob("*.json")):
             recording = Recording.load(folder, index.stem)
@@ -450,13 +393,13 @@ class Replay(RecordedImplementation):
         self.store = store
 
     def answer(self, state, owner, event, args, kwargs, perform):
-        key = _question(self.variant, state, event, args, kwargs)
+        key = question(self.variant, state, event, args, kwargs)
         found = self.store.look_up(key)
         if found is None or "conflict" in found[0]:
             self._missing(event, args, kwargs)
         stored, arrays = found
         if "raised" in stored:
-            _raise_recorded(stored["raised"])
+            raise_recorded(stored["raised"])
         return decode(stored["value"], arrays, self._stand_in(key, []))
 
     def _missing(self, event, args, kwargs):

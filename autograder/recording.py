@@ -16,12 +16,71 @@ from .config import Course, Task
 from .context import Context
 from .implementations import reference
 from .mistakes import load_mistakes, mistakes_for, mutant_implementation
-from .recorded import REFERENCE, Recorder, Recording, RecordingError, fingerprint
+from .plain import same_plain
+from .recorded import (REFERENCE, RecordedImplementation, RecordedObject, Recording, RecordingError, TaskFunction,
+                       Arrays, decode, encode, fingerprint, question, raise_recorded)
 from .registry import Check, checks_for, load_checks
 from .runner import run_check
 from .submission import open_submission
 
 PROFILES = ("quick", "full")
+
+
+def _unwrap(value):
+    """value with every stand-in replaced by the live object it stands for (recording only)."""
+    if isinstance(value, RecordedObject):
+        return value._live
+    if isinstance(value, TaskFunction):
+        return value._source.live.function(value._task)
+    if type(value) in (tuple, list):
+        return type(value)(_unwrap(item) for item in value)
+    if type(value) is dict:
+        return {key: _unwrap(item) for key, item in value.items()}
+    return value
+
+
+def _same_answer(a: dict, b: dict, arrays: Arrays) -> bool:
+    if a.keys() != b.keys():
+        return False
+    if "raised" in a:
+        return a["raised"][0] == b["raised"][0]
+    marker = ("object",)  # stand-ins compare by position
+    return same_plain(decode(a["value"], arrays, lambda i: marker + (i,)),
+                      decode(b["value"], arrays, lambda i: marker + (i,)))
+
+
+class Recorder(RecordedImplementation):
+    """Answers from `live` (the reference, or a mistake's mutant) and records every answer in
+    `recording`; what it returns is what a replay of the recording returns."""
+
+    def __init__(self, live, recording: Recording, variant: str):
+        super().__init__(live.course, variant)
+        self.live = live
+        self.recording = recording
+        self.check = ""  # the check being recorded, for messages
+
+    def answer(self, state, owner, event, args, kwargs, perform):
+        key = question(self.variant, state, event, args, kwargs)
+        try:
+            value = perform(self.live if state == b"" else owner, _unwrap(args), _unwrap(kwargs))
+        except Exception as error:  # noqa: BLE001 - recorded, then raised as a replay will raise it
+            self._store(key, {"raised": [type(error).__name__, str(error)]}, event)
+            raise_recorded([type(error).__name__, str(error)])
+        objects: list = []
+        stored = {"value": encode(value, self.recording.arrays, objects)}
+        self._store(key, stored, event)
+        return decode(stored["value"], self.recording.arrays, self._stand_in(key, objects))
+
+    def _store(self, key: str, stored: dict, event) -> None:
+        answers = self.recording.answers
+        if key in answers and "conflict" not in answers[key] \
+                and not _same_answer(answers[key], stored, self.recording.arrays):
+            if self.variant == REFERENCE:
+                raise RecordingError(
+                    f"{self.check}: the reference answered {event} differently to the same question "
+                    "(same inputs, same history); only answers that depend on nothing else can be recorded")
+            stored = {"conflict": True}  # a mistake that is not a function of its inputs gives no hint
+        answers[key] = stored
 
 
 class _VariantContext(Context):

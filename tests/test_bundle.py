@@ -182,7 +182,8 @@ def _record_and_replay(tmp_path, questions):
     """questions(impl) asked of a recorder, saved, then of a replay of what was saved."""
     from types import SimpleNamespace
 
-    from autograder.recorded import REFERENCE, Recorder, Recording, Replay, ReplayStore
+    from autograder.recorded import REFERENCE, Recording, Replay, ReplayStore
+    from autograder.recording import Recorder
 
     course = SimpleNamespace(root=tmp_path)
     recording = Recording("a9_test")
@@ -254,7 +255,8 @@ def test_fingerprints_tell_types_dtypes_and_signs_apart():
 def test_a_reference_that_answers_the_same_question_differently_cannot_be_recorded(tmp_path):
     from types import SimpleNamespace
 
-    from autograder.recorded import REFERENCE, Recorder, Recording, RecordingError
+    from autograder.recorded import REFERENCE, Recording, RecordingError
+    from autograder.recording import Recorder
 
     class Drifting(LiveImplementation):
         calls = 0
