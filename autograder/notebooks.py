@@ -125,7 +125,6 @@ NBGRADER_CONFIG = '''\
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = {course_id!r}
-c.CourseDirectory.root = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 # the student's own .py files are what the grade cells grade: never replace them with the
 # instructor's copies when autograding
 c.Autograde.exclude_overwriting = {exclude!r}
