@@ -74,6 +74,12 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
         inputs, kwargs = make(case)
         outs, cache = student_forward(ctx, inputs, kwargs)
         expected_outs = reference_forward(ctx.reference, inputs, kwargs)[0]
+        for name, out, expected in zip(out_names, outs, expected_outs):
+            if type(out) is not np.ndarray or out.shape != np.shape(expected):
+                got = f"shape {out.shape}" if type(out) is np.ndarray else fmt(out)
+                raise CheckFailure(f"{forward} returned {name} of {got}, expected shape {np.shape(expected)}; "
+                                   f"{backward} is checked with an upstream gradient of that shape, "
+                                   f"so fix {forward} first")
         douts = douts_for(case, expected_outs)
         grads = ctx.call(backward, *douts, cache)
         if len(inputs) > 1:
