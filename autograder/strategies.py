@@ -85,7 +85,7 @@ def conv_geometry(draw, *, max_batch=2, max_channels=3, max_filters=3, max_kerne
 
 
 @st.composite
-def pool_geometry(draw, *, max_batch=2, max_channels=3, max_kernel=3, max_stride=3, max_out=4):
+def pool_geometry(draw, *, max_batch=2, max_channels=3, max_kernel=3, max_stride=2, max_out=4):
     """Shapes and hyper-parameters of a pooling call: {"x": (N, C, H, W), "kernel_size",
     "stride"}, kernel_size an int or (h, w) pair, stride None (the default: the kernel), an int
     or a pair; strides below the kernel give overlapping windows."""

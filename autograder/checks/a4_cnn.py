@@ -16,7 +16,7 @@ from ..numeric import fmt, relative_error, tolerance, validate_array
 from ..registry import CheckFailure, check
 from ..strategies import (as_pair, cases, conv_geometry, distinct_values, float_dtypes, generator, pool_geometry,
                           seeds, upstream, values)
-from .common import forward_backward_checks, unpack
+from .common import describe, forward_backward_checks, unpack
 
 POOLS = ("maxpool2d", "avgpool2d")
 
@@ -33,9 +33,8 @@ def _require_shape(ctx, task, out, expected_shape, formula, compute):
     (and name a known mistake that gives the same wrong output)."""
     if type(out) is np.ndarray and out.shape == expected_shape:
         return
-    got = f"shape {out.shape}" if type(out) is np.ndarray else fmt(out)
     hint = ctx.recognise(task, out, compute(ctx.reference), compute, name="out") if type(out) is np.ndarray else None
-    raise CheckFailure(f"{task} returned out of {got}, expected shape {expected_shape}: {formula}", hint)
+    raise CheckFailure(f"{task} returned out of {describe(out)}, expected shape {expected_shape}: {formula}", hint)
 
 
 def _require_equal(got, expected, what, dtype):

@@ -27,6 +27,13 @@ def unpack(value, count: int, task: str, what: str):
     return tuple(value)
 
 
+def describe(value) -> str:
+    """A returned value in a few words: an array's shape, otherwise its type."""
+    if isinstance(value, Foreign):
+        return value.description
+    return f"shape {value.shape}" if type(value) is np.ndarray else f"type {type(value).__name__}"
+
+
 def require_pure(ctx, task: str) -> None:
     """The last student call left its arguments unchanged."""
     if ctx.last.mutated:
@@ -76,8 +83,7 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
         expected_outs = reference_forward(ctx.reference, inputs, kwargs)[0]
         for name, out, expected in zip(out_names, outs, expected_outs):
             if type(out) is not np.ndarray or out.shape != np.shape(expected):
-                got = f"shape {out.shape}" if type(out) is np.ndarray else fmt(out)
-                raise CheckFailure(f"{forward} returned {name} of {got}, expected shape {np.shape(expected)}; "
+                raise CheckFailure(f"{forward} returned {name} of {describe(out)}, expected shape {np.shape(expected)}; "
                                    f"{backward} is checked with an upstream gradient of that shape, "
                                    f"so fix {forward} first")
         douts = douts_for(case, expected_outs)

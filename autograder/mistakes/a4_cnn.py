@@ -67,7 +67,7 @@ def conv2d_forward_stride_as_dilation(x, w, b, stride=1, padding=0):
               "a window that would run past the padded input is left out")
 def conv2d_forward_output_size_rounds_up(x, w, b, stride=1, padding=0):
     (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
-    (n, c, h, wd), (kh, kw) = x.shape, w.shape[2:]
+    (h, wd), (kh, kw) = x.shape[2:], w.shape[2:]
     oh, ow = -(-(h + 2 * ph - kh) // sh) + 1, -(-(wd + 2 * pw - kw) // sw) + 1
     # the extra window reads zeros past the padded input
     extra_h, extra_w = (oh - 1) * sh + kh - (h + 2 * ph), (ow - 1) * sw + kw - (wd + 2 * pw)
