@@ -88,7 +88,8 @@ def conv_geometry(draw, *, max_batch=2, max_channels=3, max_filters=3, max_kerne
 def pool_geometry(draw, *, max_batch=2, max_channels=3, max_kernel=3, max_stride=2, max_out=4):
     """Shapes and hyper-parameters of a pooling call: {"x": (N, C, H, W), "kernel_size",
     "stride"}, kernel_size an int or (h, w) pair, stride None (the default: the kernel), an int
-    or a pair; strides below the kernel give overlapping windows."""
+    or a pair. Strides up to 2 with kernels up to 3 make overlapping windows (stride < kernel)
+    frequent; a 1-pixel kernel with stride 2 skips pixels."""
     n, c = draw(st.integers(1, max_batch)), draw(st.integers(1, max_channels))
     kernel_size = draw(int_or_pair(st.integers(1, max_kernel)))
     stride = draw(st.one_of(st.none(), int_or_pair(st.integers(1, max_stride))))
