@@ -84,7 +84,7 @@ def conv2d_forward_output_size_rounds_up(x, w, b, stride=1, padding=0):
          hint="your dx still has the padding: the gradient with respect to the padded input has "
               "shape (N, C, H + 2*ph, W + 2*pw); crop it back, dx = dxp[:, :, ph:ph + H, pw:pw + W]")
 def conv2d_backward_dx_not_cropped(dout, cache):
-    xp, w, stride, (ph, pw) = cache
+    xp, w, stride, _ = cache
     db = dout.sum(axis=(0, 2, 3))
     dw = np.tensordot(dout, _windows(xp, w.shape[2:], stride), axes=([0, 2, 3], [0, 2, 3]))
     window_grads = np.tensordot(dout, w, axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
