@@ -43,6 +43,21 @@ def labels(rng: np.random.Generator, n: int, classes: int) -> np.ndarray:
     return rng.integers(0, classes, size=n)
 
 
+# ---- recurrent networks -------------------------------------------------------------------
+
+def recurrent_parameters(rng: np.random.Generator, gates: int, input_size: int, hidden_size: int,
+                         dtype="float64") -> dict:
+    """W_ih (G*H, D), W_hh (G*H, H), b_ih and b_hh (G*H,) in PyTorch's layout for G gate blocks,
+    scaled so that gate pre-activations stay mostly where tanh and sigmoid are far from flat."""
+    rows = gates * hidden_size
+    return {
+        "W_ih": values(rng, (rows, input_size), dtype, scale=0.8),
+        "W_hh": values(rng, (rows, hidden_size), dtype, scale=0.8),
+        "b_ih": values(rng, (rows,), dtype, scale=0.5),
+        "b_hh": values(rng, (rows,), dtype, scale=0.5),
+    }
+
+
 # ---- image geometry (a4_cnn and the layers built on it) -------------------------------------
 
 def int_or_pair(values):
