@@ -69,3 +69,68 @@ def weight_shapes(*, min_size: int = 1, max_side: int = 12, max_kernel: int = 4)
     conv = st.tuples(channels, kernel).map(lambda parts: parts[0] + parts[1])
     drawn = st.one_of(dense, conv)
     return drawn.filter(lambda shape: int(np.prod(shape)) >= min_size) if min_size > 1 else drawn
+
+
+# ---- image geometry (a4_cnn and the layers built on it) -------------------------------------
+
+def int_or_pair(values):
+    """An int, or an (h, w) pair of ints, from the given strategy of ints (the two spec forms)."""
+    return st.one_of(values, st.tuples(values, values))
+
+
+def as_pair(value) -> tuple[int, int]:
+    """An int or an (h, w) pair as an (h, w) pair."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def _side(draw, kernel: int, stride: int, padding: int, min_out: int, max_out: int) -> int:
+    """An input side whose output floor((side + 2*padding - kernel)/stride) + 1 is drawn first,
+    then `slack` extra rows that the floor drops (0 <= slack < stride): odd sizes, outputs of
+    size 1, and kernels exactly as large as the padded input (output 1, slack 0) all appear."""
+    out = draw(st.integers(min_out, max_out))
+    slack = draw(st.integers(0, stride - 1))
+    # with much padding the drawn output may need a side below 1; the smallest valid side is 1
+    return max(1, (out - 1) * stride + slack + kernel - 2 * padding)
+
+
+@st.composite
+def conv_geometry(draw, *, max_batch=2, max_channels=3, max_filters=3, max_kernel=4, max_stride=3,
+                  max_padding=2, min_out=1, max_out=4):
+    """Shapes and hyper-parameters of a conv2d call: {"x": (N, C, H, W), "w": (F, C, KH, KW),
+    "stride", "padding"}, stride and padding as an int or an (h, w) pair.
+
+    Every valid combination can appear: N = 1, C = 1, non-square inputs and kernels, both forms
+    of stride and padding, stride > 1 with padding, outputs of size 1 and kernels as large as
+    the padded input. The input size is derived from a drawn output size, so every draw is valid.
+    """
+    n, c, f = (draw(st.integers(1, top)) for top in (max_batch, max_channels, max_filters))
+    stride = draw(int_or_pair(st.integers(1, max_stride)))
+    padding = draw(int_or_pair(st.integers(0, max_padding)))
+    kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    height, width = (_side(draw, k, s, p, min_out, max_out)
+                     for k, s, p in zip(kernel, as_pair(stride), as_pair(padding)))
+    return {"x": (n, c, height, width), "w": (f, c, *kernel), "stride": stride, "padding": padding}
+
+
+@st.composite
+def pool_geometry(draw, *, max_batch=2, max_channels=3, max_kernel=3, max_stride=2, max_out=4):
+    """Shapes and hyper-parameters of a pooling call: {"x": (N, C, H, W), "kernel_size",
+    "stride"}, kernel_size an int or (h, w) pair, stride None (the default: the kernel), an int
+    or a pair. Strides up to 2 with kernels up to 3 make overlapping windows (stride < kernel)
+    frequent; a 1-pixel kernel with stride 2 skips pixels."""
+    n, c = draw(st.integers(1, max_batch)), draw(st.integers(1, max_channels))
+    kernel_size = draw(int_or_pair(st.integers(1, max_kernel)))
+    stride = draw(st.one_of(st.none(), int_or_pair(st.integers(1, max_stride))))
+    steps = as_pair(kernel_size if stride is None else stride)
+    height, width = (_side(draw, k, s, 0, 1, max_out) for k, s in zip(as_pair(kernel_size), steps))
+    return {"x": (n, c, height, width), "kernel_size": kernel_size, "stride": stride}
+
+
+def distinct_values(rng: np.random.Generator, shape, dtype="float64", *, gap: float = 0.01) -> np.ndarray:
+    """A shuffled grid: all values different, any two at least `gap` apart (centred on 0).
+
+    No pooling window has a tie or a near-tie, so the maximum of every window stays where it is
+    under finite-difference steps far below `gap`, and every correct subgradient is the same."""
+    size = int(np.prod(shape))
+    grid = (np.arange(size) - (size - 1) / 2) * gap
+    return rng.permutation(grid).reshape(shape).astype(dtype)

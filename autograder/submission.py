@@ -255,7 +255,7 @@ class InProcessSubmission(Submission):
         names = list(given)
         mutated = tuple(
             name for name, original, now in zip(names, [*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])
-            if not isinstance(original, (Handle, Probe)) and not same_plain(to_plain(original), to_plain(now))
+            if not _holds_objects(original) and not same_plain(to_plain(original), to_plain(now))
         )
         messages = tuple(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         return Reply(value, messages, mutated, captured.getvalue()[:OUTPUT_LIMIT])
@@ -271,8 +271,26 @@ class InProcessSubmission(Submission):
 
 
 def _prepare(argument):
-    """A private plain copy of an argument; handles and probes are resolved on this side."""
-    return argument if isinstance(argument, (Handle, Probe)) else to_plain(argument)
+    """A private plain copy of an argument; handles and probes (also inside lists, tuples and
+    dicts, such as a list of parameters) are kept, to be resolved on this side."""
+    if isinstance(argument, (Handle, Probe)):
+        return argument
+    if type(argument) in (tuple, list):
+        return type(argument)(_prepare(item) for item in argument)
+    if type(argument) is dict and all(type(key) is str for key in argument):
+        return {key: _prepare(item) for key, item in argument.items()}
+    return to_plain(argument)
+
+
+def _holds_objects(argument) -> bool:
+    """Whether an argument is or contains a handle or probe (objects the callee may change)."""
+    if isinstance(argument, (Handle, Probe)):
+        return True
+    if type(argument) in (tuple, list):
+        return any(_holds_objects(item) for item in argument)
+    if type(argument) is dict:
+        return any(_holds_objects(item) for item in argument.values())
+    return False
 
 
 @contextlib.contextmanager

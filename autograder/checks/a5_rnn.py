@@ -90,16 +90,15 @@ def _step_cells(ctx, family: Family, inputs: dict):
     states = [inputs[f"{state}0"] for state in family.states]
     weights = [inputs[name] for name in WEIGHTS]
     what = "(" + ", ".join([f"{state}_new" for state in family.states] + ["cache"]) + ")"
-    hs, caches = [], []
+    steps = []  # (hidden state, cache handle) of each step
     for t in range(len(x)):
         *states, cache = unpack(ctx.call(task, x[t], *states, *weights, opaque=(len(states),)),
                                 len(states) + 1, task, what)
         for state, value in zip(family.states, states):
             validate_array(value, name=f"{state}_new of your {task} at step {t}", dtype=x.dtype,
                            shape=inputs["h0"].shape)
-        hs.append(states[0])
-        caches.append(cache)
-    return np.stack(hs), caches
+        steps.append((states[0], cache))
+    return np.stack([h for h, _ in steps]), [cache for _, cache in steps]
 
 
 def _chain_cells(ctx, family: Family, inputs: dict, dhs: np.ndarray, caches: list) -> list:

@@ -387,6 +387,15 @@ def _mlp(side, rng_seed, sizes):
                     side.new("Linear", c, d, rng=rng))
 
 
+def _array_of(value, name):
+    validate_array(value, name=name, dtype=np.float64)
+    return value
+
+
+def _shape_of(data):
+    return _array_of(data, "a parameter's data").shape
+
+
 def _parameter_list(side, model):
     params = side.call(model, "parameters", keep=True)
     count = side.call(params, "__len__")
@@ -402,8 +411,9 @@ mlp_cases = cases(sizes=st.tuples(small, small, small, small), seed=seeds)
 def module_parameters(ctx, case):
     def scenario(side):
         model = _mlp(side, case["seed"], case["sizes"])
-        shapes = [side.get(p, "data").shape for p in _parameter_list(side, model)]
-        return {"parameter shapes": np.array(shapes, dtype=np.int64).reshape(-1, 2 if shapes else 0)}
+        shapes = [_shape_of(side.get(p, "data")) for p in _parameter_list(side, model)]
+        # one row per parameter: its shape padded with zeros (weights are 2-D, biases 1-D)
+        return {"parameter shapes": np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(-1, 2)}
     expect_scenario(ctx, "Module", scenario)
 
 
@@ -435,7 +445,8 @@ def module_zero_grad_and_modes(ctx, case):
         model = _mlp(side, case["seed"], case["sizes"])
         forward_backward(side, model, x, dout)
         side.call(model, "zero_grad")
-        grads = np.concatenate([side.get(p, "grad").ravel() for p in _parameter_list(side, model)])
+        grads = np.concatenate([np.zeros(0)] + [_array_of(side.get(p, "grad"), "a parameter's grad").ravel()
+                                                for p in _parameter_list(side, model)])
         layers = side.get(model, "layers", keep=True)
         inner = side.call(layers, "__getitem__", 2, keep=True)
         inner_tanh = side.call(side.get(inner, "layers", keep=True), "__getitem__", 1, keep=True)
@@ -487,7 +498,7 @@ def sequential_gradcheck(ctx, case):
     side = StudentSide(ctx, "Sequential")
     model = _mlp(side, case["seed"], case["sizes"])
     params = _parameter_list(side, model)
-    start = {f"parameter {i}": side.get(p, "data") for i, p in enumerate(params)}
+    start = {f"parameter {i}": _array_of(side.get(p, "data"), f"parameter {i}'s data") for i, p in enumerate(params)}
     analytic = {"x": forward_backward(side, model, x, dout)["dx"]}
     for i, p in enumerate(params):
         analytic[f"parameter {i}"] = side.get(p, "grad")
@@ -605,28 +616,28 @@ def train_step_matches(ctx, case):
 DIGITS_EPOCHS, DIGITS_THRESHOLD = 2, 0.90  # the reference reaches 0.93-0.95 over seeds
 ADDING = dict(length=20, steps=300)
 ADDING_THRESHOLD = 0.05  # test MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167
-SLOWER_THAN_VECTORISED = 25  # a naive loop convolution is hundreds of times slower than im2col
+SLOWER_THAN_VECTORISED = 60  # a loop over output pixels is about 400 times slower than im2col
 
 
-def _conv_seconds(side, x, dout):
-    """Best of three forward+backward passes of a Conv2d(8, 16, 3, padding=1) on x."""
-    layer = side.new("Conv2d", 8, 16, 3, padding=1, rng=Probe("rng", (0,)))
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        side.call(layer, "__call__", x)
-        side.call(layer, "backward", dout)
-        best = min(best, time.perf_counter() - start)
-    return best
+def _conv_pass(side, layer, x, dout):
+    side.call(layer, "__call__", x)
+    side.call(layer, "backward", dout)
 
 
 @check("train_digits_cnn", "is fast enough to train (its convolution is vectorised)")
 def digits_speed(ctx, case):
     rng = generator(0)
     x, dout = values(rng, (32, 8, 4, 4)), upstream(rng, (32, 16, 4, 4))
-    reference = _conv_seconds(TrustedSide(ctx.reference), x, dout)
-    yours = _conv_seconds(StudentSide(ctx, "train_digits_cnn"), x, dout)
-    if yours > SLOWER_THAN_VECTORISED * reference and yours > 0.02:
+    sides = {"reference": TrustedSide(ctx.reference), "yours": StudentSide(ctx, "train_digits_cnn")}
+    layers = {name: side.new("Conv2d", 8, 16, 3, padding=1, rng=Probe("rng", (0,))) for name, side in sides.items()}
+    best = dict.fromkeys(sides, float("inf"))
+    for _ in range(5):  # interleaved, best of five: a busy machine slows both sides alike
+        for name, side in sides.items():
+            start = time.perf_counter()
+            _conv_pass(side, layers[name], x, dout)
+            best[name] = min(best[name], time.perf_counter() - start)
+    yours, reference = best["yours"], best["reference"]
+    if yours > SLOWER_THAN_VECTORISED * reference and yours > 0.05:
         raise CheckFailure(
             f"one forward and backward of your Conv2d on a (32, 8, 4, 4) batch takes {yours * 1e3:.0f} ms, "
             f"{yours / reference:.0f} times the reference's {reference * 1e3:.1f} ms: training would take "

@@ -27,6 +27,13 @@ def unpack(value, count: int, task: str, what: str):
     return tuple(value)
 
 
+def describe(value) -> str:
+    """A returned value in a few words: an array's shape, otherwise its type."""
+    if isinstance(value, Foreign):
+        return value.description
+    return f"shape {value.shape}" if type(value) is np.ndarray else f"type {type(value).__name__}"
+
+
 def require_pure(ctx, task: str) -> None:
     """The last student call left its arguments unchanged."""
     if ctx.last.mutated:
@@ -81,8 +88,11 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
     def gradients(ctx, case):
         inputs, kwargs = make(case)
         outs, cache = student_forward(ctx, inputs, kwargs)
-        expected_outs = reference_forward(ctx.reference, inputs, kwargs)[0]
-        douts = douts_for(case, expected_outs)
+        douts = douts_for(case, reference_forward(ctx.reference, inputs, kwargs)[0])
+        for name, out, dout in zip(out_names, outs, douts):  # the outputs that carry a gradient
+            if type(out) is not np.ndarray or out.shape != dout.shape:
+                raise CheckFailure(f"{forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
+                                   f"{backward} gets an upstream gradient of that shape, so fix {forward} first")
         grads = ctx.call(backward, *douts, cache)
         if len(inputs) > 1:
             grads = unpack(grads, len(inputs), backward, "(" + ", ".join(f"d{n}" for n in inputs) + ")")

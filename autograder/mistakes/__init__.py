@@ -8,6 +8,7 @@ function appended under the task's name, so it runs exactly like a submitted fil
 """
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import re
@@ -62,22 +63,34 @@ def all_mistakes() -> list[Mistake]:
 
 
 def mutant_source(course: Course, mistake: Mistake) -> str:
-    """The reference file of mistake.task with the wrong function appended."""
+    """The reference file of mistake.task with the wrong version in it: a wrong function is
+    appended (it rebinds the name), a wrong class replaces the original where it stands, so
+    that the classes built on it (a6's layers on Module) inherit the mistake."""
     spec = course.task(mistake.task)
     original = (course.root / "solutions" / spec.assignment / spec.file).read_text(encoding="utf-8")
-    return f"{original}\n\n# Known mistake {mistake.name}: {mistake.hint}\n{mistake.source}"
+    note = f"# Known mistake {mistake.name}: {mistake.hint}\n"
+    if mistake.source.startswith("class "):
+        node = next((n for n in ast.parse(original).body
+                     if isinstance(n, ast.ClassDef) and n.name == mistake.task), None)
+        if node is not None:
+            lines = original.splitlines(keepends=True)
+            start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+            return "".join(lines[:start]) + note + mistake.source + "".join(lines[node.end_lineno:])
+    return f"{original}\n\n{note}{mistake.source}"
 
 
 def write_mutant(course: Course, mistake: Mistake, dest: Path) -> Path:
     """Write the mistake's assignment into dest/<assignment>/: the reference files, with the
-    mutant in place of the task's file (a submission that differs in this one function)."""
+    mutant in place of the task's file (a submission that differs in this one function). The
+    assignments it builds on (a6 imports a0-a5) come along as reference files."""
     spec = course.task(mistake.task)
-    folder = dest / spec.assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    for file_name in course.assignment(spec.assignment).files:
-        source = course.root / "solutions" / spec.assignment / file_name
-        (folder / file_name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    target = folder / spec.file
+    for assignment in course.assignments[: course.assignments.index(course.assignment(spec.assignment)) + 1]:
+        folder = dest / assignment.id
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name in assignment.files:
+            source = course.root / "solutions" / assignment.id / file_name
+            (folder / file_name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    target = dest / spec.assignment / spec.file
     target.write_text(mutant_source(course, mistake), encoding="utf-8")
     return target
 
@@ -86,9 +99,14 @@ _mutants: dict[tuple[Path, Mistake], object] = {}
 
 
 def mutant_implementation(course: Course, mistake: Mistake):
-    """The reference package with this one mistake in it, loaded once per process."""
+    """The reference package with this one mistake in it, loaded once per process (in a bundle
+    without solutions/, the mistake's recorded outputs)."""
     from ..implementations import Implementation, copy_solutions, scratch_folder
+    from ..recorded import replay_for
 
+    replayed = replay_for(course, mistake.name)
+    if replayed is not None:
+        return replayed
     key = (course.root, mistake)
     if key not in _mutants:
         root = copy_solutions(course, scratch_folder("course-mutant-") / "solutions")

@@ -63,13 +63,13 @@ class module_parameters_skip_lists:
         for value in vars(self).values():
             if isinstance(value, Parameter):
                 found.append(value)
-            elif isinstance(value, module_parameters_skip_lists):
+            elif isinstance(value, Module):
                 found.extend(value.parameters())
         return found
 
     def modules(self):
         return [self] + [m for v in vars(self).values() if isinstance(v, list)
-                         for item in v if isinstance(item, module_parameters_skip_lists) for m in item.modules()]
+                         for item in v if isinstance(item, Module) for m in item.modules()]
 
     def zero_grad(self):
         for param in self.parameters():
@@ -99,7 +99,7 @@ class module_mode_not_recursive:
             if isinstance(value, Parameter) and id(value) not in seen:
                 seen.add(id(value))
                 found.append(value)
-            elif isinstance(value, module_mode_not_recursive):
+            elif isinstance(value, Module):
                 for item in vars(value).values():
                     visit(item)
             elif isinstance(value, (list, tuple)):

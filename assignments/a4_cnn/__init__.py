@@ -1,0 +1,1 @@
+"""a4_cnn: convolution and pooling."""

@@ -1,0 +1,1 @@
+"""a6_framework: a small deep learning framework of your own."""

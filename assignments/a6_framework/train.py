@@ -1,0 +1,144 @@
+"""Training loops for your framework: a CNN on handwritten digits, recurrent cells on a memory task.
+
+Both loops return a history and the final test score, print a progress bar to stderr when asked,
+and draw on nothing but your own earlier files, nn.py and optim.py.
+"""
+import sys
+
+import numpy as np
+
+from ..a1_optimizers.descent import cosine_annealing_lr
+from ..a5_rnn.rnn import clip_grad_norm
+from .nn import GRU, LSTM, RNN, Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, MSELoss, ReLU, Sequential
+from .optim import Adam
+
+DIGITS_TEST_EVERY = 5  # every 5th sample of sklearn's digits is a test sample: 1437 train, 360 test
+
+
+def load_digits_split():
+    """scikit-learn's bundled 8x8 digits (no download), split as the handout says.
+
+    Returns a tuple of:
+    - X_train (1437, 1, 8, 8) and X_test (360, 1, 8, 8): float64 pixels scaled to [0, 1].
+    - y_train (1437,) and y_test (360,): integer labels 0..9.
+    Sample i is a test sample when i % 5 == 0.
+    """
+    from sklearn.datasets import load_digits  # imported here: only the digits demo needs it
+
+    digits = load_digits()
+    X = (digits.images / 16.0).astype(np.float64)[:, None, :, :]
+    y = digits.target.astype(np.int64)
+    test = np.arange(len(y)) % DIGITS_TEST_EVERY == 0
+    return X[~test], y[~test], X[test], y[test]
+
+
+def adding_problem(rng, n, length):
+    """The adding problem (Hochreiter and Schmidhuber, 1997): a task that needs memory.
+
+    Each step of a sequence carries two numbers: a value drawn from U(0, 1) and a marker, 1 at
+    exactly two steps (one in the first half, one in the second) and 0 elsewhere. The target is
+    the sum of the two marked values. Predicting the mean answer, 1, gives a mean squared error
+    of 1/6 = 0.167; doing better means remembering the first marked value to the end.
+
+    Returns a tuple of:
+    - x: float64 array (length, n, 2), values then markers.
+    - y: float64 array (n, 1), the targets.
+    """
+    values = rng.uniform(0.0, 1.0, size=(length, n))
+    markers = np.zeros((length, n))
+    columns = np.arange(n)
+    markers[rng.integers(0, length // 2, size=n), columns] = 1.0
+    markers[rng.integers(length // 2, length, size=n), columns] = 1.0
+    return np.stack([values, markers], axis=2), (values * markers).sum(axis=0)[:, None]
+
+
+def progress_bar(done, total, text="", width=30, stream=None):
+    """Redraw a one-line progress bar on stream (stderr by default): `[=====     ] 5/10 text`."""
+    stream = stream or sys.stderr
+    filled = int(width * done / total) if total else width
+    stream.write(f"\r[{'=' * filled}{' ' * (width - filled)}] {done}/{total} {text}")
+    if done >= total:
+        stream.write("\n")
+    stream.flush()
+
+
+def accuracy(model, x, y, batch_axis=0, batch_size=512):
+    """Fraction of samples whose largest logit is the label, in eval mode, batch by batch."""
+    raise NotImplementedError  # your code here
+
+
+def train_step(model, loss_fn, optimizer, x, y):
+    """One step of gradient descent on a batch: zero_grad, forward, loss, backward, step.
+
+    Returns the batch loss (float).
+    """
+    raise NotImplementedError  # your code here
+
+
+def digits_cnn(*, rng):
+    """The digits model: conv 3x3 (16) - ReLU - maxpool 2 - conv 3x3 (32) - ReLU - maxpool 2 -
+    flatten - linear (128 -> 10), all convolutions padded by 1."""
+    return Sequential(Conv2d(1, 16, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+                      Conv2d(16, 32, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+                      Flatten(), Linear(32 * 2 * 2, 10, rng=rng))
+
+
+def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=1e-2, progress=False, plot=None):
+    """Train digits_cnn on load_digits_split() with Adam and mini-batches drawn by rng.
+
+    The learning rate of epoch e is a1's cosine_annealing_lr(lr, e, epochs): large steps first,
+    small ones to settle at the end.
+
+    Inputs:
+    - rng: numpy.random.Generator for the initial weights and the batch order.
+    - epochs, batch_size, lr: the training budget and Adam's learning rate.
+    - progress: draw a progress bar on stderr.
+    - plot: a file name; when given, save the loss and accuracy curves there as a PNG.
+
+    Returns a tuple of:
+    - history: dict of lists, one entry per epoch: "loss" (mean training loss of the epoch),
+      "train_accuracy", "test_accuracy".
+    - test_accuracy: float, the accuracy on the test set after the last epoch.
+    """
+    raise NotImplementedError  # your code here
+
+
+CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+
+
+def train_sequence_model(cell, *, rng, length=40, hidden=16, steps=1500, batch_size=32, lr=1e-2,
+                         max_norm=1.0, log_every=100, progress=False, plot=None):
+    """Train a recurrent layer (cell: "rnn", "lstm" or "gru") and a linear head on adding_problem.
+
+    The model is CELLS[cell](2, hidden) followed by Linear(hidden, 1), trained with MSELoss and
+    Adam on a fresh batch from rng at every step; the gradients are clipped to a global norm of
+    max_norm (a5's clip_grad_norm) before each step. The test set is 1000 sequences drawn from
+    rng before training.
+
+    Returns a tuple of:
+    - history: dict of lists, one entry per `log_every` steps: "step", "loss" (mean training
+      loss since the last entry), "test_loss".
+    - test_loss: float, the test mean squared error after the last step.
+    """
+    raise NotImplementedError  # your code here
+
+
+def plot_history(history, path, *, title, x=None):
+    """Save the loss and accuracy curves of a history as a PNG (needs matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    steps = history[x] if x else range(1, len(history["loss"]) + 1)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    left.plot(steps, history["loss"])
+    left.set(title=f"{title}: training loss", xlabel=x or "epoch", ylabel="loss")
+    for key in ("train_accuracy", "test_accuracy", "test_loss"):
+        if key in history:
+            right.plot(steps, history[key], label=key.replace("_", " "))
+    right.set(title="test loss" if "test_loss" in history else "accuracy", xlabel=x or "epoch")
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
