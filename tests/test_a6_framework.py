@@ -1,4 +1,5 @@
 """a6_framework beyond the generic tests: the training demos and the `course train` command."""
+import shutil
 import subprocess
 import sys
 
@@ -7,7 +8,7 @@ import pytest
 from autograder import demo
 from autograder.mistakes import load_mistakes, mistakes_for
 
-from conftest import ROOT
+from conftest import ROOT, grade_path
 
 
 def test_the_mistake_library_covers_the_framework(course):
@@ -29,3 +30,14 @@ def test_course_train_runs_a_short_demo_and_saves_its_curves(tmp_path):
 def test_course_train_names_a_folder_without_the_framework(course, tmp_path):
     with pytest.raises(FileNotFoundError, match="no a6_framework/train.py"):
         demo.train_module(course, tmp_path)
+
+
+def test_a_loop_convolution_is_told_it_is_too_slow_before_training(course, tmp_path):
+    folder = tmp_path / "slow"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("conv.py", "pool.py"):  # a correct convolution that loops over output pixels
+        shutil.copy(ROOT / "examples/class/ada/a4_cnn" / name, folder / "a4_cnn" / name)
+    result = grade_path(course, folder, ["train_digits_cnn"], profile="quick")
+    feedback = [check["feedback"] for task in result["tasks"] for check in task["checks"]]
+    assert result["score"] == 0 and len(feedback) == 2
+    assert all("training would take far longer than the grader allows" in f for f in feedback)
