@@ -161,20 +161,21 @@ def _pool_out(ctx, pool, case):
     x = inputs["x"]
     out, cache = _forward(ctx, f"{pool}_forward", (x,), kwargs)
     (kh, kw), (sh, sw) = _pool_geometry(case)
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     oh, ow = _output_side(h, kh, sh), _output_side(w, kw, sw)
     stride = repr(kwargs["stride"]) if "stride" in kwargs else "None (the kernel size)"
     formula = (f"for x {x.shape}, kernel_size {kwargs['kernel_size']!r} and stride {stride}, "
                f"OH = floor((H - KH)/sh) + 1 = floor(({h} - {kh})/{sh}) + 1 = {oh} and "
                f"OW = floor((W - KW)/sw) + 1 = floor(({w} - {kw})/{sw}) + 1 = {ow}")
-    _require_shape(ctx, f"{pool}_forward", out, (n, c, oh, ow), formula,
+    _require_shape(ctx, f"{pool}_forward", out, (*x.shape[:2], oh, ow), formula,
                    lambda impl: impl.run(f"{pool}_forward", x, **kwargs)[0])
     return x, out, cache
 
 
 def _window_gradient(pool, x, window, g, kernel, stride):
     """dx for dout zero except dout[window] = g, from the definition (float64), and in words."""
-    (kh, kw), (sh, sw) = kernel, stride
+    kh, kw = kernel
+    sh, sw = stride
     n, c, i, j = window
     expected = np.zeros(x.shape)
     rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
