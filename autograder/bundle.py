@@ -9,6 +9,7 @@ so a new assignment is in the next bundle without any change here.
 """
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -42,13 +43,27 @@ def prepare_target(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def chosen_assignments(course: Course, only) -> list[str]:
-    """The assignment ids named in only (all when empty), in course order."""
+def chosen_assignments(course: Course, only, *, recorded: bool = False) -> list[str]:
+    """The assignment ids named in only (all when empty), in course order. A recorded bundle
+    leaves out, or refuses when named, the assignments whose checks cannot be replayed."""
     known = [a.id for a in course.assignments]
     unknown = sorted(set(only or ()) - set(known))
     if unknown:
         raise BundleError(f"unknown assignment(s) {', '.join(unknown)}; `course list` shows them")
-    return [a for a in known if not only or a in only]
+    chosen = [a for a in known if not only or a in only]
+    if not recorded:
+        return chosen
+    live = [a for a in chosen if not replayable(a)]
+    if only and live:
+        raise BundleError(f"{', '.join(live)}: its checks drive live objects of the student's framework, which a "
+                          "recording cannot replay; students self-check it in the full course or through Gradescope")
+    return [a for a in chosen if a not in live]
+
+
+def replayable(assignment_id: str) -> bool:
+    """Whether an assignment's checks can be answered from a recording (its checks module says
+    otherwise with REPLAYABLE = False)."""
+    return getattr(importlib.import_module(f"autograder.checks.{assignment_id}"), "REPLAYABLE", True)
 
 
 def write_manifest(course: Course, assignment_ids, target: Path) -> None:
@@ -115,7 +130,7 @@ def write_assignments(course: Course, assignment_ids, target: Path) -> None:
 
 def build_student_bundle(course: Course, out: Path, only=None, report=print) -> list[str]:
     """Write the student bundle into out (a new or empty folder); returns the assignments in it."""
-    assignment_ids = chosen_assignments(course, only)
+    assignment_ids = chosen_assignments(course, only, recorded=True)
     prepare_target(out)
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
     try:

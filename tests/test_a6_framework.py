@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from autograder import demo
+from autograder import bundle, demo
 from autograder.mistakes import load_mistakes, mistakes_for
 
 from conftest import ROOT, grade_path
@@ -41,3 +41,10 @@ def test_a_loop_convolution_is_told_it_is_too_slow_before_training(course, tmp_p
     feedback = [check["feedback"] for task in result["tasks"] for check in task["checks"]]
     assert result["score"] == 0 and len(feedback) == 2
     assert all("training would take far longer than the grader allows" in f for f in feedback)
+
+
+def test_the_student_bundle_leaves_out_the_framework_it_cannot_replay(course):
+    assert "a6_framework" not in bundle.chosen_assignments(course, None, recorded=True)
+    assert "a6_framework" in bundle.chosen_assignments(course, None)  # Gradescope grades it live
+    with pytest.raises(bundle.BundleError, match="cannot replay"):
+        bundle.chosen_assignments(course, ["a6_framework"], recorded=True)

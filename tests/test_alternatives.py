@@ -18,7 +18,8 @@ def test_there_are_two_alternatives():
 @pytest.mark.parametrize("profile", ["full", "quick"])
 @pytest.mark.parametrize("folder", SUBMISSIONS, ids=[p.name for p in SUBMISSIONS])
 def test_alternative_gets_full_marks(course, folder, profile):
-    result = grade_path(course, folder, profile=profile)
+    submitted = [a.id for a in course.assignments if (folder / a.id).is_dir()]
+    result = grade_path(course, folder, submitted, profile=profile)
     failed = {t["task"]: [c["feedback"] for c in t["checks"] if not c["passed"]]
               for t in result["tasks"] if t["status"] != "passed"}
     assert failed == {}
