@@ -1,0 +1,329 @@
+"""Official grading: student code runs in a separate, sandboxed worker process.
+
+The grader stages the submission, starts a worker (autograder.sandbox says how) and sends it
+one request at a time: import a module, or call a task (or a method of an object it keeps).
+Each reply must arrive within the wall-clock limit; a timeout, a crash, an exit or a malformed
+reply costs that call only: the worker is killed, and the next call starts a fresh one.
+
+Protocol (autograder.wire frames). Requests: {"id", "op": "import", "task", "module", "file",
+"release"} and {"id", "op": "call", "task", "module", "file", "method", "args", "kwargs",
+"opaque", "release"}, where "release" forgets the worker's handles first. Replies: {"id",
+"status": "ok", "value", "warnings", "mutated", "output"} (just {"id", "status": "ok"} for an
+import), {"id", "status": "not_started"}, or {"id", "status": "error", "kind", "report"}. The
+worker announces itself with {"status": "ready"}. Every reply is validated here.
+"""
+from __future__ import annotations
+
+import ctypes
+import itertools
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from . import sandbox, wire
+from .config import Course
+from .plain import Handle
+from .submission import NotStarted, Reply, StudentError, Submission, stage
+from .worker import OUTPUT_LIMIT
+
+REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
+KIND_LIMIT = 200
+
+
+class CallAborted(BaseException):
+    """A call that did not complete: timeout, crash, exit, malformed reply, lost object.
+
+    A BaseException so that Hypothesis stops at once: the case is not shrunk, which would
+    repeat the timeout or crash again and again."""
+
+    def __init__(self, function: str, reason: str):
+        super().__init__(reason)
+        self.function = function
+        self.reason = reason
+
+
+class _Unreadable(Exception):
+    """The worker's reply broke the protocol."""
+
+
+class _Ended(Exception):
+    """The worker process ended (or stopped answering) during a request."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_libc = None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when the grader dies, so no worker outlives it."""
+    global _libc
+    try:
+        _libc = _libc or ctypes.CDLL(None, use_errno=True)
+        _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _exit_reason(returncode: int | None) -> str:
+    if returncode is None:
+        return "stopped answering"
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        why = {"SIGSEGV": ": a crash inside the interpreter, such as unbounded recursion",
+               "SIGKILL": ": the CPU-time limit or the system's memory killer",
+               "SIGXCPU": ": over the CPU-time limit"}.get(name, "")
+        return f"crashed the worker process (killed by {name}{why})"
+    return f"ended the worker process (exit code {returncode}: os._exit() or an exit outside the call)"
+
+
+class WorkerSubmission(Submission):
+    """Runs student code in a sandboxed worker process, restarted after any failure."""
+
+    def __init__(self, course: Course, path: Path, *, limits: sandbox.Limits | None = None,
+                 mode: str = "auto"):
+        self.course = course
+        self.path = Path(path)
+        self.limits = limits or sandbox.Limits()
+        self.bwrap = sandbox.choose_bwrap(mode)
+        self._folder = Path(tempfile.mkdtemp(prefix="course-worker-"))
+        self._folder.chmod(0o755)
+        staged = self._folder / "staged"
+        staged.mkdir()
+        self.files = stage(course, self.path, staged)
+        self._runtime = sandbox.runtime_folder(self._folder / "runtime")
+        self._process: subprocess.Popen | None = None
+        self._generation = 0  # how many workers were started
+        self._starts = itertools.count(1)
+        self._ids = itertools.count()
+        self._imported: set[str] = set()  # modules imported by the current worker
+        self._import_failures: dict[str, str] = {}  # module -> report, for the whole submission
+        self._stuck: dict[str, str] = {}  # task -> why its calls are not made any more
+        self._handles: dict[int, tuple[int, int]] = {}  # handle key -> (worker generation, its key)
+        self._next_handle = itertools.count()
+        self._release = False
+
+    # ---- the Submission interface ----------------------------------------------------------
+
+    def present(self, task: str) -> bool:
+        spec = self.course.task(task)
+        return (spec.assignment, spec.file) in self.files
+
+    def call(self, task, args, kwargs, opaque=(), method=None):
+        spec = self.course.task(task)
+        if method is None and not self.present(task):
+            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        if task in self._stuck:
+            raise CallAborted(task, self._stuck[task])
+        module = f"{spec.assignment}.{Path(spec.file).stem}"
+        if module in self._import_failures:
+            raise StudentError(task, self._import_failures[module])
+        args = tuple(self._to_worker(task, a) for a in args)
+        kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
+        self._ensure_started(task)
+        if module not in self._imported:
+            self._import(task, module, spec.file)
+        reply = self._request(task, {"op": "call", "task": task, "module": module, "file": spec.file,
+                                     "method": method, "args": args, "kwargs": kwargs,
+                                     "opaque": list(opaque)})
+        return self._reply(task, reply, opaque, names=[f"argument {i + 1}" for i in range(len(args) - bool(method))]
+                           + list(kwargs))
+
+    def release_handles(self):
+        self._handles.clear()
+        self._release = True
+
+    def close(self):
+        self._stop(graceful=True)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    # ---- the worker process ----------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        """The running worker's process id (bwrap's, inside bubblewrap), or None."""
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def _ensure_started(self, task: str) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._stop()
+        number = next(self._starts)
+        work = self._folder / f"work-{number}"
+        work.mkdir()
+        argv, env, cwd = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
+                                                bwrap=self.bwrap, hide=[self.course.root.resolve()])
+        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
+                                         preexec_fn=None if self.bwrap else _die_with_parent)
+        self._generation = number
+        self._imported = set()
+        self._release = False
+        try:
+            ready = self._read(self.limits.startup_timeout)
+        except (_Ended, _Unreadable) as error:
+            self._stop()
+            raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
+        if ready != {"status": "ready"}:
+            self._stop()
+            raise CallAborted(task, "could not be run: the worker process failed to start")
+
+    def _stop(self, graceful: bool = False) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if graceful and process.poll() is None:
+            process.stdin.close()  # the worker ends at the end of its input
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def _read(self, timeout: float):
+        """The next message from the worker within timeout seconds."""
+        fd = self._process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        data = bytearray()
+        size = None
+        while size is None or len(data) < wire.HEADER.size + size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise _Ended(f"did not finish within {timeout:g} s (the limit per call): an endless loop?")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                self._process.wait()
+                raise _Ended(_exit_reason(self._process.returncode))
+            data += chunk
+            if size is None and len(data) >= wire.HEADER.size:
+                size = wire.HEADER.unpack_from(data)[0]
+                if size > wire.MAX_MESSAGE:
+                    raise _Unreadable(f"a reply of {size} bytes, over the limit of {wire.MAX_MESSAGE}")
+        if len(data) > wire.HEADER.size + size:
+            raise _Unreadable("bytes after the reply")
+        try:
+            return wire.parse(bytes(data[wire.HEADER.size:]), allow=wire.VALUE_TAGS | {"handle"})
+        except wire.WireError as error:
+            raise _Unreadable(str(error)) from None
+
+    def _request(self, task: str, message: dict) -> dict:
+        """Send a request and return the worker's reply, or abort the call (and the worker)."""
+        number = next(self._ids)
+        message = {"id": number, **message, "release": self._release}
+        self._release = False
+        try:
+            self._process.stdin.write(wire.frame(message))
+            self._process.stdin.flush()
+            reply = self._read(self.limits.timeout)
+            if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
+                    "ok", "not_started", "error"):
+                raise _Unreadable("not a reply to this call")
+        except (BrokenPipeError, _Ended) as error:
+            reason = error.reason if isinstance(error, _Ended) else _exit_reason(self._process.wait())
+            self._stop()
+            if "limit per call" in reason:
+                self._stuck[task] = f"was not called again: an earlier call {reason}"
+            raise CallAborted(task, reason) from None
+        except _Unreadable as error:
+            self._malformed(task, str(error))
+        return reply
+
+    def _import(self, task: str, module: str, file: str) -> None:
+        try:
+            reply = self._request(task, {"op": "import", "task": task, "module": module, "file": file})
+        except CallAborted as aborted:  # remembered like any import error, so later calls fail at once
+            self._import_failures[module] = f"{file} could not be imported: it {aborted.reason}"
+            self._stuck.pop(task, None)
+            raise StudentError(task, self._import_failures[module]) from None
+        if reply["status"] == "ok":
+            self._expect_fields(task, reply, {"id", "status"})
+            self._imported.add(module)
+        else:
+            self._raise(task, reply)
+
+    def _raise(self, task: str, reply: dict):
+        if reply["status"] == "not_started":
+            self._expect_fields(task, reply, {"id", "status"})
+            raise NotStarted(task)
+        self._expect_fields(task, reply, {"id", "status", "kind", "report"})
+        kind, report = reply["kind"], reply["report"]
+        if type(kind) is not str or type(report) is not str or len(kind) > KIND_LIMIT or len(report) > REPORT_LIMIT:
+            self._malformed(task, "a malformed error report")
+        raise StudentError(task, report, kind)
+
+    # ---- translating values ----------------------------------------------------------------
+
+    def _to_worker(self, task: str, value):
+        """value with this side's handles replaced by the worker's own keys."""
+        if isinstance(value, Handle):
+            generation, key = self._handles.get(value.key, (None, None))
+            if generation != self._generation or self._process is None or self._process.poll() is not None:
+                raise CallAborted(task, "could not be called: an object it needs was lost when the worker "
+                                        "process ended after an earlier failure")
+            return Handle(key)
+        if type(value) in (tuple, list):
+            return type(value)(self._to_worker(task, item) for item in value)
+        if type(value) is dict:
+            return {k: self._to_worker(task, item) for k, item in value.items()}
+        return value
+
+    def _keep(self, key: int) -> Handle:
+        handle = Handle(next(self._next_handle))
+        self._handles[handle.key] = (self._generation, key)
+        return handle
+
+    def _reply(self, task: str, reply: dict, opaque, names: list[str]) -> Reply:
+        if reply["status"] != "ok":
+            self._raise(task, reply)
+        self._expect_fields(task, reply, {"id", "status", "value", "warnings", "mutated", "output"})
+        value, messages, mutated, output = (reply[k] for k in ("value", "warnings", "mutated", "output"))
+        if (type(messages) is not list or not all(type(m) is str for m in messages)
+                or type(mutated) is not list or not set(mutated) <= set(names)
+                or type(output) is not str or len(output) > OUTPUT_LIMIT):
+            self._malformed(task, "malformed call details")
+        # the worker's handles may stand only at the opaque positions of a returned tuple
+        items = list(value) if type(value) is tuple and opaque else [value]
+        for i, item in enumerate(items):
+            kept = type(value) is tuple and i in opaque and type(item) is Handle
+            if not kept and _holds_handle(item):
+                self._malformed(task, "a handle where none was asked for")
+            if kept:
+                items[i] = self._keep(item.key)
+        if type(value) is tuple and opaque:
+            value = tuple(items)
+        return Reply(value, tuple(messages), tuple(mutated), output)
+
+    def _expect_fields(self, task: str, reply: dict, fields: set[str]) -> None:
+        if set(reply) != fields:
+            self._malformed(task, "unexpected fields in a reply")
+
+    def _malformed(self, task: str, what: str):
+        self._stop()
+        raise CallAborted(task, f"sent data the grader cannot read ({what})")
+
+
+def _holds_handle(value) -> bool:
+    if type(value) is Handle:
+        return True
+    if type(value) in (tuple, list):
+        return any(_holds_handle(item) for item in value)
+    if type(value) is dict:
+        return any(_holds_handle(item) for item in value.values())
+    return False

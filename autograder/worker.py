@@ -1,0 +1,301 @@
+"""The side that runs student code: import the submission, call its functions, return plain data.
+
+This module runs in two places. In the grader's own process, `InProcessSubmission` drives an
+`Executor` directly (fast self-checks, no isolation). In official grading it is the main
+program of the sandboxed worker process (`main`), where it is the only grader code present:
+it imports nothing but the standard library, numpy and its siblings plain, probes and wire,
+which hold no reference code (autograder.sandbox copies exactly these four files into the
+sandbox). Both places share this code, so both give the same results, output and errors.
+
+Nothing here decides a grade. In the worker, the student's code shares the process with this
+module and can rewrite it; the grader therefore treats every reply as untrusted data.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import io
+import itertools
+import os
+import shutil
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import probes, wire
+from .plain import Handle, Probe, same_plain, to_plain
+
+OUTPUT_LIMIT = 10_000  # characters of a call's captured stdout/stderr (or an error message) kept
+
+
+class NotStarted(BaseException):
+    """Student code raised NotImplementedError.
+
+    A BaseException so that Hypothesis stops at once instead of shrinking a stub.
+    """
+
+    def __init__(self, function: str):
+        super().__init__(function)
+        self.function = function
+
+
+class StudentError(Exception):
+    """Student code raised, or could not be imported; `report` is the trimmed traceback."""
+
+    def __init__(self, function: str, report: str, kind: str = ""):
+        super().__init__(report)
+        self.function = function
+        self.report = report
+        self.kind = kind  # the exception's class name
+
+
+def trim_traceback(error: BaseException, root: Path) -> str:
+    """The traceback's frames inside the submission only, with paths relative to it."""
+    lines = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        try:
+            relative = Path(frame.filename).resolve().relative_to(root.resolve())
+        except ValueError:
+            continue
+        lines.append(f'  File "{relative.as_posix()}", line {frame.lineno}, in {frame.name}')
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}")
+    if isinstance(error, SyntaxError) and error.filename:
+        try:
+            relative = Path(error.filename).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            relative = Path(error.filename).name
+        lines.append(f'  File "{relative}", line {error.lineno}')
+        if error.text:
+            lines.append(f"    {error.text.strip()}")
+    try:
+        message = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+    except Exception:  # noqa: BLE001 - a student exception whose __str__ raises
+        message = type(error).__name__
+    message = message[:OUTPUT_LIMIT]
+    return "\n".join(["Traceback (your code only):", *lines, message] if lines else [message])
+
+
+_package_counter = itertools.count()
+
+
+def load_package(root: Path, prefix: str = "_course_submission") -> str:
+    """Register the package tree at root under a fresh module name and return that name."""
+    name = f"{prefix}_{next(_package_counter)}"
+    spec = importlib.util.spec_from_file_location(
+        name, root / "__init__.py", submodule_search_locations=[str(root)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return name
+
+
+class BoundedText(io.TextIOBase):
+    """A text sink keeping only the first `limit` characters written to it."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT):
+        super().__init__()
+        self._parts: list[str] = []
+        self._room = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        if self._room > 0:
+            self._parts.append(text[:self._room])
+            self._room -= len(self._parts[-1])
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+class Executor:
+    """Calls the functions of a staged submission package on private copies of the arguments.
+
+    Modules are named by their key ("a0_foundations.foundations") and file ("foundations.py");
+    objects a call returns at `opaque` positions stay here behind handles until `release`.
+    """
+
+    def __init__(self, root: Path, package: str):
+        self.root = Path(root)
+        self.package = package
+        self._modules: dict[str, object] = {}
+        self._handles: dict[int, object] = {}
+        self._next_handle = itertools.count()
+
+    def module(self, task: str, module_key: str, file: str):
+        """The imported student module; import errors are remembered and raised again."""
+        if module_key not in self._modules:
+            try:
+                with _quiet():
+                    self._modules[module_key] = importlib.import_module(f"{self.package}.{module_key}")
+            except NotImplementedError:
+                raise NotStarted(task) from None
+            except BaseException as error:  # noqa: BLE001 - anything a student module does on import
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                self._modules[module_key] = StudentError(task, f"{file} could not be imported:\n"
+                                                         + trim_traceback(error, self.root))
+        module = self._modules[module_key]
+        if isinstance(module, StudentError):
+            raise StudentError(task, module.report)
+        return module
+
+    def function(self, task: str, module_key: str, file: str):
+        found = getattr(self.module(task, module_key, file), task, None)
+        if not callable(found):
+            raise StudentError(task, f"{file} defines no function or class named {task}")
+        return found
+
+    def _resolve(self, task: str, value):
+        if isinstance(value, Handle):
+            if value.key not in self._handles:
+                raise StudentError(task, "an object this call needs is gone (released or lost)")
+            return self._handles[value.key]
+        if type(value) in (tuple, list):
+            return type(value)(self._resolve(task, item) for item in value)
+        if type(value) is dict:
+            return {key: self._resolve(task, item) for key, item in value.items()}
+        return probes.materialize(value)
+
+    def _keep(self, value) -> Handle:
+        handle = Handle(next(self._next_handle))
+        self._handles[handle.key] = value
+        return handle
+
+    def call(self, task: str, module_key: str, file: str, args: tuple, kwargs: dict,
+             opaque: tuple[int, ...] = (), method: str | None = None):
+        """(value, warnings, mutated, output) of task(*args, **kwargs), or of the method of the
+        object behind the Handle args[0]; see Submission.call."""
+        if method is None:
+            function = self.function(task, module_key, file)
+        else:
+            target, args = self._resolve(task, args[0]), args[1:]
+            function = None
+        given = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
+        passed_args = [self._resolve(task, _prepare(a)) for a in args]
+        passed_kwargs = {k: self._resolve(task, _prepare(v)) for k, v in kwargs.items()}
+        captured = BoundedText()
+        with warnings.catch_warnings(record=True) as caught, _guard_numpy(), \
+                contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            warnings.simplefilter("always")
+            try:
+                if function is None:  # looked up here: a student's __getattr__ may raise
+                    function = getattr(target, method)
+                result = function(*passed_args, **passed_kwargs)
+            except NotImplementedError:
+                raise NotStarted(task) from None
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - student code may raise anything, or exit
+                raise StudentError(task, trim_traceback(error, self.root), type(error).__name__) from None
+        if opaque:
+            parts = list(result) if type(result) is tuple else [result]
+            if len(parts) <= max(opaque):
+                value = to_plain(result)
+            else:
+                value = tuple(self._keep(p) if i in opaque else to_plain(p) for i, p in enumerate(parts))
+        else:
+            value = to_plain(result)
+        mutated = tuple(
+            name for name, original, now in zip(given, [*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])
+            if not isinstance(original, (Handle, Probe)) and not same_plain(to_plain(original), to_plain(now))
+        )
+        messages = tuple(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
+        return value, messages, mutated, captured.getvalue()
+
+    def release(self) -> None:
+        self._handles.clear()
+
+
+def _prepare(argument):
+    """A private plain copy of an argument; handles and probes are resolved on this side."""
+    return argument if isinstance(argument, (Handle, Probe)) else to_plain(argument)
+
+
+@contextlib.contextmanager
+def _guard_numpy():
+    """numpy's error state (np.seterr) is restored after student code, whatever it set."""
+    state = np.geterr()
+    try:
+        yield
+    finally:
+        np.seterr(**state)
+
+
+@contextlib.contextmanager
+def _quiet():
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+# ---- the worker process ------------------------------------------------------------------------
+
+
+def serve(executor: Executor, request: dict) -> dict:
+    """The reply to one request of the grader (see autograder.isolated for the protocol)."""
+    try:
+        if request.get("release"):
+            executor.release()
+        if request["op"] == "import":
+            executor.module(request["task"], request["module"], request["file"])
+            return {"status": "ok"}
+        value, messages, mutated, output = executor.call(
+            request["task"], request["module"], request["file"], request["args"], request["kwargs"],
+            tuple(request["opaque"]), request["method"])
+        return {"status": "ok", "value": value, "warnings": list(messages), "mutated": list(mutated),
+                "output": output}
+    except NotStarted:
+        return {"status": "not_started"}
+    except StudentError as error:
+        return {"status": "error", "kind": error.kind, "report": error.report}
+
+
+def _apply_limits(limits: dict, drop_to: int | None) -> None:
+    """Resource limits, then (when started as root) an unprivileged user, so they hold."""
+    import resource
+
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+    if drop_to is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(drop_to)
+        os.setuid(drop_to)
+
+
+def main(config: dict) -> None:
+    """Serve requests on stdin/stdout until the grader closes stdin.
+
+    config: staged (the submission's package tree, read-only), root (an empty folder the
+    student's files are copied to and run from), limits (RLIMIT_* name -> value), drop_to (an
+    unprivileged uid to switch to when started as root, or None).
+    """
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # student output that bypasses sys.stdout goes nowhere
+        os.dup2(quiet, fd)
+    sys.dont_write_bytecode = True
+    root = Path(config["root"])
+    shutil.copytree(config["staged"], root, dirs_exist_ok=True)
+    os.chdir(root)
+    _apply_limits(config["limits"], config["drop_to"])
+    executor = Executor(root, load_package(root))
+    wire.write_frame(replies, {"status": "ready"})
+    while True:
+        request = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
+        if request is None:
+            return
+        reply = {"id": request["id"], **serve(executor, request)}
+        try:
+            data = wire.frame(reply)
+        except (TypeError, ValueError) as error:  # a value this side cannot encode
+            data = wire.frame({"id": request["id"], "status": "error", "kind": type(error).__name__,
+                               "report": f"the result could not be sent to the grader: {error}"})
+        replies.write(data)
