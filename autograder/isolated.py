@@ -8,9 +8,10 @@ reply costs that call only: the worker is killed, and the next call starts a fre
 Protocol (autograder.wire frames). Requests: {"id", "op": "import", "task", "module", "file",
 "release"} and {"id", "op": "call", "task", "module", "file", "method", "args", "kwargs",
 "opaque", "release"}, where "release" forgets the worker's handles first. Replies: {"id",
-"status": "ok", "value", "warnings", "mutated", "output"} (just {"id", "status": "ok"} for an
+"status": "ok", "value", "warnings", "after", "output"} (just {"id", "status": "ok"} for an
 import), {"id", "status": "not_started"}, or {"id", "status": "error", "kind", "report"}. The
-worker announces itself with {"status": "ready"}. Every reply is validated here.
+worker announces itself with {"status": "ready"}. Every reply is validated here, and whether a
+call changed its arguments is decided here, from the values it sent and the "after" values.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from . import sandbox, wire
 from .config import Course
 from .plain import Handle
 from .submission import NotStarted, Reply, StudentError, Submission, stage
-from .worker import OUTPUT_LIMIT
+from .worker import OUTPUT_LIMIT, changed_arguments
 
 REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
 KIND_LIMIT = 200
@@ -72,13 +73,13 @@ def _die_with_parent() -> None:
         pass
 
 
-def _exit_reason(returncode: int | None) -> str:
-    if returncode is None:
-        return "stopped answering"
-    if returncode < 0:
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
-        why = {"SIGSEGV": ": a crash inside the interpreter, such as unbounded recursion",
-               "SIGKILL": ": the CPU-time limit or the system's memory killer",
+def _exit_reason(returncode: int, bwrap: bool) -> str:
+    """Why the worker ended, from its exit status (inside bubblewrap, a process killed by
+    signal N ends bubblewrap with status 128 + N)."""
+    number = -returncode if returncode < 0 else returncode - 128 if bwrap and 128 < returncode < 160 else 0
+    if number:
+        name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
+        why = {"SIGSEGV": ": a crash inside the interpreter, such as a stack overflow",
                "SIGXCPU": ": over the CPU-time limit"}.get(name, "")
         return f"crashed the worker process (killed by {name}{why})"
     return f"ended the worker process (exit code {returncode}: os._exit() or an exit outside the call)"
@@ -125,16 +126,15 @@ class WorkerSubmission(Submission):
         module = f"{spec.assignment}.{Path(spec.file).stem}"
         if module in self._import_failures:
             raise StudentError(task, self._import_failures[module])
-        args = tuple(self._to_worker(task, a) for a in args)
-        kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
+        sent_args = tuple(self._to_worker(task, a) for a in args)
+        sent_kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
         self._ensure_started(task)
         if module not in self._imported:
             self._import(task, module, spec.file)
         reply = self._request(task, {"op": "call", "task": task, "module": module, "file": spec.file,
-                                     "method": method, "args": args, "kwargs": kwargs,
+                                     "method": method, "args": sent_args, "kwargs": sent_kwargs,
                                      "opaque": list(opaque)})
-        return self._reply(task, reply, opaque, names=[f"argument {i + 1}" for i in range(len(args) - bool(method))]
-                           + list(kwargs))
+        return self._reply(task, reply, opaque, args[1:] if method else args, kwargs)
 
     def release_handles(self):
         self._handles.clear()
@@ -210,12 +210,12 @@ class WorkerSubmission(Submission):
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 self._process.wait()
-                raise _Ended(_exit_reason(self._process.returncode))
+                raise _Ended(_exit_reason(self._process.returncode, self.bwrap is not None))
             data += chunk
             if size is None and len(data) >= wire.HEADER.size:
                 size = wire.HEADER.unpack_from(data)[0]
-                if size > wire.MAX_MESSAGE:
-                    raise _Unreadable(f"a reply of {size} bytes, over the limit of {wire.MAX_MESSAGE}")
+                if size > self.limits.reply_mb * 2**20:
+                    raise _Unreadable(f"a reply of {size} bytes, over the limit of {self.limits.reply_mb} MiB")
         if len(data) > wire.HEADER.size + size:
             raise _Unreadable("bytes after the reply")
         try:
@@ -236,7 +236,8 @@ class WorkerSubmission(Submission):
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
         except (BrokenPipeError, _Ended) as error:
-            reason = error.reason if isinstance(error, _Ended) else _exit_reason(self._process.wait())
+            reason = error.reason if isinstance(error, _Ended) else _exit_reason(self._process.wait(),
+                                                                                 self.bwrap is not None)
             self._stop()
             if "limit per call" in reason:
                 self._stuck[task] = f"was not called again: an earlier call {reason}"
@@ -289,13 +290,13 @@ class WorkerSubmission(Submission):
         self._handles[handle.key] = (self._generation, key)
         return handle
 
-    def _reply(self, task: str, reply: dict, opaque, names: list[str]) -> Reply:
+    def _reply(self, task: str, reply: dict, opaque, args: tuple, kwargs: dict) -> Reply:
         if reply["status"] != "ok":
             self._raise(task, reply)
-        self._expect_fields(task, reply, {"id", "status", "value", "warnings", "mutated", "output"})
-        value, messages, mutated, output = (reply[k] for k in ("value", "warnings", "mutated", "output"))
+        self._expect_fields(task, reply, {"id", "status", "value", "warnings", "after", "output"})
+        value, messages, after, output = (reply[k] for k in ("value", "warnings", "after", "output"))
         if (type(messages) is not list or not all(type(m) is str for m in messages)
-                or type(mutated) is not list or not set(mutated) <= set(names)
+                or type(after) is not list or len(after) != len(args) + len(kwargs) or _holds_handle(after)
                 or type(output) is not str or len(output) > OUTPUT_LIMIT):
             self._malformed(task, "malformed call details")
         # the worker's handles may stand only at the opaque positions of a returned tuple
@@ -308,7 +309,7 @@ class WorkerSubmission(Submission):
                 items[i] = self._keep(item.key)
         if type(value) is tuple and opaque:
             value = tuple(items)
-        return Reply(value, tuple(messages), tuple(mutated), output)
+        return Reply(value, tuple(messages), changed_arguments(args, kwargs, after), output)
 
     def _expect_fields(self, task: str, reply: dict, fields: set[str]) -> None:
         if set(reply) != fields:

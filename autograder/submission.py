@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Course
-from .worker import OUTPUT_LIMIT, Executor, NotStarted, StudentError, load_package, trim_traceback
+from .worker import (OUTPUT_LIMIT, Executor, NotStarted, StudentError, changed_arguments, load_package,
+                     trim_traceback)
 
 __all__ = ["OUTPUT_LIMIT", "NotStarted", "StudentError", "SubmissionError", "Reply", "Submission",
            "InProcessSubmission", "locate_files", "stage", "load_package", "trim_traceback", "open_submission"]
@@ -119,7 +120,8 @@ class InProcessSubmission(Submission):
         if method is None and not self.present(task):
             raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
         module = f"{spec.assignment}.{Path(spec.file).stem}"
-        return Reply(*self._executor.call(task, module, spec.file, args, kwargs, opaque, method))
+        value, messages, after, output = self._executor.call(task, module, spec.file, args, kwargs, opaque, method)
+        return Reply(value, messages, changed_arguments(args[1:] if method else args, kwargs, after), output)
 
     def release_handles(self):
         self._executor.release()

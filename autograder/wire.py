@@ -23,7 +23,6 @@ import numpy as np
 from .plain import Foreign, Handle, Probe
 
 HEADER = struct.Struct(">Q")
-MAX_MESSAGE = 64 * 2**20  # bytes; a reply over this is rejected unread
 MAX_DEPTH = 32  # nesting of lists, tuples and dicts (plain.to_plain stops at 20)
 MAX_TEXT = 100_000  # characters of a Foreign description
 ARRAY_KINDS = "biufcU"  # the dtype kinds plain.to_plain lets through

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import io
 import itertools
+import linecache
 import os
 import shutil
 import sys
@@ -53,20 +54,54 @@ class StudentError(Exception):
         self.kind = kind  # the exception's class name
 
 
+FRAME_LIMIT = 20  # frames of the student's own shown in a traceback: the first and last ten
+
+
+def _own_frames(error: BaseException, root: Path) -> list[tuple[str, int, str]]:
+    """(relative file, line, function) of the traceback's frames inside root, a run of the same
+    frame (recursion) kept once with ("", repeats, "") after it."""
+    relative_of: dict[str, str | None] = {}
+    frames: list[tuple[str, int, str]] = []
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename not in relative_of:
+            try:
+                relative_of[filename] = Path(filename).resolve().relative_to(root).as_posix()
+            except (ValueError, OSError):
+                relative_of[filename] = None
+        if relative_of[filename] is None:
+            continue
+        entry = (relative_of[filename], lineno, frame.f_code.co_name)
+        if frames and frames[-1][0] == "" and frames[-2] == entry:
+            frames[-1] = ("", frames[-1][1] + 1, "")
+        elif frames and frames[-1] == entry:
+            frames.append(("", 1, ""))
+        else:
+            frames.append(entry)
+    return frames
+
+
 def trim_traceback(error: BaseException, root: Path) -> str:
     """The traceback's frames inside the submission only, with paths relative to it."""
+    root = root.resolve()
+    frames = _own_frames(error, root)
+    if len(frames) > FRAME_LIMIT:
+        hidden = len(frames) - FRAME_LIMIT
+        frames = frames[:FRAME_LIMIT // 2] + [("...", hidden, "")] + frames[-FRAME_LIMIT // 2:]
     lines = []
-    for frame in traceback.extract_tb(error.__traceback__):
-        try:
-            relative = Path(frame.filename).resolve().relative_to(root.resolve())
-        except ValueError:
-            continue
-        lines.append(f'  File "{relative.as_posix()}", line {frame.lineno}, in {frame.name}')
-        if frame.line:
-            lines.append(f"    {frame.line.strip()}")
+    for relative, lineno, name in frames:
+        if relative == "":
+            lines.append(f"  [the line above repeated {lineno} more time{'s' if lineno > 1 else ''}]")
+        elif relative == "...":
+            lines.append(f"  ... ({lineno} more frames) ...")
+        else:
+            lines.append(f'  File "{relative}", line {lineno}, in {name}')
+            source = linecache.getline(str(root / relative), lineno).strip()
+            if source:
+                lines.append(f"    {source}")
     if isinstance(error, SyntaxError) and error.filename:
         try:
-            relative = Path(error.filename).resolve().relative_to(root.resolve()).as_posix()
+            relative = Path(error.filename).resolve().relative_to(root).as_posix()
         except ValueError:
             relative = Path(error.filename).name
         lines.append(f'  File "{relative}", line {error.lineno}')
@@ -173,14 +208,14 @@ class Executor:
 
     def call(self, task: str, module_key: str, file: str, args: tuple, kwargs: dict,
              opaque: tuple[int, ...] = (), method: str | None = None):
-        """(value, warnings, mutated, output) of task(*args, **kwargs), or of the method of the
-        object behind the Handle args[0]; see Submission.call."""
+        """(value, warnings, after, output) of task(*args, **kwargs), or of the method of the
+        object behind the Handle args[0] (see Submission.call). `after` holds each argument's
+        plain value after the call (None for handles and probes), for `changed_arguments`."""
         if method is None:
             function = self.function(task, module_key, file)
         else:
             target, args = self._resolve(task, args[0]), args[1:]
             function = None
-        given = {**{f"argument {i + 1}": a for i, a in enumerate(args)}, **kwargs}
         passed_args = [self._resolve(task, _prepare(a)) for a in args]
         passed_kwargs = {k: self._resolve(task, _prepare(v)) for k, v in kwargs.items()}
         captured = BoundedText()
@@ -203,15 +238,28 @@ class Executor:
                 value = tuple(self._keep(p) if i in opaque else to_plain(p) for i, p in enumerate(parts))
         else:
             value = to_plain(result)
-        mutated = tuple(
-            name for name, original, now in zip(given, [*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])
-            if not isinstance(original, (Handle, Probe)) and not same_plain(to_plain(original), to_plain(now))
-        )
+        after = [None if isinstance(original, (Handle, Probe)) else to_plain(now)
+                 for original, now in zip([*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])]
         messages = tuple(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
-        return value, messages, mutated, captured.getvalue()
+        return value, messages, after, captured.getvalue()
 
     def release(self) -> None:
         self._handles.clear()
+
+
+def argument_names(args, kwargs) -> list[str]:
+    """How feedback names the arguments of a call: "argument 1", ..., then keyword names."""
+    return [f"argument {i + 1}" for i in range(len(args))] + list(kwargs)
+
+
+def changed_arguments(args, kwargs, after) -> tuple[str, ...]:
+    """The names of the arguments whose value after the call (`after`, from Executor.call)
+    differs from the value given; handles and probes are not compared."""
+    originals = [*args, *kwargs.values()]
+    if len(after) != len(originals):
+        raise ValueError("one value after the call is needed per argument")
+    return tuple(name for name, original, now in zip(argument_names(args, kwargs), originals, after)
+                 if not isinstance(original, (Handle, Probe)) and not same_plain(to_plain(original), now))
 
 
 def _prepare(argument):
@@ -246,11 +294,10 @@ def serve(executor: Executor, request: dict) -> dict:
         if request["op"] == "import":
             executor.module(request["task"], request["module"], request["file"])
             return {"status": "ok"}
-        value, messages, mutated, output = executor.call(
+        value, messages, after, output = executor.call(
             request["task"], request["module"], request["file"], request["args"], request["kwargs"],
             tuple(request["opaque"]), request["method"])
-        return {"status": "ok", "value": value, "warnings": list(messages), "mutated": list(mutated),
-                "output": output}
+        return {"status": "ok", "value": value, "warnings": list(messages), "after": after, "output": output}
     except NotStarted:
         return {"status": "not_started"}
     except StudentError as error:
