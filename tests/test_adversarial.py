@@ -15,7 +15,7 @@ from autograder import sandbox
 from autograder.isolated import WorkerSubmission
 from autograder.runner import grade
 
-from conftest import ROOT
+from conftest import ROOT, processes_mentioning
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 ATTACKS = sorted(p.name for p in CORPUS.iterdir() if (p / "attack.yml").is_file())
@@ -48,17 +48,6 @@ def course_fingerprint() -> str:
                         *ROOT.glob("assignments/**/*.py")]):
         digest.update(str(path).encode() + path.read_bytes())
     return digest.hexdigest()
-
-
-def processes_mentioning(text: str) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
-                found.append(entry.name)
-        except OSError:
-            continue
-    return found
 
 
 def test_the_corpus_covers_the_attacks_the_issue_names():
