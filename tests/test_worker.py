@@ -285,11 +285,11 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
               "print(s._folder, flush=True); s.call('sigmoid_forward', (np.zeros(1),), {}, (1,))\n")
     grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     marker = grader.stdout.readline().strip()
-    for _ in range(600):  # until the worker runs
-        if processes_mentioning(marker):
+    for _ in range(1200):  # until the worker spins in the student's loop: more CPU than a start takes
+        if sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2:
             break
         time.sleep(0.05)
-    assert processes_mentioning(marker)
+    assert sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2
     grader.kill()
     grader.wait()
     for _ in range(100):  # the kernel delivers the parent-death signal asynchronously
@@ -298,3 +298,14 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
         time.sleep(0.05)
     assert processes_mentioning(marker) == []
     shutil.rmtree(marker, ignore_errors=True)
+
+
+def _cpu_seconds(pid: str) -> float:
+    """CPU time used by a process and the processes below it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(child) for child in children)
