@@ -100,6 +100,7 @@ def result_key(files: str, version: str, settings: Settings, tasks: list[str], b
 
 def unpack_zip(path: Path, dest: Path) -> Path:
     """Extract the .py files of a zip into dest (no absolute or upward paths, bounded sizes)."""
+    dest.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
