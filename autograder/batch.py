@@ -189,7 +189,7 @@ def _note(result: dict, reused: bool = False) -> str:
 def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: int = 1,
                 gradebook: Gradebook | None = None, progress: Progress | None = None) -> Outcome:
     """Grade every submission (jobs at a time), recording each result as it finishes."""
-    bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox) is not None  # warns once, here
+    bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox, warn=False) is not None
     selected = course.select(list(settings.names) if settings.names else None)
     tasks = [t.name for t in selected]
     assignments = list(dict.fromkeys(t.assignment for t in selected))
@@ -237,6 +237,8 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
                     gradebook.record(key, files=next(e.files for e in entries if e.key == key), course_version=version,
                                      profile=settings.profile, tasks=tasks, result=result)
 
+        if pending and settings.isolated:
+            sandbox.choose_bwrap(settings.sandbox)  # warns here, once, not in every pool process
         _run(pending, course, settings, jobs, finished)
         graded = [(e, results[e.key]) for e in entries if not e.problem and e.key in results]
         return Outcome(graded, [e for e in entries if e.problem], reused)

@@ -173,7 +173,7 @@ def bwrap_problem() -> str | None:
 _warned: set[str] = set()
 
 
-def choose_bwrap(mode: str) -> str | None:
+def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
     """The bwrap executable to use for this mode, or None (warning once when auto falls back)."""
     if mode not in MODES:
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}")
@@ -184,7 +184,7 @@ def choose_bwrap(mode: str) -> str | None:
         return shutil.which("bwrap")
     if mode == "bwrap":
         raise SandboxError(problem)
-    if problem not in _warned:
+    if warn and problem not in _warned:
         _warned.add(problem)
         print(f"course: warning: {problem}; student code runs without file-system and network isolation "
               "(see docs/isolation.md)", file=sys.stderr)
