@@ -53,11 +53,12 @@ class _Unreadable(Exception):
 
 
 class _Ended(Exception):
-    """The worker process ended (or stopped answering) during a request."""
+    """The worker process ended, or did not answer in time, during a request."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, timed_out: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.timed_out = timed_out
 
 
 _libc = None
@@ -95,7 +96,6 @@ class WorkerSubmission(Submission):
         self.limits = limits or sandbox.Limits()
         self.bwrap = sandbox.choose_bwrap(mode)
         self._folder = Path(tempfile.mkdtemp(prefix="course-worker-"))
-        self._folder.chmod(0o755)
         staged = self._folder / "staged"
         staged.mkdir()
         self.files = stage(course, self.path, staged)
@@ -160,9 +160,12 @@ class WorkerSubmission(Submission):
         work.mkdir()
         argv, env, cwd = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
                                                 bwrap=self.bwrap, hide=[self.course.root.resolve()])
-        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
-                                         preexec_fn=None if self.bwrap else _die_with_parent)
+        try:
+            self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
+                                             preexec_fn=None if self.bwrap else _die_with_parent)
+        except OSError as error:
+            raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
         self._generation = number
         self._imported = set()
         self._release = False
@@ -206,7 +209,7 @@ class WorkerSubmission(Submission):
         while size is None or len(data) < wire.HEADER.size + size:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise _Ended(f"did not finish within {timeout:g} s (the limit per call): an endless loop?")
+                raise _Ended(f"did not finish within {timeout:g} s (the limit per call): an endless loop?", True)
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 self._process.wait()
@@ -239,7 +242,7 @@ class WorkerSubmission(Submission):
             reason = error.reason if isinstance(error, _Ended) else _exit_reason(self._process.wait(),
                                                                                  self.bwrap is not None)
             self._stop()
-            if "limit per call" in reason:
+            if isinstance(error, _Ended) and error.timed_out:  # one timeout per task, not one per check
                 self._stuck[task] = f"was not called again: an earlier call {reason}"
             raise CallAborted(task, reason) from None
         except _Unreadable as error:
