@@ -170,7 +170,7 @@ class WorkerSubmission(Submission):
         self._imported = set()
         self._release = False
         try:
-            ready = self._read(self.limits.startup_timeout)
+            ready = self._read(self.limits.startup_timeout, "did not start")
         except (_Ended, _Unreadable) as error:
             self._stop()
             raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
@@ -200,8 +200,16 @@ class WorkerSubmission(Submission):
             except OSError:
                 pass
 
-    def _read(self, timeout: float):
-        """The next message from the worker within timeout seconds."""
+    def _ended(self) -> str:
+        """Why the worker stopped talking: its exit status, once it has exited (it is killed if
+        it does not within a second, having closed its end of the pipe)."""
+        try:
+            return _exit_reason(self._process.wait(timeout=1), self.bwrap is not None)
+        except subprocess.TimeoutExpired:
+            return "closed the worker's connection to the grader"
+
+    def _read(self, timeout: float, late: str):
+        """The next message from the worker within timeout seconds (else _Ended(late ...))."""
         fd = self._process.stdout.fileno()
         deadline = time.monotonic() + timeout
         data = bytearray()
@@ -209,11 +217,10 @@ class WorkerSubmission(Submission):
         while size is None or len(data) < wire.HEADER.size + size:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise _Ended(f"did not finish within {timeout:g} s (the limit per call): an endless loop?", True)
+                raise _Ended(f"{late} within {timeout:g} s", True)
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                self._process.wait()
-                raise _Ended(_exit_reason(self._process.returncode, self.bwrap is not None))
+                raise _Ended(self._ended())
             data += chunk
             if size is None and len(data) >= wire.HEADER.size:
                 size = wire.HEADER.unpack_from(data)[0]
@@ -234,15 +241,15 @@ class WorkerSubmission(Submission):
         try:
             self._process.stdin.write(wire.frame(message))
             self._process.stdin.flush()
-            reply = self._read(self.limits.timeout)
+            reply = self._read(self.limits.timeout, "did not finish")
             if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
         except (BrokenPipeError, _Ended) as error:
-            reason = error.reason if isinstance(error, _Ended) else _exit_reason(self._process.wait(),
-                                                                                 self.bwrap is not None)
+            reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()
             if isinstance(error, _Ended) and error.timed_out:  # one timeout per task, not one per check
+                reason += " (the limit per call): an endless loop?"
                 self._stuck[task] = f"was not called again: an earlier call {reason}"
             raise CallAborted(task, reason) from None
         except _Unreadable as error:
