@@ -103,7 +103,7 @@ def cmd_validate(args) -> int:
     from .validate import validate
 
     course = _course(args)
-    problems = validate(course, profile="quick" if args.quick else "full")
+    problems = validate(course, profile="quick" if args.quick else "full", isolated=args.worker)
     for problem in problems:
         print(f"  problem: {problem}")
     print("validate: ok" if not problems else f"validate: {len(problems)} problem(s)")
@@ -161,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
 
     validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
     validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
+    validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
     validate_cmd.set_defaults(run=cmd_validate)
 
     release_cmd = sub.add_parser("release", help="write assignments/ from solutions/")

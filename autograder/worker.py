@@ -279,7 +279,8 @@ def _guard_numpy():
 
 @contextlib.contextmanager
 def _quiet():
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    """Output while importing a student module is dropped."""
+    with contextlib.redirect_stdout(BoundedText(0)), contextlib.redirect_stderr(BoundedText(0)):
         yield
 
 
@@ -309,7 +310,10 @@ def _apply_limits(limits: dict, drop_to: int | None) -> None:
     import resource
 
     for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+        kind = getattr(resource, name)
+        hard = resource.getrlimit(kind)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
     if drop_to is not None and os.getuid() == 0:
         os.setgroups([])
         os.setgid(drop_to)

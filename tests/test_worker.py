@@ -19,10 +19,11 @@ import pytest
 
 from autograder import config, sandbox, wire
 from autograder.isolated import CallAborted, WorkerSubmission
-from autograder.mistakes import all_mistakes, load_mistakes, write_mutant
+from autograder.mistakes import all_mistakes, load_mistakes
 from autograder.plain import Foreign, Handle, Probe, same_plain
 from autograder.runner import grade_folder
 from autograder.submission import StudentError
+from autograder.validate import grade_mistake
 
 from conftest import ROOT, grade_path, processes_mentioning
 
@@ -71,11 +72,10 @@ def mistakes_to_compare():
 
 
 @pytest.mark.parametrize("known", mistakes_to_compare(), ids=lambda m: m.name)
-def test_a_mistake_grades_identically_in_the_worker(course, known, tmp_path):
-    write_mutant(course, known, tmp_path)
-    in_process = grade_path(course, tmp_path, [known.task])
+def test_a_mistake_grades_identically_in_the_worker(course, known):
+    in_process = grade_mistake(course, known, profile="quick")
     assert in_process["score"] < in_process["max_score"]
-    assert _without_timing(_in_worker(course, tmp_path, [known.task])) == _without_timing(in_process)
+    assert grade_mistake(course, known, profile="quick", isolated=True) == in_process
 
 
 # ---- what the sandbox hides --------------------------------------------------------------------
@@ -144,6 +144,11 @@ def test_the_runtime_imports_nothing_but_itself_numpy_and_the_standard_library()
                 for module in modules:
                     top = module.split(".")[0]
                     assert top == "numpy" or top in sys.stdlib_module_names, f"{name} imports {module}"
+
+
+def test_a_course_inside_a_folder_the_sandbox_shows_is_masked():
+    mounts = sandbox._bwrap_mounts(hide=[Path("/usr/src/course"), Path("/srv/course")])
+    assert mounts[mounts.index("/usr/src/course") - 1] == "--tmpfs" and "/srv/course" not in mounts
 
 
 def test_bubblewrap_required_but_missing_is_an_error_and_auto_warns_once(monkeypatch, capsys):
