@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -222,7 +223,13 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
                 pending.setdefault(entry.key, entry.folder)
 
         def finished(key: str, result: dict | None, problem: str = "") -> None:
-            for entry in (e for e in entries if e.key == key):
+            owners = [e for e in entries if e.key == key]
+            if result is not None:
+                results[key] = result
+                if gradebook:
+                    gradebook.record(key, files=owners[0].files, course_version=version, profile=settings.profile,
+                                     tasks=tasks, result=result)
+            for entry in owners:
                 if result is None:
                     entry.problem = f"{entry.source}: {problem}"
                     if gradebook:
@@ -231,11 +238,6 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
                     gradebook.link(entry.student, entry.source, key)
                 if progress:
                     progress.step(entry.student, _note(result) if result else f"skipped: {problem}")
-            if result is not None:
-                results[key] = result
-                if gradebook:
-                    gradebook.record(key, files=next(e.files for e in entries if e.key == key), course_version=version,
-                                     profile=settings.profile, tasks=tasks, result=result)
 
         if pending and settings.isolated:
             sandbox.choose_bwrap(settings.sandbox)  # warns here, once, not in every pool process
@@ -263,9 +265,11 @@ def _run(pending: dict[str, Path], course: Course, settings: Settings, jobs: int
             else:
                 finished(key, result)
         return
-    # fork: the pool processes start with the grader, its checks and the reference loaded
+    # fork: the pool processes start with the grader, its checks and the reference loaded; on
+    # Ctrl-C they end quietly (taking their workers with them) and the parent reports
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                                initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_DFL)) as pool:
         futures = {pool.submit(_grade_one, course, folder, settings): key for key, folder in pending.items()}
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -187,6 +187,8 @@ def test_handles_of_a_dead_worker_fail_cleanly_and_the_next_call_starts_a_new_on
     try:
         out, cache = submission.call("sigmoid_forward", (x,), {}, (1,)).value
         os.killpg(submission.pid, signal.SIGKILL)
+        while submission.pid is not None:  # until the kill has landed
+            time.sleep(0.01)
         with pytest.raises(CallAborted, match="lost when the worker process ended"):
             submission.call("sigmoid_backward", (np.ones_like(x), cache), {})
         again, _ = submission.call("sigmoid_forward", (x,), {}, (1,)).value
