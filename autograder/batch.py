@@ -63,6 +63,8 @@ class Entry:
 
 @dataclass
 class Outcome:
+    """What a batch produced."""
+
     graded: list[tuple[Entry, dict]]  # in the order given
     problems: list[Entry]
     reused: int  # results taken from the gradebook instead of graded
@@ -94,6 +96,8 @@ def files_hash(course: Course, folder: Path) -> str:
 
 
 def result_key(files: str, version: str, settings: Settings, tasks: list[str], bwrap: bool) -> str:
+    """The gradebook key of a submission's result: its files, the course version, and how it is
+    graded (profile, tasks, isolation and limits)."""
     isolation = {"limits": asdict(settings.limits), "bwrap": bwrap} if settings.isolated else "in-process"
     text = json.dumps([files, version, settings.profile, tasks, isolation], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -163,6 +167,7 @@ class Progress:
         self.started = time.monotonic()
 
     def step(self, student: str, note: str) -> None:
+        """One more submission is done; note says how it went."""
         self.done += 1
         if not self.tty:
             self.stream.write(f"[{self.done}/{self.total}] {student}: {note}\n")

@@ -64,11 +64,13 @@ class Gradebook:
         return json.loads(row[0]) if row else None
 
     def graded_at(self, key: str) -> str | None:
+        """When the result under key was stored, or None."""
         row = self._db.execute("SELECT graded_at FROM results WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def record(self, key: str, *, files: str, course_version: str, profile: str, tasks: list[str],
                result: dict) -> None:
+        """Store a result under its key (replacing any earlier one)."""
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -76,10 +78,12 @@ class Gradebook:
                  json.dumps(result), _now()))
 
     def link(self, student: str, source: str, key: str) -> None:
+        """Note that student handed in (at source) the submission whose result is under key."""
         with self._db:
             self._db.execute("INSERT OR IGNORE INTO submissions VALUES (?, ?, ?, ?)", (student, source, key, _now()))
 
     def problem(self, student: str, source: str, message: str) -> None:
+        """Note that student's submission at source could not be graded, and why."""
         with self._db:
             self._db.execute("INSERT INTO problems VALUES (?, ?, ?, ?)", (student, source, message, _now()))
 

@@ -47,6 +47,7 @@ class Limits:
     startup_timeout: float = 60.0  # seconds for a worker to start and report ready
 
     def rlimits(self) -> dict[str, int]:
+        """The worker's resource limits, by the name of their RLIMIT_* constant."""
         return {
             "RLIMIT_AS": self.memory_mb * 2**20,
             "RLIMIT_CPU": self.cpu_seconds,

@@ -178,6 +178,7 @@ def parse(body: bytes, *, allow=VALUE_TAGS):
 
 
 def write_frame(stream, message) -> None:
+    """Write one message to a binary stream."""
     stream.write(frame(message))
 
 

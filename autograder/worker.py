@@ -185,6 +185,7 @@ class Executor:
         return module
 
     def function(self, task: str, module_key: str, file: str):
+        """The student's function (or class) named task, from its module."""
         found = getattr(self.module(task, module_key, file), task, None)
         if not callable(found):
             raise StudentError(task, f"{file} defines no function or class named {task}")
@@ -244,6 +245,7 @@ class Executor:
         return value, messages, after, captured.getvalue()
 
     def release(self) -> None:
+        """Forget every object kept behind a handle."""
         self._handles.clear()
 
 
