@@ -36,10 +36,22 @@ class WireError(ValueError):
     """A message that is not well-formed plain data."""
 
 
-def _npy(value: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.asarray(value), allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+@functools.lru_cache(maxsize=1024)
+def _npy_header(descr, fortran: bool, shape: tuple) -> bytes:
+    """The .npy version 1.0 header for arrays of this dtype, order and shape (as numpy writes
+    it: a dict literal padded so the data starts at a multiple of 64 bytes)."""
+    text = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (descr, fortran, shape)
+    length = len(text) + 1  # with the closing newline
+    text += " " * (-(10 + length) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
+
+
+def _npy(value) -> str:
+    """base64 .npy bytes of an array or numpy scalar."""
+    array = np.asarray(value)
+    fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+    header = _npy_header(np.lib.format.dtype_to_descr(array.dtype), fortran, array.shape)
+    return base64.b64encode(header + array.tobytes(order="F" if fortran else "C")).decode("ascii")
 
 
 def to_wire(value):
@@ -75,7 +87,7 @@ def frame(message) -> bytes:
 
 
 @functools.lru_cache(maxsize=1024)
-def _npy_header(header: bytes) -> tuple[np.dtype, tuple, bool]:
+def _parse_npy_header(header: bytes) -> tuple[np.dtype, tuple, bool]:
     """(dtype, shape, fortran order) of a .npy header, read by numpy's own parser (cached: the
     same few headers recur thousands of times, and numpy's reader is slow)."""
     stream = io.BytesIO(header)
@@ -97,7 +109,7 @@ def _read_npy(text, what: str) -> np.ndarray:
             raise ValueError("not .npy data")
         start = 10 if raw[6] == 1 else 12
         size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
-        dtype, shape, fortran = _npy_header(raw[:start + size])
+        dtype, shape, fortran = _parse_npy_header(raw[:start + size])
     except (ValueError, TypeError, struct.error, EOFError) as error:
         raise WireError(f"{what}: not a valid .npy ({error})") from None
     if dtype.hasobject or dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
