@@ -39,25 +39,33 @@ class Reply:
 
 
 def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
-    """(assignment, file name) -> the submitted file, for every course file found under path."""
+    """(assignment, file name) -> the submitted file, for every course file found under path.
+
+    Only regular files inside the submission count: a symbolic link (to the reference, say, at a
+    path guessed on the grading machine), or a file reached through one, is ignored."""
     path = Path(path)
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
     if not path.is_dir():
         raise SubmissionError(f"{path}: expected a folder (a course tree or a folder of student files)")
+    root = path.resolve()
+
+    def genuine(candidate: Path) -> bool:
+        return candidate.is_file() and not candidate.is_symlink() and candidate.resolve().is_relative_to(root)
+
     wanted = {(a.id, f) for a in course.assignments for f in a.files}
     found: dict[tuple[str, str], Path] = {}
     for base in (path / "assignments", path):
         for assignment_id, file_name in wanted:
             candidate = base / assignment_id / file_name
-            if (assignment_id, file_name) not in found and candidate.is_file():
+            if (assignment_id, file_name) not in found and genuine(candidate):
                 found[(assignment_id, file_name)] = candidate
     if not found:
         # loose files, possibly in sub-folders (an LMS export): match by unique file name
         by_name = {f: a for a, f in wanted}
         for candidate in sorted(path.rglob("*.py")):
             key = (by_name.get(candidate.name), candidate.name)
-            if key[0] is not None and key not in found and "__pycache__" not in candidate.parts:
+            if key[0] is not None and key not in found and "__pycache__" not in candidate.parts and genuine(candidate):
                 found[key] = candidate
     return found
 
