@@ -31,10 +31,9 @@ from .implementations import reference
 from .mistakes import load_mistakes
 from .registry import load_checks
 from .runner import grade_folder
-from .submission import SubmissionError, locate_files
+from .submission import FILE_LIMIT, SubmissionError, locate_files
 
 ZIP_MEMBERS = 2_000  # entries a zip may have
-ZIP_FILE_BYTES = 2 * 2**20  # size of one extracted .py file
 ZIP_TOTAL_BYTES = 50 * 2**20  # size of everything extracted from one zip
 
 
@@ -117,10 +116,12 @@ def unpack_zip(path: Path, dest: Path) -> Path:
                 if name.suffix != ".py" or name.is_absolute() or ".." in name.parts:
                     continue
                 with archive.open(member) as source:
-                    data = source.read(ZIP_FILE_BYTES + 1)  # the size in the header may lie
+                    data = source.read(FILE_LIMIT + 1)  # the size in the header may lie
                 total += len(data)
-                if len(data) > ZIP_FILE_BYTES or total > ZIP_TOTAL_BYTES:
-                    raise SubmissionError(f"{path}: {member.filename} is too large")
+                if len(data) > FILE_LIMIT or total > ZIP_TOTAL_BYTES:
+                    raise SubmissionError(f"{path}: {member.filename} is larger than {FILE_LIMIT // 2**20} MiB"
+                                          if len(data) > FILE_LIMIT else f"{path}: more than "
+                                          f"{ZIP_TOTAL_BYTES // 2**20} MiB of files in the zip")
                 target = dest.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)

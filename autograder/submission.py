@@ -26,6 +26,9 @@ __all__ = ["OUTPUT_LIMIT", "NotStarted", "StudentError", "SubmissionError", "Rep
            "InProcessSubmission", "locate_files", "stage", "load_package", "trim_traceback", "open_submission"]
 
 
+FILE_LIMIT = 2 * 2**20  # bytes: a student file larger than this makes the submission unreadable
+
+
 class SubmissionError(Exception):
     """The submission cannot be read at all (missing folder, nothing recognisable in it)."""
 
@@ -67,6 +70,9 @@ def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
             key = (by_name.get(candidate.name), candidate.name)
             if key[0] is not None and key not in found and "__pycache__" not in candidate.parts and genuine(candidate):
                 found[key] = candidate
+    for candidate in found.values():
+        if candidate.stat().st_size > FILE_LIMIT:
+            raise SubmissionError(f"{candidate}: larger than {FILE_LIMIT // 2**20} MiB")
     return found
 
 

@@ -187,6 +187,7 @@ def test_a_killed_batch_resumes_without_regrading(tmp_path):
 @pytest.mark.parametrize("content, words", [
     (b"", "not a readable zip file"),
     (None, "none of the course's files found"),
+    ("huge", "larger than 2 MiB"),
 ])
 def test_an_unreadable_zip_is_skipped_not_fatal(course, tmp_path, content, words):
     archive = tmp_path / "upload.zip"
@@ -195,6 +196,9 @@ def test_an_unreadable_zip_is_skipped_not_fatal(course, tmp_path, content, words
             bundle.writestr("../../escape/foundations.py", "x = 1\n")
             bundle.writestr("/absolute/optimizers.py", "x = 1\n")
             bundle.writestr("notes.txt", "hello")
+    elif content == "huge":  # a file no student writes, which would fill the worker's folder
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr("foundations.py", "#" * (3 * 2**20))
     else:
         archive.write_bytes(content)
     outcome = grade_batch(course, [archive], SETTINGS)
