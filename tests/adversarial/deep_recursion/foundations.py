@@ -11,8 +11,8 @@ def sigmoid_forward(x):
 def tanh_forward(x):
     sys.setrecursionlimit(10**8)
 
-    def down(depth):
-        return down(depth + 1) + 1
+    def down(depth):  # through map, a C function: every level takes C stack
+        return list(map(down, [depth + 1]))
 
     return down(0)
 
