@@ -11,7 +11,8 @@ from . import config, report
 from .batch import Progress, Settings, grade_batch
 from .config import ConfigError
 from .gradebook import Gradebook, export
-from .release import ReleaseError, differences, release
+from .recorded import MissingRecording
+from .release import PublishError, ReleaseError, differences, release
 from .runner import grade_folder
 from .sandbox import MODES, Limits, SandboxError
 from .submission import SubmissionError
@@ -112,6 +113,10 @@ def cmd_validate(args) -> int:
 
 def cmd_release(args) -> int:
     course = _course(args)
+    if args.bundle:
+        return _release_bundle(course, args)
+    if args.out or args.only:
+        raise ConfigError("--out and --only go with --bundle")
     if args.check:
         problems = differences(course.root)
         for problem in problems:
@@ -123,6 +128,30 @@ def cmd_release(args) -> int:
         return 0
     written = release(course.root)
     print(f"wrote {len(written)} file(s) in assignments/" if written else "assignments/ already up to date")
+    return 0
+
+
+def _release_bundle(course, args) -> int:
+    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...]`."""
+    import time
+
+    from . import bundle, gradescope, notebooks
+
+    if args.check:
+        raise ConfigError("--check compares assignments/ with solutions/; it does not go with --bundle")
+    if not args.out:
+        raise ConfigError(f"--bundle {args.bundle} needs --out")
+    out = Path(args.out)
+    started = time.perf_counter()
+    if args.bundle == "gradescope":
+        chosen = bundle.chosen_assignments(course, args.only)
+        gradescope.build_zip(course, out, chosen)
+    else:
+        chosen = bundle.build_student_bundle(course, out, args.only)
+        if args.bundle == "nbgrader":
+            notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name)
+    print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} "
+          f"in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -164,8 +193,13 @@ def parser() -> argparse.ArgumentParser:
     validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
     validate_cmd.set_defaults(run=cmd_validate)
 
-    release_cmd = sub.add_parser("release", help="write assignments/ from solutions/")
+    release_cmd = sub.add_parser("release", help="write assignments/ from solutions/, or publish a bundle")
     release_cmd.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
+    release_cmd.add_argument("--bundle", choices=["student", "gradescope", "nbgrader"],
+                             help="publish: the student bundle (a folder), Gradescope's autograder zip, "
+                                  "or an nbgrader course folder (docs/publishing.md)")
+    release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
+    release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
     release_cmd.set_defaults(run=cmd_release)
     return main
 
@@ -174,7 +208,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, SubmissionError, ReleaseError, SandboxError, FileNotFoundError) as error:
+    except (ConfigError, SubmissionError, ReleaseError, SandboxError, FileNotFoundError, PublishError,
+            MissingRecording) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error

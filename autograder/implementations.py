@@ -1,4 +1,7 @@
-"""Trusted implementations the grader runs itself: the reference and the mistake variants."""
+"""Trusted implementations the grader runs itself: the reference and the mistake variants.
+
+A course tree without solutions/ but with recorded reference outputs (a student bundle, see
+recorded.py) gets implementations that replay the recording instead."""
 from __future__ import annotations
 
 import copy
@@ -7,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import probes
+from . import probes, recorded
 from .config import Course
 from .submission import load_package
 
@@ -40,6 +43,10 @@ _reference_cache: dict[Path, Implementation] = {}
 
 
 def reference(course: Course) -> Implementation:
+    """The reference of the course: its solutions/, or their recorded outputs in a bundle."""
+    replayed = recorded.replay_for(course)
+    if replayed is not None:
+        return replayed
     root = course.root / "solutions"
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: the reference solutions are not in this course tree")

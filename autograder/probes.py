@@ -7,6 +7,8 @@ probes for the reference, so both see identical callables.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .plain import Probe
@@ -76,3 +78,62 @@ def materialize(value):
     if type(value) is dict:
         return {key: materialize(item) for key, item in value.items()}
     return value
+
+
+# ---- a2_initializers: global random state, and initialisers handed to activation_stds ----------
+# A worker process keeps np.random's global state from one call to the next, so these probes,
+# built on the student's side just before a call, can set that state and read it back: the
+# grader never touches the np.random module the student code runs with.
+
+def _rng_after_global_seed(seed, global_seed):
+    """The Generator of seed, with np.random's global state first reset to global_seed."""
+    np.random.seed(global_seed)
+    return np.random.default_rng(seed)
+
+
+def _rng_from_global(global_seed=None):
+    """A Generator seeded from a draw of np.random's global state as the previous call left it
+    (or as global_seed sets it): equal outputs for both show that call left the state alone."""
+    if global_seed is not None:
+        np.random.seed(global_seed)
+    return np.random.default_rng(np.random.randint(0, 2**31 - 1))
+
+
+def _init_normal(std):
+    """init(shape, *, rng): N(0, std^2) weights."""
+
+    def init(shape, *, rng):
+        return rng.normal(0.0, std, size=shape)
+
+    return init
+
+
+def _init_he_normal():
+    """init(shape, *, rng): He normal weights for ReLU, N(0, 2 / fan_in) with fan_in = shape[1]."""
+
+    def init(shape, *, rng):
+        return rng.normal(0.0, np.sqrt(2.0 / shape[1]), size=shape)
+
+    return init
+
+
+def _init_fixed_orthogonal(scale, seed):
+    """init(shape, *, rng) ignoring rng: its k-th call returns scale * Q_k, a fixed orthogonal
+    matrix (spectral norm exactly scale), the same sequence on every side."""
+    calls = itertools.count()
+
+    def init(shape, *, rng):
+        fixed = np.random.default_rng((seed, next(calls))).standard_normal(shape)
+        q, r = np.linalg.qr(fixed)
+        return scale * q * np.sign(np.diag(r))
+
+    return init
+
+
+_BUILDERS.update({
+    "rng_after_global_seed": _rng_after_global_seed,
+    "rng_from_global": _rng_from_global,
+    "init_normal": _init_normal,
+    "init_he_normal": _init_he_normal,
+    "init_fixed_orthogonal": _init_fixed_orthogonal,
+})

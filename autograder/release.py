@@ -18,6 +18,10 @@ class ReleaseError(Exception):
     """A solution file whose markers do not pair up."""
 
 
+class PublishError(Exception):
+    """A bundle cannot be made: where it goes, or what goes into it (see bundle.py)."""
+
+
 def strip_solutions(source: str, name: str = "<source>") -> str:
     """source with each solution block replaced by a stub line."""
     out: list[str] = []
@@ -51,6 +55,8 @@ def _files(folder: Path):
 def expected_tree(root: Path) -> dict[Path, bytes]:
     """assignments/ as the release makes it: relative path -> content."""
     solutions = root / "solutions"
+    if not solutions.is_dir():  # a student bundle: releasing would delete the student's work
+        raise ReleaseError(f"{solutions}: this course tree has no reference solutions, so there is nothing to release")
     tree: dict[Path, bytes] = {}
     for relative in _files(solutions):
         source = solutions / relative

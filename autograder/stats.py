@@ -43,3 +43,35 @@ def count_interval(n: int, p: float, failure: float = FAILURE) -> tuple[float, f
     """Interval that holds the number of successes in n independent trials of probability p."""
     half = n * hoeffding_halfwidth(n, 1.0, failure)
     return n * p - half, n * p + half
+
+
+def binomial_interval(n: int, p: float, failure: float = FAILURE) -> tuple[int, int]:
+    """[lo, hi] holding the number of successes in n independent trials of probability p
+    (0 < p < 1) but for probability `failure`, each tail at most failure / 2, summed from the
+    exact binomial probabilities (tighter than count_interval's Hoeffding bound)."""
+    log_pmf = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+               + k * math.log(p) + (n - k) * math.log1p(-p) for k in range(n + 1)]
+
+    def first_kept(order):
+        tail = 0.0
+        for k in order:
+            tail += math.exp(log_pmf[k])
+            if tail > failure / 2:
+                return k
+        return order[-1]
+
+    return first_kept(range(n + 1)), first_kept(range(n, -1, -1))
+
+
+def uniform_gap(n: int, failure: float = FAILURE) -> float:
+    """The fraction g of an interval such that n independent uniform draws on it all miss its
+    last g (or its first g) with probability (1 - g)^n = failure: a correct uniform sampler
+    reaches within g * width of each end but for probability `failure` per end."""
+    return -math.expm1(math.log(failure) / n)
+
+
+def lipschitz_halfwidth(lipschitz: float, failure: float = FAILURE) -> float:
+    """Half-width t with P(|F(X) - E F(X)| >= t) <= failure for any F that is `lipschitz`-
+    Lipschitz (Euclidean norm) in a vector X of independent N(0, 1) entries: Gaussian
+    concentration (Tsirelson-Ibragimov-Sudakov), P(|F - E F| >= t) <= 2 exp(-t^2 / (2 L^2))."""
+    return lipschitz * math.sqrt(2.0 * math.log(2.0 / failure))

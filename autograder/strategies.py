@@ -41,3 +41,31 @@ def upstream(rng: np.random.Generator, shape, dtype="float64") -> np.ndarray:
 
 def labels(rng: np.random.Generator, n: int, classes: int) -> np.ndarray:
     return rng.integers(0, classes, size=n)
+
+
+# ---- recurrent networks -------------------------------------------------------------------
+
+def recurrent_parameters(rng: np.random.Generator, gates: int, input_size: int, hidden_size: int,
+                         dtype="float64") -> dict:
+    """W_ih (G*H, D), W_hh (G*H, H), b_ih and b_hh (G*H,) in PyTorch's layout for G gate blocks,
+    scaled so that gate pre-activations stay mostly where tanh and sigmoid are far from flat."""
+    rows = gates * hidden_size
+    return {
+        "W_ih": values(rng, (rows, input_size), dtype, scale=0.8),
+        "W_hh": values(rng, (rows, hidden_size), dtype, scale=0.8),
+        "b_ih": values(rng, (rows,), dtype, scale=0.5),
+        "b_hh": values(rng, (rows,), dtype, scale=0.5),
+    }
+
+
+# ---- weight shapes (a2 onwards) -----------------------------------------------------------
+
+def weight_shapes(*, min_size: int = 1, max_side: int = 12, max_kernel: int = 4):
+    """Weight shapes laid out as PyTorch's: dense (out, in) and conv1d/2d/3d (F, C, *kernel),
+    with at least min_size entries."""
+    dense = st.tuples(st.integers(1, max_side), st.integers(1, max_side))
+    channels = st.tuples(st.integers(1, max_side // 2), st.integers(1, max_side // 2))
+    kernel = st.lists(st.integers(1, max_kernel), min_size=1, max_size=3).map(tuple)
+    conv = st.tuples(channels, kernel).map(lambda parts: parts[0] + parts[1])
+    drawn = st.one_of(dense, conv)
+    return drawn.filter(lambda shape: int(np.prod(shape)) >= min_size) if min_size > 1 else drawn

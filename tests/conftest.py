@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,13 @@ def course_copy(tmp_path):
     for folder in ("solutions", "assignments"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def course_command(*args, cwd=ROOT, env=None):
+    """Run `python -m autograder ARGS` in cwd (whose own autograder/ package wins, as for a
+    student inside a bundle); the completed process, output as text."""
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True)
 
 
 def processes_mentioning(text: str) -> list[str]:

@@ -34,28 +34,36 @@ def require_pure(ctx, task: str) -> None:
 
 
 def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
-                            gradcheck_dtype: str = "float64"):
+                            gradcheck_dtype: str = "float64", returns: tuple[str, ...] | None = None,
+                            graded_outputs: int | None = None):
     """Register the checks of a forward task and its backward.
 
     make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
     argument order, which is also the order of the backward's gradients) and other keyword
-    arguments. The forward returns `outputs` arrays, then the cache.
+    arguments. The forward returns `outputs` arrays, then the cache; or, given `returns` (the
+    names of what it returns, in order, "cache" among them), those. The backward takes upstream
+    gradients for the first `graded_outputs` outputs (all by default); the others (such as batch
+    norm's running statistics) are compared with the reference but carry no gradient.
     """
-    what = "(" + ", ".join(["out"] * outputs + ["cache"]) + ")"
-    out_names = ["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]
+    if returns is None:
+        returns = (*(["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]), "cache")
+    what = "(" + ", ".join(returns) + ")"
+    cache_at = returns.index("cache")
+    out_names = [name for name in returns if name != "cache"]
+
+    def split(parts):
+        return tuple(p for i, p in enumerate(parts) if i != cache_at), parts[cache_at]
 
     def student_forward(ctx, inputs, kwargs):
-        result = ctx.call(forward, *inputs.values(), opaque=(outputs,), **kwargs)
-        parts = unpack(result, outputs + 1, forward, what)
-        return parts[:outputs], parts[outputs]
+        result = ctx.call(forward, *inputs.values(), opaque=(cache_at,), **kwargs)
+        return split(unpack(result, len(returns), forward, what))
 
     def reference_forward(impl, inputs, kwargs):
-        result = impl.run(forward, *inputs.values(), **kwargs)
-        return result[:outputs], result[outputs]
+        return split(tuple(impl.run(forward, *inputs.values(), **kwargs)))
 
     def douts_for(case, outs):
         rng = generator(case["seed"] + 1)
-        return [upstream(rng, np.shape(o), np.asarray(o).dtype) for o in outs]
+        return [upstream(rng, np.shape(o), np.asarray(o).dtype) for o in outs[:graded_outputs]]
 
     @check(forward, "matches the reference", cases)
     def forward_matches(ctx, case):
@@ -85,11 +93,13 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
     @check(backward, "matches the reference backward for a random upstream gradient", cases)
     def backward_matches(ctx, case):
         inputs, kwargs, douts, _, grads = gradients(ctx, case)
+        results = {}  # one forward and backward per implementation, whatever the number of gradients
 
         def expected(impl, i):
-            _, cache = reference_forward(impl, inputs, kwargs)
-            result = impl.run(backward, *douts, cache)
-            return result[i] if len(inputs) > 1 else result
+            if id(impl) not in results:
+                _, cache = reference_forward(impl, inputs, kwargs)
+                results[id(impl)] = impl.run(backward, *douts, cache)
+            return results[id(impl)][i] if len(inputs) > 1 else results[id(impl)]
 
         for i, name in enumerate(inputs):
             ctx.expect(backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
@@ -102,7 +112,7 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
         def loss(**point):
             outs, _ = student_forward(ctx, point, kwargs)
             total = 0.0
-            for out, dout in zip(outs, douts):
+            for out, dout in zip(outs, douts):  # the outputs that carry a gradient
                 if type(out) is not np.ndarray or out.shape != dout.shape:
                     raise CheckFailure(f"{forward} returned {fmt(out)} where an array of shape {dout.shape} was expected")
                 total += float(np.sum(out.astype(np.float64) * dout))
@@ -121,6 +131,11 @@ def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs
                                HINT_CACHE)
 
 
+def _items(args):
+    """The arguments with the items of list and tuple arguments spread out (for precision_of)."""
+    return [item for arg in args for item in (arg if type(arg) in (list, tuple) else (arg,))]
+
+
 def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",)):
     """Checks of a function without a cache: outputs vs the reference, and purity.
 
@@ -135,7 +150,7 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
         got = unpacked(ctx.call(task, *args, **kwargs))
         for i, name in enumerate(names):
             ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
-                       precision=precision_of(*args))
+                       precision=precision_of(*_items(args)))
 
     @check(task, "leaves its inputs unchanged", cases)
     def pure(ctx, case):

@@ -86,9 +86,14 @@ _mutants: dict[tuple[Path, Mistake], object] = {}
 
 
 def mutant_implementation(course: Course, mistake: Mistake):
-    """The reference package with this one mistake in it, loaded once per process."""
+    """The reference package with this one mistake in it, loaded once per process (in a bundle
+    without solutions/, the mistake's recorded outputs)."""
     from ..implementations import Implementation, copy_solutions, scratch_folder
+    from ..recorded import replay_for
 
+    replayed = replay_for(course, mistake.name)
+    if replayed is not None:
+        return replayed
     key = (course.root, mistake)
     if key not in _mutants:
         root = copy_solutions(course, scratch_folder("course-mutant-") / "solutions")

@@ -1,0 +1,1 @@
+"""a2_initializers: weight initialization."""

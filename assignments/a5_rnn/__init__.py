@@ -1,0 +1,1 @@
+"""a5_rnn: recurrent cells and backpropagation through time."""

@@ -1,0 +1,617 @@
+"""Checks of a3_regularization: weight penalties, dropout, batch and layer norm, early stopping
+and k-fold cross-validation.
+
+Dropout is random, so it is graded by properties that any correct mask recipe has: every entry
+is 0 or x / (1 - p); the number of kept entries and the agreement between independent rows are
+binomial counts, accepted within Hoeffding intervals (autograder/stats.py); the backward uses the
+forward's own mask, read off the forward's output (inputs are kept away from 0 so that a kept
+entry is never 0); evaluation mode and p = 0 are the identity, p = 1 gives zeros; and the rng
+argument alone decides the mask.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .. import stats
+from ..mistakes import mistake_implementation_pairs
+from ..numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
+from ..plain import Foreign, Probe
+from ..registry import CheckFailure, check
+from ..strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
+from ..submission import StudentError
+from .common import forward_backward_checks, require_pure, unpack
+
+HINT_UNSCALED = (
+    "kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), "
+    "out = x * mask / (1 - p), so that the expected output equals x"
+)
+HINT_KEEP_PROBABILITY = (
+    "p is the probability of dropping an entry (PyTorch's convention), not of keeping it: keep "
+    "each entry with probability 1 - p (mask = rng.random(x.shape) >= p) and scale kept entries "
+    "by 1 / (1 - p)"
+)
+HINT_SHARED_MASK = (
+    "your mask is shared across the batch (drawn with the shape of one example): every entry "
+    "of x needs its own draw, rng.random(x.shape)"
+)
+HINT_EVAL = "in evaluation mode (train=False) dropout is the identity: return a copy of x, drop nothing"
+HINT_P_ONE = "for p = 1 every entry is dropped: return zeros (x / (1 - p) divides by zero)"
+HINT_RNG = (
+    "draw the mask from the rng argument only (rng.random(x.shape)), never from np.random's "
+    "global functions or a generator of your own: the same rng must give the same mask"
+)
+HINT_FRESH_MASK = (
+    "your backward does not use the forward's mask (it draws a new one, or none): keep the "
+    "mask in the cache and return dout * mask / (1 - p)"
+)
+HINT_BACKWARD_UNSCALED = (
+    "your backward masks dout but does not scale it: the forward multiplies kept entries by "
+    "1 / (1 - p), so dx = dout * mask / (1 - p)"
+)
+HINT_BACKWARD_REPEATABLE = (
+    "the backward must be a fixed function of dout and its cache: no random draw (the mask comes "
+    "from the cache) and no change to the cache"
+)
+HINT_FOLD_SIZES = (
+    "fold sizes follow sklearn's KFold: the first n % k folds have n // k + 1 entries, the "
+    "others n // k (np.array_split gives the same sizes)"
+)
+HINT_PERMUTATION = (
+    "when shuffling, permute once with order = rng.permutation(n) (no other rng draw), then "
+    "cut order into consecutive folds and sort each fold's indices"
+)
+
+# A correct dropout fails a statistical test with probability at most STAT_FAILURE. A check
+# runs at most 2 such tests per case on at most 25 cases (the full profile), so by the union
+# bound a correct dropout loses a check with probability at most 5e-8, and all of a3's
+# statistical checks together stay far below 1e-6.
+STAT_FAILURE = 1e-9
+
+# ---- penalties ------------------------------------------------------------------------------
+
+penalty_cases = cases(shapes=st.lists(shapes(max_dims=3, max_side=4), min_size=1, max_size=3),
+                      lam=st.sampled_from([1e-3, 0.1, 0.5, 2.0]), dtype=float_dtypes, seed=seeds)
+
+
+def _weights(case):
+    rng = generator(case["seed"])
+    weights = [values(rng, shape, case["dtype"], scale=2.0, away_from_zero=0.05) for shape in case["shapes"]]
+    for W in weights:
+        W[rng.random(W.shape) < 0.25] = 0  # exact zeros, where l1's subgradient is 0
+    return weights
+
+
+def _penalty(ctx, task, weights, lam):
+    return unpack(ctx.call(task, weights, lam), 2, task, "(loss, grads)")
+
+
+def _penalty_checks(task):
+    @check(task, "matches the reference", penalty_cases)
+    def matches(ctx, case):
+        weights = _weights(case)
+        loss, grads = _penalty(ctx, task, weights, case["lam"])
+        ctx.expect(task, loss, lambda impl: impl.run(task, weights, case["lam"])[0], name="loss",
+                   precision=np.dtype(case["dtype"]))
+        ctx.expect(task, grads, lambda impl: impl.run(task, weights, case["lam"])[1], name="grads")
+
+    @check(task, "gradient agrees with finite differences of your loss", penalty_cases)
+    def gradient(ctx, case):
+        weights = _weights({**case, "dtype": "float64"})
+        names = [f"W{i}" for i in range(len(weights))]
+        _, grads = _penalty(ctx, task, weights, case["lam"])
+        if isinstance(grads, Foreign) or type(grads) not in (list, tuple) or len(grads) != len(weights):
+            raise CheckFailure(f"{task} must return a list of {len(weights)} gradients, one per weight array, "
+                               f"got {grads.description if isinstance(grads, Foreign) else fmt(grads)}")
+
+        def loss(**point):
+            value = _penalty(ctx, task, [point[name] for name in names], case["lam"])[0]
+            return validate_scalar(value, name="loss")
+
+        gradcheck(loss, dict(zip(names, weights)), dict(zip(names, grads)), seed=case["seed"],
+                  output=f"the gradient of your {task}")
+
+    @check(task, "leaves the weights unchanged", penalty_cases)
+    def pure(ctx, case):
+        _penalty(ctx, task, _weights(case), case["lam"])
+        require_pure(ctx, task)
+
+
+for _task in ("l2_penalty", "l1_penalty"):
+    _penalty_checks(_task)
+
+# ---- dropout --------------------------------------------------------------------------------
+
+drop_probabilities = st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9])
+dropout_cases = cases(shape=shapes(max_dims=3), p=drop_probabilities, dtype=float_dtypes, seed=seeds)
+# large enough that every statistical test below separates the known mistakes from 1 - p
+dropout_sample_cases = cases(shape=st.sampled_from([(400, 25), (200, 50), (100, 20, 5)]), p=drop_probabilities,
+                             dtype=float_dtypes, seed=seeds)
+
+
+def _dropout_input(case):
+    # |x| >= 0.25 * 2: a kept entry x / (1 - p) is never 0, so out != 0 is the forward's mask
+    return values(generator(case["seed"]), case["shape"], case["dtype"], scale=2.0, away_from_zero=0.25)
+
+
+def _dropout(ctx, x, p, *, train, seed):
+    """The student's dropout_forward(x, p, train=train, rng=default_rng(seed)) as (out, cache)."""
+    result = ctx.call("dropout_forward", x, p, train=train, rng=Probe("rng", (seed,)), opaque=(1,))
+    out, cache = unpack(result, 2, "dropout_forward", "(out, cache)")
+    validate_array(out, name="out", dtype=x.dtype, shape=x.shape, finite=False)
+    return out, cache
+
+
+def _require_finite(out, name, hint=None):
+    try:
+        validate_array(out, name=name)
+    except CheckFailure as failure:
+        failure.hint = hint
+        raise
+
+
+def _scale_hint(x, out, p):
+    """The hint naming the scale of the kept entries, when it is a known wrong one."""
+    kept = out != 0
+    if not kept.any():
+        return None
+    ratios = out[kept].astype(np.float64) / x[kept]
+    for scale, hint in ((1.0, HINT_UNSCALED), (1 / p, HINT_KEEP_PROBABILITY)):
+        if np.allclose(ratios, scale, rtol=1e-5):
+            return hint
+    return None
+
+
+def kept_entries(x, out, p, what):
+    """The mask of out, after checking that every entry is 0 or x / (1 - p)."""
+    _require_finite(out, what)
+    kept_value = x.astype(np.float64) / (1 - p)
+    rtol = 1e-12 if x.dtype == np.float64 else 1e-6  # a few roundings of x / (1 - p)
+    bad = (out != 0) & (np.abs(out - kept_value) > rtol * np.abs(kept_value))
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise CheckFailure(
+            f"{what}{list(where)} is {fmt(out[where])} for x{list(where)} = {fmt(x[where])} and p = {p}: "
+            f"every entry must be 0 (dropped) or x / (1 - p) = {fmt(kept_value[where])} (kept); "
+            f"{int(bad.sum())} of {out.size} entries are neither",
+            _scale_hint(x, out, p),
+        )
+    return out != 0
+
+
+@check("dropout_forward", "sets each entry to 0 or x / (1 - p)", dropout_cases)
+def dropout_entries(ctx, case):
+    x = _dropout_input(case)
+    out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
+    kept_entries(x, out, case["p"], "out")
+
+
+@check("dropout_forward", "keeps a fraction 1 - p of the entries, each drawn independently", dropout_sample_cases)
+def dropout_statistics(ctx, case):
+    x, p = _dropout_input(case), case["p"]
+    out, _ = _dropout(ctx, x, p, train=True, seed=case["seed"] + 1)
+    check_mask_statistics(kept_entries(x, out, p, "out"), p)
+
+
+def check_mask_statistics(kept, p):
+    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
+    that keep each entry with probability 1 - p; a correct mask fails with probability at most
+    2 * STAT_FAILURE."""
+    # independence first (its failure says more than the count's): rows 2i and 2i + 1 are
+    # independent, so each of their entry pairs agrees (both kept or both dropped) with
+    # probability p^2 + (1 - p)^2, independently of the other pairs
+    rows = kept.reshape(kept.shape[0], -1)
+    agree = rows[0::2] == rows[1::2]
+    chance = p**2 + (1 - p) ** 2
+    low, high = stats.count_interval(agree.size, chance, STAT_FAILURE)
+    count = int(agree.sum())
+    if not low <= count <= high:
+        raise CheckFailure(
+            f"rows 2i and 2i + 1 of your mask agree in {count} of {agree.size} entry pairs ({count / agree.size:.3f}); "
+            f"for entries dropped independently with p = {p} the agreement lies in [{low:.0f}, {high:.0f}] "
+            f"(probability {chance:g} per pair), except with probability below {STAT_FAILURE:g}",
+            HINT_SHARED_MASK if count == agree.size else None,
+        )
+    # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
+    low, high = stats.count_interval(kept.size, 1 - p, STAT_FAILURE)
+    count = int(kept.sum())
+    if not low <= count <= high:
+        raise CheckFailure(
+            f"you kept {count} of {kept.size} entries ({count / kept.size:.3f}) for p = {p}: with each entry "
+            f"kept independently with probability 1 - p = {1 - p:g}, the count lies in [{low:.0f}, {high:.0f}] "
+            f"except with probability below {STAT_FAILURE:g}",
+            HINT_KEEP_PROBABILITY if abs(count / kept.size - p) < abs(count / kept.size - (1 - p)) else None,
+        )
+
+
+@check("dropout_forward", "is the identity in evaluation mode and for p = 0", dropout_cases)
+def dropout_identity(ctx, case):
+    x = _dropout_input(case)
+    for p, train in ((case["p"], False), (0.0, True)):
+        out, _ = _dropout(ctx, x, p, train=train, seed=case["seed"] + 1)
+        if not np.array_equal(out, x):
+            where = tuple(int(i) for i in np.argwhere(out != x)[0])
+            raise CheckFailure(f"with p = {p} and train={train} out must be a copy of x, but "
+                               f"out{list(where)} is {fmt(out[where])} where x{list(where)} is {fmt(x[where])}",
+                               HINT_EVAL if not train else None)
+
+
+@check("dropout_forward", "drops every entry for p = 1", dropout_cases)
+def dropout_all(ctx, case):
+    x = _dropout_input(case)
+    out, _ = _dropout(ctx, x, 1.0, train=True, seed=case["seed"] + 1)
+    _require_finite(out, "out", HINT_P_ONE)
+    if np.any(out != 0):
+        raise CheckFailure(f"with p = 1 every entry must be 0, but {int(np.sum(out != 0))} of {out.size} are not",
+                           HINT_P_ONE)
+
+
+@check("dropout_forward", "draws its mask from rng alone", dropout_sample_cases)
+def dropout_rng(ctx, case):
+    x = _dropout_input(case)
+    first, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
+    again, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
+    if not np.array_equal(first, again, equal_nan=True):
+        raise CheckFailure("two calls with generators made from the same seed gave different masks", HINT_RNG)
+    # a correct dropout gives two seeds the same mask with chance (p^2 + (1 - p)^2)^size < 1e-800
+    other, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 2)
+    if np.array_equal(first, other, equal_nan=True):
+        raise CheckFailure("generators made from two different seeds gave the same mask", HINT_RNG)
+
+
+@check("dropout_forward", "leaves its inputs unchanged", dropout_cases)
+def dropout_pure(ctx, case):
+    _dropout(ctx, _dropout_input(case), case["p"], train=True, seed=case["seed"] + 1)
+    require_pure(ctx, "dropout_forward")
+
+
+def _dropout_backward(ctx, case, p, train):
+    """x, out, dout and dx of one forward and backward of the student's dropout."""
+    x = _dropout_input(case)
+    out, cache = _dropout(ctx, x, p, train=train, seed=case["seed"] + 1)
+    dout = upstream(generator(case["seed"] + 2), x.shape, x.dtype)
+    dx = ctx.call("dropout_backward", dout, cache)
+    validate_array(dx, name="dx", dtype=x.dtype, shape=x.shape)
+    return x, out, dout, dx, cache
+
+
+@check("dropout_backward", "uses the forward's mask: dx = dout * mask / (1 - p)", dropout_cases)
+def dropout_backward_mask(ctx, case):
+    p = case["p"]
+    x, out, dout, dx, _ = _dropout_backward(ctx, case, p, True)
+    _require_finite(out, "the forward's out")
+    kept = out != 0  # whatever your forward's scale: graded in dropout_forward
+    if not np.array_equal(dx != 0, kept):
+        where = tuple(int(i) for i in np.argwhere((dx != 0) != kept)[0])
+        raise CheckFailure(f"dx{list(where)} is {fmt(dx[where])} where your forward "
+                           f"{'kept' if kept[where] else 'dropped'} the entry (out{list(where)} = {fmt(out[where])})",
+                           HINT_FRESH_MASK)
+    expected = np.where(kept, dout / (1 - p), 0).astype(x.dtype)
+    unscaled = np.where(kept, dout, 0).astype(x.dtype)
+    hint = HINT_BACKWARD_UNSCALED if np.allclose(dx, unscaled, rtol=1e-5, atol=0) else None
+    try:
+        assert_close(dx, expected, name="dx")
+    except CheckFailure as failure:
+        failure.hint = failure.hint or hint
+        raise
+
+
+@check("dropout_backward", "passes dout through in evaluation mode and for p = 0, zeros for p = 1", dropout_cases)
+def dropout_backward_special(ctx, case):
+    for p, train in ((case["p"], False), (0.0, True), (1.0, True)):
+        _, _, dout, dx, _ = _dropout_backward(ctx, case, p, train)
+        expected = np.zeros_like(dout) if p == 1 else dout
+        if not np.array_equal(dx, expected):
+            raise CheckFailure(f"with p = {p} and train={train} dx must be {'zeros' if p == 1 else 'dout'}; "
+                               f"yours {fmt(dx)}, dout {fmt(dout)}", HINT_P_ONE if p == 1 else None)
+
+
+@check("dropout_backward", "agrees with finite differences of your forward", dropout_cases)
+def dropout_backward_gradcheck(ctx, case):
+    case = {**case, "dtype": "float64"}
+    x, _, dout, dx, _ = _dropout_backward(ctx, case, case["p"], True)
+
+    def loss(x):
+        # the same seed gives the same mask, so the forward is a fixed linear map of x
+        out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
+        return float(np.sum(out * dout))
+
+    gradcheck(loss, {"x": x}, {"x": dx}, seed=case["seed"], output="your dropout_backward")
+
+
+@check("dropout_backward", "leaves dout and its cache unchanged", dropout_cases)
+def dropout_backward_pure(ctx, case):
+    _, _, dout, dx, cache = _dropout_backward(ctx, case, case["p"], True)
+    require_pure(ctx, "dropout_backward")
+    if not np.array_equal(ctx.call("dropout_backward", dout, cache), dx):
+        raise CheckFailure("dropout_backward gave a different result when called again with the same dout "
+                           "and cache", HINT_BACKWARD_REPEATABLE)
+
+
+# ---- batch norm -----------------------------------------------------------------------------
+
+BATCHNORM_RETURNS = ("out", "cache", "new_running_mean", "new_running_var")
+momenta = st.sampled_from(["default", 0.3, 0.9])  # not 0.5, where Keras' convention is torch's
+epsilons = st.sampled_from(["default", 1e-3, 0.1])
+
+
+def _norm_kwargs(case):
+    """The keyword arguments a case sets ("default" leaves the spec's default in place)."""
+    return {k: case[k] for k in ("momentum", "eps") if k in case and case[k] != "default"}
+
+
+def _batchnorm_make(shape):
+    """make(case) for batch norm of x of shape(case), channels on axis 1."""
+
+    def make(case):
+        rng = generator(case["seed"])
+        size = shape(case)
+        channels = size[1]
+        # an offset per channel, so the mean matters and differs from the running mean
+        offset = values(rng, (1, channels) + (1,) * (len(size) - 2), case["dtype"], scale=3.0)
+        inputs = {"x": values(rng, size, case["dtype"], scale=2.0) + offset,
+                  "gamma": values(rng, (channels,), case["dtype"], scale=2.0, away_from_zero=0.1),
+                  "beta": values(rng, (channels,), case["dtype"])}
+        kwargs = {"running_mean": values(rng, (channels,), case["dtype"], scale=2.0),
+                  "running_var": rng.uniform(0.5, 2.0, channels).astype(case["dtype"]),
+                  "train": case["train"], **_norm_kwargs(case)}
+        return inputs, kwargs
+
+    return make
+
+
+def _float32_ok(reduced: int, case) -> bool:
+    """Whether float32 can give a normalisation's dx over `reduced` values per statistic.
+
+    dx cancels terms of size |dout * gamma| / std down to its own size: over 2 values it is
+    eps / var times smaller than those terms, over 3 it is small whenever dout happens to lie
+    near the span of 1 and xhat. float32 rounding (1e-7) of those terms then exceeds float32's
+    tolerance for any correct implementation, so float32 cases reduce over at least 4 values."""
+    return case["dtype"] != "float32" or reduced >= 4
+
+
+def _batchnorm_graded(case, reduced: int) -> bool:
+    """Training needs two values per channel (one raises ValueError, checked on its own)."""
+    return not case["train"] or reduced > 1 and _float32_ok(reduced, case)
+
+
+batchnorm_cases = cases(n=st.integers(1, 6), d=st.integers(1, 5), train=st.booleans(), momentum=momenta,
+                        eps=epsilons, dtype=float_dtypes, seed=seeds
+                        ).filter(lambda c: _batchnorm_graded(c, c["n"]))
+spatial_cases = cases(shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
+                      train=st.booleans(), momentum=momenta, eps=epsilons, dtype=float_dtypes, seed=seeds
+                      ).filter(lambda c: _batchnorm_graded(c, c["shape"][0] * c["shape"][2] * c["shape"][3]))
+
+forward_backward_checks("batchnorm_forward", "batchnorm_backward", batchnorm_cases,
+                        _batchnorm_make(lambda c: (c["n"], c["d"])),
+                        returns=BATCHNORM_RETURNS, graded_outputs=1)
+forward_backward_checks("spatial_batchnorm_forward", "spatial_batchnorm_backward", spatial_cases,
+                        _batchnorm_make(lambda c: c["shape"]),
+                        returns=BATCHNORM_RETURNS, graded_outputs=1)
+
+
+def _single_value_check(task, shape_of):
+    @check(task, "raises ValueError in training with one value per channel",
+           cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds))
+    def single_value(ctx, case):
+        inputs, kwargs = _batchnorm_make(lambda c: shape_of(c["channels"]))({**case, "train": True})
+        try:
+            ctx.call(task, *inputs.values(), opaque=(1,), **kwargs)
+        except StudentError as error:
+            if error.kind == "ValueError":
+                return
+            raise CheckFailure(f"training on x of shape {inputs['x'].shape} raised {error.kind}, expected "
+                               "ValueError (the batch variance of a single value is undefined)") from None
+        raise CheckFailure(f"training on x of shape {inputs['x'].shape} returned normally; with one value per "
+                           "channel it must raise ValueError, as torch does")
+
+
+_single_value_check("batchnorm_forward", lambda channels: (1, channels))
+_single_value_check("spatial_batchnorm_forward", lambda channels: (1, channels, 1, 1))
+
+# ---- layer norm -----------------------------------------------------------------------------
+
+
+def _layernorm_make(case):
+    rng = generator(case["seed"])
+    shape = case["shape"]
+    x = values(rng, shape, case["dtype"], scale=2.0) + values(rng, shape[:-1] + (1,), case["dtype"], scale=3.0)
+    inputs = {"x": x, "gamma": values(rng, shape[-1:], case["dtype"], scale=2.0, away_from_zero=0.1),
+              "beta": values(rng, shape[-1:], case["dtype"])}
+    return inputs, _norm_kwargs(case)
+
+
+forward_backward_checks("layernorm_forward", "layernorm_backward",
+                        cases(shape=shapes(min_dims=2, max_dims=4, max_side=5), eps=epsilons, dtype=float_dtypes,
+                              seed=seeds).filter(lambda c: _float32_ok(c["shape"][-1], c)),
+                        _layernorm_make)
+
+# ---- early stopping -------------------------------------------------------------------------
+
+# Quarter steps from a few starts: plateaus (step 0) and ties with min_delta (a step of exactly
+# min_delta) are frequent, and every comparison is exact in floating point.
+metric_sequences = st.tuples(
+    st.sampled_from([0.0, 1.0, -2.5]),
+    st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0, 0.0, 0.25, 0.5, 1.0]), min_size=1, max_size=12),
+).map(lambda start_steps: [float(v) for v in np.cumsum([start_steps[0], *start_steps[1]])])
+stopping_cases = cases(patience=st.integers(0, 4), min_delta=st.sampled_from([0.0, 0.25, 0.5, -0.25, 0.1]),
+                       mode=st.sampled_from(["min", "max"]), values=metric_sequences)
+STOPPING_FIELDS = ("stop", "best", "best_epoch", "num_bad_epochs")
+
+
+def _record(stop, best, best_epoch, num_bad_epochs):
+    """One row of a trace, checked for type and made comparable (None for stop before any step)."""
+    if stop is not None and type(stop) not in (bool, np.bool_):
+        raise CheckFailure(f"step must return True or False, got {stop!r}")
+    if isinstance(best, Foreign) or type(best) not in (int, float) and not isinstance(best, (np.floating, np.integer)):
+        raise CheckFailure(f"best must be a number, got {best!r}")
+    for name, value in (("best_epoch", best_epoch), ("num_bad_epochs", num_bad_epochs)):
+        if (value is not None or name == "num_bad_epochs") and (
+                type(value) is bool or not isinstance(value, (int, np.integer))):
+            raise CheckFailure(f"{name} must be {'None or ' if name == 'best_epoch' else ''}an int, got {value!r}")
+    return (None if stop is None else bool(stop), float(best),
+            None if best_epoch is None else int(best_epoch), int(num_bad_epochs))
+
+
+def _trace(impl, kwargs, sequence):
+    """The records of an implementation's EarlyStopping: before any step, then after each step."""
+    stopper = impl.run("EarlyStopping", **kwargs)
+
+    def attributes():
+        return stopper.best, stopper.best_epoch, stopper.num_bad_epochs
+
+    trace = [_record(None, *attributes())]
+    for value in sequence:
+        stop = stopper.step(value)
+        trace.append(_record(stop, *attributes()))
+    return trace
+
+
+def _student_records(ctx, kwargs, sequence):
+    """The student's records, one at a time (a wrong type is reported at its step)."""
+    handle, = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", "an instance")
+
+    def attributes():
+        return tuple(ctx.call_method("EarlyStopping", handle, "__getattribute__", name)
+                     for name in STOPPING_FIELDS[1:])
+
+    yield _record(None, *attributes())
+    for value in sequence:
+        stop = ctx.call_method("EarlyStopping", handle, "step", value)
+        yield _record(stop, *attributes())
+
+
+def _trace_hint(ctx, kwargs, sequence, records, expected):
+    """The hint of the first known mistake whose records so far are the student's."""
+    step = len(records)
+    for known, implementation in mistake_implementation_pairs(ctx.course, "EarlyStopping"):
+        try:
+            wrong = _trace(implementation, kwargs, sequence)[:step]
+        except Exception:  # noqa: BLE001 - a mistake that raises is not this one
+            continue
+        if wrong == records and wrong != expected[:step]:
+            return known.hint
+    return None
+
+
+def _compare_traces(ctx, kwargs, sequence):
+    expected = _trace(ctx.reference, kwargs, sequence)
+    records = []
+    call = "EarlyStopping(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
+    for step, record in enumerate(_student_records(ctx, kwargs, sequence)):
+        records.append(record)
+        if record == expected[step]:
+            continue
+        field = next(i for i in range(4) if record[i] != expected[step][i])
+        if step == 0:
+            where = "before the first step"
+        else:
+            where = f"fed {sequence[:step]}: after the step with index {step - 1} (value {sequence[step - 1]!r})"
+        what = "step returned" if field == 0 else f"{STOPPING_FIELDS[field]} is"
+        raise CheckFailure(f"{call} {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
+                           _trace_hint(ctx, kwargs, sequence, records, expected))
+
+
+@check("EarlyStopping", "matches the reference step by step", stopping_cases)
+def stopping_matches(ctx, case):
+    _compare_traces(ctx, {k: case[k] for k in ("patience", "min_delta", "mode")}, case["values"])
+
+
+@check("EarlyStopping", "uses the spec's defaults (patience=5, min_delta=0, mode='min')",
+       cases(values=metric_sequences))
+def stopping_defaults(ctx, case):
+    _compare_traces(ctx, {}, case["values"])
+
+
+# ---- k-fold cross-validation ----------------------------------------------------------------
+
+kfold_sizes = st.integers(2, 25).flatmap(lambda n: cases(n=st.just(n), k=st.integers(2, n), seed=seeds))
+kfold_cases = st.tuples(kfold_sizes, st.booleans()).map(lambda pair: {**pair[0], "shuffle": pair[1]})
+
+
+def _kfold_args(n, k, shuffle, seed):
+    return (n, k), {"shuffle": shuffle, "rng": Probe("rng", (seed,)) if shuffle else None}
+
+
+def _folds(ctx, n, k, shuffle, seed):
+    """The student's folds as a list of (train, val) pairs of 1-D integer arrays."""
+    args, kwargs = _kfold_args(n, k, shuffle, seed)
+    got = ctx.call("kfold_indices", *args, **kwargs)
+    if isinstance(got, Foreign) or type(got) is not list:
+        raise CheckFailure(f"kfold_indices must return a list of (train_idx, val_idx) pairs, got "
+                           f"{got.description if isinstance(got, Foreign) else fmt(got)}")
+    folds = [unpack(pair, 2, "kfold_indices", "a list of (train_idx, val_idx) pairs") for pair in got]
+    for i, pair in enumerate(folds):
+        for name, indices in zip(("train_idx", "val_idx"), pair):
+            validate_array(indices, name=f"fold {i}: {name}")
+            if indices.ndim != 1 or indices.dtype.kind not in "iu":
+                raise CheckFailure(f"fold {i}: {name} must be a 1-D integer array, got dtype {indices.dtype}, "
+                                   f"shape {indices.shape}")
+    return folds
+
+
+@check("kfold_indices", "splits range(n) into k folds, each validated once, with sklearn's fold sizes",
+       kfold_cases)
+def kfold_partition(ctx, case):
+    n, k = case["n"], case["k"]
+    folds = _folds(ctx, n, k, case["shuffle"], case["seed"])
+    if len(folds) != k:
+        raise CheckFailure(f"n={n}, k={k}: {len(folds)} folds, expected {k}")
+    everything = np.arange(n)
+    for i, (train, val) in enumerate(folds):
+        for name, indices in (("train_idx", train), ("val_idx", val)):
+            if np.any(np.diff(indices) <= 0):
+                raise CheckFailure(f"n={n}, k={k}: fold {i}: {name} {fmt(indices)} is not sorted ascending "
+                                   "without repeats")
+        both = np.concatenate([train, val])
+        if both.size != n or not np.array_equal(np.sort(both), everything):
+            raise CheckFailure(f"n={n}, k={k}: fold {i}: train_idx {fmt(train)} and val_idx {fmt(val)} must "
+                               f"split range({n}): every index in exactly one of them")
+    validated = np.sort(np.concatenate([val for _, val in folds]))
+    if not np.array_equal(validated, everything):
+        counts = np.bincount(validated, minlength=n)
+        raise CheckFailure(f"n={n}, k={k}: every index must be in exactly one validation fold, but index "
+                           f"{int(np.argmax(counts != 1))} is in {int(counts[np.argmax(counts != 1)])}")
+    sizes = [len(val) for _, val in folds]
+    expected = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+    if sizes != expected:
+        raise CheckFailure(f"n={n}, k={k}: validation folds of sizes {sizes}, expected {expected}",
+                           HINT_FOLD_SIZES)
+
+
+def _kfold_matches(ctx, case, shuffle):
+    n, k = case["n"], case["k"]
+    folds = _folds(ctx, n, k, shuffle, case["seed"])
+    args, kwargs = _kfold_args(n, k, shuffle, case["seed"])
+    try:
+        ctx.expect("kfold_indices", folds, lambda impl: [tuple(pair) for pair in impl.run("kfold_indices", *args,
+                                                                                          **kwargs)],
+                   name=f"kfold_indices({n}, {k}, shuffle={shuffle}): folds")
+    except CheckFailure as failure:
+        failure.hint = failure.hint or (HINT_PERMUTATION if shuffle else None)
+        raise
+
+
+@check("kfold_indices", "matches the reference without shuffling", kfold_sizes)
+def kfold_plain(ctx, case):
+    _kfold_matches(ctx, case, False)
+
+
+@check("kfold_indices", "shuffles with rng.permutation(n)", kfold_sizes)
+def kfold_shuffled(ctx, case):
+    _kfold_matches(ctx, case, True)
+
+
+@check("kfold_indices", "raises ValueError unless 2 <= k <= n",
+       cases(n=st.integers(2, 10), k_choice=st.sampled_from(["zero", "one", "n + 1", "n + 3"])))
+def kfold_invalid(ctx, case):
+    n = case["n"]
+    k = {"zero": 0, "one": 1, "n + 1": n + 1, "n + 3": n + 3}[case["k_choice"]]
+    try:
+        ctx.call("kfold_indices", n, k)
+    except StudentError as error:
+        if error.kind == "ValueError":
+            return
+        raise CheckFailure(f"kfold_indices({n}, {k}) raised {error.kind}, expected ValueError") from None
+    raise CheckFailure(f"kfold_indices({n}, {k}) returned normally; it must raise ValueError (2 <= k <= n)")
+

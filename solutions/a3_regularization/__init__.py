@@ -1,0 +1,1 @@
+"""a3_regularization: overfitting, underfitting and what fights them."""

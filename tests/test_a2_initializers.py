@@ -1,0 +1,286 @@
+"""a2_initializers: the statistical checks pass correct samplers and fail wrong scales, rng
+ownership is enforced, and the activation experiment's acceptance holds for any draw order."""
+import math
+
+import numpy as np
+import pytest
+
+from autograder import config, stats
+from autograder.checks import a2_initializers as checks
+from autograder.context import Context
+from autograder.determinism import deterministic
+from autograder.implementations import reference
+from autograder.mistakes import all_mistakes, load_mistakes
+from autograder.probes import build
+from autograder.plain import Probe
+from autograder.registry import CheckFailure, checks_for, load_checks
+from autograder.submission import InProcessSubmission
+from solutions.a2_initializers import initializers
+
+from conftest import ROOT, grade_path
+
+COURSE = config.load(ROOT)
+load_checks(["a2_initializers"])
+SEEDS = range(300)
+N_UNIFORM, N_NORMAL = checks.N_DRAWS["uniform"], checks.N_DRAWS["normal"]
+
+
+# ---- the acceptance tests themselves (numpy recipes, cheap) ---------------------------------------
+
+def _box_muller(rng, n):
+    return np.sqrt(-2 * np.log(1 - rng.random(n))) * np.cos(2 * np.pi * rng.random(n))
+
+
+CORRECT_UNIFORM = {  # recipes for U(-2, 0.5)
+    "rng.uniform": lambda rng, n: rng.uniform(-2.0, 0.5, n),
+    "scaled random": lambda rng, n: -2.0 + 2.5 * rng.random(n),
+    "symmetric about the centre": lambda rng, n: -0.75 + 1.25 * (2 * rng.random(n) - 1),
+}
+CORRECT_NORMAL = {  # recipes for N(1.5, 0.3^2)
+    "rng.normal": lambda rng, n: rng.normal(1.5, 0.3, n),
+    "standard_normal": lambda rng, n: 1.5 + 0.3 * rng.standard_normal(n),
+    "Box-Muller": lambda rng, n: 1.5 + 0.3 * _box_muller(rng, n),
+}
+
+
+@pytest.mark.parametrize("recipe", CORRECT_UNIFORM)
+def test_correct_uniform_recipes_pass_on_every_seed(recipe):
+    target = checks.Uniform(-2.0, 0.5)
+    for seed in SEEDS:
+        assert checks._uniform_problem(CORRECT_UNIFORM[recipe](np.random.default_rng(seed), N_UNIFORM), target) is None
+
+
+@pytest.mark.parametrize("recipe", CORRECT_NORMAL)
+def test_correct_normal_recipes_pass_on_every_seed(recipe):
+    target = checks.Normal(1.5, 0.3)
+    for seed in SEEDS:
+        assert checks._normal_problem(CORRECT_NORMAL[recipe](np.random.default_rng(seed), N_NORMAL), target) is None
+
+
+@pytest.mark.parametrize("factor", [1.5, 1 / 1.5, 1 / math.sqrt(3)])
+def test_a_wrong_scale_fails_on_every_seed(factor):
+    """1.5 either way, and 1/sqrt(3): the std used as a uniform bound (or a bound as a std)."""
+    uniform, normal = checks.Uniform(-2.0, 0.5), checks.Normal(1.5, 0.3)
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        assert checks._uniform_problem(-0.75 + factor * (rng.uniform(-2.0, 0.5, N_UNIFORM) + 0.75), uniform)
+        assert checks._normal_problem(1.5 + factor * 0.3 * rng.standard_normal(N_NORMAL), normal)
+
+
+def test_a_wrong_shape_of_distribution_fails():
+    """A uniform with the normal's std, or a normal with the uniform's, is caught by its tails or ends."""
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        half = 0.3 * math.sqrt(3)
+        assert "2 std" in checks._normal_problem(1.5 + rng.uniform(-half, half, N_NORMAL), checks.Normal(1.5, 0.3))
+        assert checks._uniform_problem(-0.75 + 1.25 / math.sqrt(3) * rng.standard_normal(N_UNIFORM),
+                                       checks.Uniform(-2.0, 0.5))
+
+
+def test_a_scale_off_by_1_5_fails_with_overwhelming_probability():
+    """The margins behind the claim, from the bounds alone (Laurent-Massart for the chi-square)."""
+    n = N_NORMAL
+    low, high = stats.chi2_interval(n, checks.FAILURE)
+    # a std 1.5 times too large passes only if chi2_n <= high / 2.25, n - high / 2.25 = 2 sqrt(n s)
+    s = ((n - high / 2.25) / (2 * math.sqrt(n))) ** 2
+    assert math.exp(-s) < 1e-15
+    # a std 1.5 times too small passes only if chi2_n >= 2.25 low = n + 2 sqrt(n s) + 2 s
+    excess = 2.25 * low - n
+    root = (-math.sqrt(n) + math.sqrt(n + 2 * excess)) / 2
+    assert math.exp(-root**2) < 1e-15
+    # uniform: a bound 1.5 times too small never reaches within the gap of the ends, and one 1.5
+    # times too large keeps all its draws inside the right bounds with probability (2/3)^n
+    assert 1 - stats.uniform_gap(N_UNIFORM, checks.FAILURE) > 1 / 1.5
+    assert (2 / 3) ** N_UNIFORM < 1e-50
+
+
+def test_false_failure_bound_per_check():
+    assert 25 * 4 * checks.FAILURE == pytest.approx(1e-7) and 1e-7 < 1e-6
+
+
+# ---- the stats helpers ------------------------------------------------------------------------------
+
+def test_binomial_interval_is_exact():
+    n, p, failure = 40, 0.3, 1e-3
+    pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    low, high = stats.binomial_interval(n, p, failure)
+    assert sum(pmf[:low]) <= failure / 2 < sum(pmf[:low + 1])
+    assert sum(pmf[high + 1:]) <= failure / 2 < sum(pmf[high:])
+
+
+def test_uniform_gap_and_lipschitz_halfwidth():
+    assert (1 - stats.uniform_gap(300, 1e-9)) ** 300 == pytest.approx(1e-9)
+    assert 2 * math.exp(-stats.lipschitz_halfwidth(0.5, 1e-9) ** 2 / (2 * 0.5**2)) == pytest.approx(1e-9)
+
+
+# ---- every case the sampler checks draw ---------------------------------------------------------------
+
+SCALED = '''
+
+def _scaled(sampler, centre):
+    def wrapped(shape, *args, rng, **kwargs):
+        drawn = sampler(shape, *args, rng=rng, **kwargs)
+        middle = centre(*args, **kwargs)
+        return middle + FACTOR * (drawn - middle)
+    return wrapped
+
+
+uniform = _scaled(uniform, lambda a=0.0, b=1.0: (a + b) / 2)
+normal = _scaled(normal, lambda mean=0.0, std=1.0: mean)
+for _name in ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_normal", "orthogonal"):
+    globals()[_name] = _scaled(globals()[_name], lambda *args, **kwargs: 0.0)
+'''
+
+
+def _drawn_cases(check, profile="full"):
+    """The cases the check runs on a correct submission (it never stops early there)."""
+    drawn = []
+
+    def record(case):
+        drawn.append(case)
+
+    deterministic(record, check.cases, check_id=check.id,
+                  max_examples=COURSE.max_examples(COURSE.task(check.task), profile))()
+    return drawn
+
+
+@pytest.fixture(scope="module", params=[1.5, 1 / 1.5])
+def scaled_context(request, tmp_path_factory):
+    """A context whose student scales every sampler's spread by the factor."""
+    folder = tmp_path_factory.mktemp("scaled") / "a2_initializers"
+    folder.mkdir()
+    source = (ROOT / "solutions/a2_initializers/initializers.py").read_text()
+    (folder / "initializers.py").write_text(source + f"\n\nFACTOR = {request.param!r}\n" + SCALED)
+    submission = InProcessSubmission(COURSE, folder.parent)
+    yield Context(COURSE, submission, reference(COURSE))
+    submission.close()
+
+
+@pytest.fixture
+def no_hints(monkeypatch):
+    """Failures without looking for a known mistake to name (only the verdict matters here)."""
+    monkeypatch.setattr(checks, "mistake_implementation_pairs", lambda course, task: iter(()))
+
+
+@pytest.mark.parametrize("task", sorted(checks.SAMPLERS) + ["orthogonal"])
+def test_a_scale_off_by_1_5_fails_every_case_the_checks_draw(task, scaled_context, no_hints):
+    check = checks_for(task)[0]
+    drawn = _drawn_cases(check)
+    assert len(drawn) == COURSE.max_examples(COURSE.task(task), "full")
+    for case in drawn:
+        with pytest.raises(CheckFailure):
+            check.body(scaled_context, case)
+        scaled_context.student.release_handles()
+
+
+@pytest.mark.parametrize("task", ["xavier_uniform", "kaiming_uniform"])
+def test_the_std_used_as_a_uniform_bound_fails_every_case(task, tmp_path, no_hints):
+    folder = tmp_path / "a2_initializers"
+    folder.mkdir()
+    source = (ROOT / "solutions/a2_initializers/initializers.py").read_text()
+    replacements = {"    bound = xavier_bound(shape, gain)\n": "    bound = xavier_std(shape, gain)\n",
+                    "    bound = kaiming_bound(shape, a, mode, nonlinearity)\n":
+                        "    bound = kaiming_std(shape, a, mode, nonlinearity)\n"}
+    wrong = source
+    for right, mistaken in replacements.items():
+        assert source.count(right) == 1
+        wrong = wrong.replace(right, mistaken)
+    (folder / "initializers.py").write_text(wrong)
+    submission = InProcessSubmission(COURSE, tmp_path)
+    try:
+        ctx = Context(COURSE, submission, reference(COURSE))
+        check = checks_for(task)[0]
+        for case in _drawn_cases(check):
+            with pytest.raises(CheckFailure, match="should draw from U"):
+                check.body(ctx, case)
+    finally:
+        submission.close()
+
+
+# ---- rng ownership ----------------------------------------------------------------------------------
+
+RNG_MISUSES = {
+    "draws from np.random": ("np.random.normal(mean, std, size=shape)", "different arrays for the same rng seed"),
+    "reseeds np.random from rng": ("(np.random.seed(int(rng.integers(2**31))), np.random.normal(mean, std, size=shape))[1]",
+                                   "changed np.random's global state"),
+    "a Generator of its own": ("np.random.default_rng(0).normal(mean, std, size=shape)",
+                               "the same array for two different rng seeds"),
+}
+
+
+@pytest.mark.parametrize("misuse", RNG_MISUSES)
+def test_rng_misuse_is_named(misuse, tmp_path):
+    body, words = RNG_MISUSES[misuse]
+    folder = tmp_path / "a2_initializers"
+    folder.mkdir()
+    source = (ROOT / "solutions/a2_initializers/initializers.py").read_text()
+    (folder / "initializers.py").write_text(source.replace("    return rng.normal(mean, std, size=shape)\n",
+                                                           f"    return {body}\n"))
+    task = grade_path(COURSE, tmp_path, ["normal"])["tasks"][0]
+    rng_check = next(c for c in task["checks"] if c["name"].startswith("rng alone"))
+    assert not rng_check["passed"] and words in rng_check["feedback"]
+    assert f"Hint: {checks.HINT_RNG}" in rng_check["feedback"]
+
+
+def test_the_global_state_probes_see_the_students_side():
+    np.random.seed(7)
+    untouched = build(Probe("rng_from_global")).integers(2**31)
+    np.random.seed(7)
+    np.random.random()  # what a sampler drawing from np.random would do between the two probes
+    touched = build(Probe("rng_from_global")).integers(2**31)
+    assert untouched == build(Probe("rng_from_global", (7,))).integers(2**31) != touched
+
+
+# ---- activation_stds --------------------------------------------------------------------------------
+
+def _weights_first(init, depth, width, activation, *, rng, batch=256):
+    """A correct experiment that draws every weight before the input (another draw order)."""
+    weights = [init((width, width), rng=rng) for _ in range(depth)]
+    h = rng.standard_normal((width, batch)).T
+    act = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+           "linear": lambda z: z}[activation]
+    stds = []
+    for W in weights:
+        h = act(h @ W.T)
+        stds.append(h.std())
+    return np.array(stds)
+
+
+def test_fixed_weight_tolerance_holds_for_another_draw_order():
+    for seed in range(12):
+        activation = ("relu", "tanh", "sigmoid", "linear")[seed % 4]
+        case = {"activation": activation, "weight_scale": checks.FIXED_SCALES[activation][seed % 2], "depth": 4,
+                "width": 6, "batch": 4096, "seed": seed}
+        args, kwargs = checks._experiment_args(case)
+        ours = initializers.activation_stds(*[build(a) if isinstance(a, Probe) else a for a in args],
+                                            rng=build(kwargs["rng"]), batch=kwargs["batch"])
+        theirs = _weights_first(*[build(a) if isinstance(a, Probe) else a for a in args],
+                                rng=np.random.default_rng(seed + 1000), batch=kwargs["batch"])
+        assert np.all(np.abs(ours - theirs) <= checks._experiment_tolerance(case))
+
+
+def test_he_keeps_the_signal_by_a_wide_margin():
+    """Re-measures the margin the He check rests on: 64 runs of the reference experiment."""
+    ratios = []
+    for seed in range(64):
+        stds = initializers.activation_stds(build(Probe("init_he_normal")), 20, 64, "relu",
+                                            rng=np.random.default_rng(10_000 + seed), batch=16)
+        ratios.append(math.log(stds[-1] / stds[0]))
+    spread_of_mean = np.std(ratios) / math.sqrt(checks.HE_RUNS)
+    assert abs(np.mean(ratios)) + 6 * spread_of_mean < math.log(2)
+
+
+# ---- the assignment as a whole ------------------------------------------------------------------------
+
+def test_the_mistake_library_is_large_enough():
+    load_mistakes(["a2_initializers"])
+    names = [m.name for m in all_mistakes() if COURSE.task(m.task).assignment == "a2_initializers"]
+    assert len(names) >= 10 and len(set(names)) == len(names)
+    assert {"orthogonal_only_square", "kaiming_std_fan_out", "relu_gain_two", "xavier_bound_sqrt3",
+            "conv_fans_without_kernel", "xavier_uniform_std_as_bound", "normal_uses_global_random"} <= set(names)
+
+
+def test_every_random_task_has_an_rng_check():
+    random_tasks = set(checks.SAMPLERS) | {"orthogonal", "activation_stds"}
+    for task in random_tasks:
+        assert any(c.name.startswith("rng alone") for c in checks_for(task)), task

@@ -1,0 +1,83 @@
+"""The nbgrader course folder, graded by the real nbgrader (an optional extra CI installs).
+
+`course release --bundle nbgrader` writes the folder; nbgrader generates the student version of
+the assignment, then autogrades two submissions (the reference's files, and one known mistake)
+made of the released notebook and the student's .py file, and its gradebook must hold the
+course's own scores, task by task.
+"""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.mistakes import load_mistakes, mistakes_for, write_mutant
+
+from conftest import ROOT, course_command, grade_path
+
+pytestmark = pytest.mark.publish
+ASSIGNMENT = "a0_foundations"
+
+
+def nbgrader(folder, *args):
+    ran = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=folder, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return ran
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, course):
+    """The course folder after generate_assignment and autograde of two students."""
+    folder = tmp_path_factory.mktemp("nbgrader") / "course"
+    built = course_command("release", "--bundle", "nbgrader", "--out", folder, "--only", ASSIGNMENT)
+    assert built.returncode == 0, built.stderr
+    nbgrader(folder, "generate_assignment", ASSIGNMENT)
+    load_mistakes([ASSIGNMENT])
+    mistake = next(m for m in mistakes_for("linear_forward") if m.by_output)
+    mutant = tmp_path_factory.mktemp("mutant")
+    write_mutant(course, mistake, mutant)
+    students = {"ada": ROOT / "solutions" / ASSIGNMENT, "mis": mutant / ASSIGNMENT}
+    for student, files in students.items():
+        submitted = folder / "submitted" / student / ASSIGNMENT
+        shutil.copytree(folder / "release" / ASSIGNMENT, submitted)
+        shutil.copy(files / "foundations.py", submitted / "foundations.py")
+    nbgrader(folder, "autograde", ASSIGNMENT)
+    return folder, students, mistake
+
+
+def test_the_folder_is_an_nbgrader_course_with_the_student_files_protected(graded, course):
+    folder, students, _ = graded
+    assert sorted(p.name for p in (folder / "source" / ASSIGNMENT).iterdir()) == [f"{ASSIGNMENT}.ipynb", "foundations.py"]
+    config_text = (folder / "nbgrader_config.py").read_text()
+    assert "c.Autograde.exclude_overwriting = {'a0_foundations': ['foundations.py']}" in config_text
+    # autograde kept each student's own file instead of the source copy (a stub)
+    for student, files in students.items():
+        autograded = folder / "autograded" / student / ASSIGNMENT / "foundations.py"
+        assert autograded.read_text() == (files / "foundations.py").read_text()
+    assert not (folder / "solutions").exists()
+
+
+def test_grade_cells_carry_the_task_points(graded, course):
+    folder, *_ = graded
+    notebook = json.loads((folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    cells = [c["metadata"]["nbgrader"] for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    assert {c["grade_id"]: c["points"] for c in cells} == {f"grade_{t.name}": t.points for t in course.assignment(ASSIGNMENT).tasks}
+
+
+def test_the_gradebook_holds_the_course_scores_task_by_task(graded, course):
+    folder, students, mistake = graded
+    tasks = course.assignment(ASSIGNMENT).tasks
+    expected = {"ada": {t.name: t.points for t in tasks},  # the reference: every point
+                "mis": {t["task"]: t["score"] for t in grade_path(course, students["mis"], [ASSIGNMENT], profile="full")["tasks"]}}
+    assert sum(expected["mis"].values()) < sum(expected["ada"].values())
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+        for student, scores in expected.items():
+            submission = gradebook.find_submission(ASSIGNMENT, student)
+            assert (submission.score, submission.max_score) == (sum(scores.values()), sum(t.points for t in tasks))
+            grades = {grade.name: grade.score for grade in submission.notebooks[0].grades}
+            assert grades == {f"grade_{task}": score for task, score in scores.items()}, student
+    autograded = json.loads((folder / "autograded" / "mis" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    outputs = "".join(str(c.get("outputs")) for c in autograded["cells"] if c["cell_type"] == "code")
+    assert f"Hint: {mistake.hint}" in outputs
