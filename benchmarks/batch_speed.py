@@ -2,6 +2,7 @@
 time to start a worker, and the overhead of one call through the worker.
 
     python benchmarks/batch_speed.py [--students 8] [--jobs 2] [--profile quick|full]
+                                     [--only ASSIGNMENT|TASK ...]   (default: a0 and a1)
 
 The class is the reference solution handed in by every student (each copy differs by a comment,
 so none is graded from another's result); every call of student code goes through the
@@ -69,6 +70,7 @@ def main() -> None:
     options.add_argument("--students", type=int, default=8)
     options.add_argument("--jobs", type=int, default=2)
     options.add_argument("--profile", choices=["quick", "full"], default="quick")
+    options.add_argument("--only", nargs="+", default=["a0_foundations", "a1_optimizers"])
     args = options.parse_args()
     course = config.load(ROOT)
     modes = ["bwrap", "none"] if sandbox.bwrap_problem() is None else ["none"]
@@ -84,8 +86,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
         paths = make_class(Path(folder), args.students)
-        runs = [("in-process", Settings(profile=args.profile, isolated=False))]
-        runs += [(f"worker ({mode})", Settings(profile=args.profile, sandbox=mode)) for mode in modes]
+        names = tuple(args.only)
+        runs = [("in-process", Settings(names, args.profile, isolated=False))]
+        runs += [(f"worker ({mode})", Settings(names, args.profile, sandbox=mode)) for mode in modes]
         for label, settings in runs:
             start = time.perf_counter()
             outcome = grade_batch(course, paths, settings, jobs=args.jobs)
