@@ -7,10 +7,13 @@ reply costs that call only: the worker is killed, and the next call starts a fre
 
 Protocol (autograder.wire frames). Requests: {"id", "op": "import", "task", "module", "file",
 "release"} and {"id", "op": "call", "task", "module", "file", "method", "args", "kwargs",
-"opaque", "release"}, where "release" forgets the worker's handles first. Replies: {"id",
-"status": "ok", "value", "warnings", "after", "output"} (just {"id", "status": "ok"} for an
-import), {"id", "status": "not_started"}, or {"id", "status": "error", "kind", "report"}. The
-worker announces itself with {"status": "ready"}. Every reply is validated here, and whether a
+"opaque", "release"}, where "release" forgets the worker's handles first; both carry "random",
+the grader's global random states, which the call starts from (None when the worker has them
+already). Replies: {"id", "status": "ok", "value", "warnings", "after", "output"} (just {"id",
+"status": "ok"} for an import), {"id", "status": "not_started"}, or {"id", "status": "error",
+"kind", "report"}, each with "random", the states as the call left them (None: unchanged), which
+the grader takes over. The worker announces itself with
+{"status": "ready"}. Every reply is validated here, and whether a
 call changed its arguments is decided here, from the values it sent and the "after" values.
 """
 from __future__ import annotations
@@ -30,7 +33,8 @@ from . import sandbox, wire
 from .config import Course
 from .plain import Handle
 from .submission import NotStarted, Reply, StudentError, Submission, stage
-from .worker import OUTPUT_LIMIT, changed_arguments
+from .worker import (OUTPUT_LIMIT, changed_arguments, portable, random_state, same_random_state,
+                     set_random_state)
 
 REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
 KIND_LIMIT = 200
@@ -110,6 +114,7 @@ class WorkerSubmission(Submission):
         self._handles: dict[int, tuple[int, int]] = {}  # handle key -> (worker generation, its key)
         self._next_handle = itertools.count()
         self._release = False
+        self._worker_random: tuple | None = None  # the global random states the worker has
 
     # ---- the Submission interface ----------------------------------------------------------
 
@@ -169,6 +174,7 @@ class WorkerSubmission(Submission):
         self._generation = number
         self._imported = set()
         self._release = False
+        self._worker_random = None  # a new worker's random states are its own: send the grader's
         try:
             ready = self._read(self.limits.startup_timeout, "did not start")
         except (_Ended, _Unreadable) as error:
@@ -236,7 +242,9 @@ class WorkerSubmission(Submission):
     def _request(self, task: str, message: dict) -> dict:
         """Send a request and return the worker's reply, or abort the call (and the worker)."""
         number = next(self._ids)
-        message = {"id": number, **message, "release": self._release}
+        state = random_state()
+        known = self._worker_random is not None and same_random_state(state, self._worker_random)
+        message = {"id": number, **message, "release": self._release, "random": None if known else portable(state)}
         self._release = False
         try:
             self._process.stdin.write(wire.frame(message))
@@ -245,6 +253,13 @@ class WorkerSubmission(Submission):
             if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
+            returned = reply.pop("random", None)
+            try:
+                if returned is not None:
+                    set_random_state(returned)
+            except (TypeError, ValueError, KeyError, IndexError, OverflowError):
+                raise _Unreadable("a malformed random state") from None
+            self._worker_random = state if returned is None else random_state()
         except (BrokenPipeError, _Ended) as error:
             reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()

@@ -19,6 +19,7 @@ import io
 import itertools
 import linecache
 import os
+import random
 import shutil
 import sys
 import traceback
@@ -289,8 +290,51 @@ def _quiet():
 # ---- the worker process ------------------------------------------------------------------------
 
 
+def random_state() -> tuple:
+    """The global random states student code may draw from: np.random's and Python's random's."""
+    return np.random.get_state(), random.getstate()
+
+
+def same_random_state(a: tuple, b: tuple) -> bool:
+    """Whether two results of random_state are the same states."""
+    return a[1] == b[1] and a[0][0] == b[0][0] and a[0][2:] == b[0][2:] and np.array_equal(a[0][1], b[0][1])
+
+
+def portable(state: tuple) -> dict:
+    """A result of random_state as plain data that is quick to send (Python's 625 state words
+    as an array)."""
+    numpy_state, (version, words, gauss) = state
+    return {"numpy": numpy_state, "python": (version, np.array(words, dtype=np.int64), gauss)}
+
+
+def set_random_state(state) -> None:
+    """Install states given by portable (ValueError, TypeError... if they are not such states)."""
+    if type(state) is not dict or set(state) != {"numpy", "python"} or type(state["python"]) is not tuple:
+        raise ValueError("not a random state")
+    version, words, gauss = state["python"]
+    if type(words) is not np.ndarray or words.dtype != np.int64 or words.ndim != 1:
+        raise ValueError("not a random state")
+    np.random.set_state(state["numpy"])
+    random.setstate((version, tuple(words.tolist()), gauss))
+
+
 def serve(executor: Executor, request: dict) -> dict:
-    """The reply to one request of the grader (see autograder.isolated for the protocol)."""
+    """The reply to one request of the grader (see autograder.isolated for the protocol).
+
+    Student code draws from the global random states the grader had at the request (None: the
+    ones this worker already has), and the reply carries them back when the call changed them:
+    global randomness behaves as in the grader's own process, where Hypothesis seeds it for
+    every example."""
+    if request["random"] is not None:
+        set_random_state(request["random"])
+    before = random_state()
+    reply = _outcome(executor, request)
+    after = random_state()
+    reply["random"] = None if same_random_state(before, after) else portable(after)
+    return reply
+
+
+def _outcome(executor: Executor, request: dict) -> dict:
     try:
         if request.get("release"):
             executor.release()

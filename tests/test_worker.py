@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,7 +23,7 @@ from autograder.isolated import CallAborted, WorkerSubmission
 from autograder.mistakes import all_mistakes, load_mistakes
 from autograder.plain import Foreign, Handle, Probe, same_plain
 from autograder.runner import grade_folder
-from autograder.submission import StudentError
+from autograder.submission import InProcessSubmission, StudentError
 from autograder.validate import grade_mistake
 
 from conftest import ROOT, grade_path, processes_mentioning
@@ -195,6 +196,27 @@ def test_handles_of_a_dead_worker_fail_cleanly_and_the_next_call_starts_a_new_on
         assert same_plain(out, again)
     finally:
         submission.close()
+
+
+RANDOM = ("import random\nimport numpy as np\n\n"
+          "def sigmoid_forward(x):\n    return np.random.rand(2) + random.random(), None\n")
+
+
+def test_global_random_state_follows_the_calls_as_in_process(course, tmp_path):
+    """Student code drawing from np.random or random gets what it would in the grader's process
+    (where Hypothesis seeds both for every example), and leaves the grader's states as it would."""
+    folder = _student(tmp_path, RANDOM)
+    drawn = {}
+    for name, submission in (("in-process", InProcessSubmission(course, folder)),
+                             ("worker", WorkerSubmission(course, folder))):
+        np.random.seed(7)
+        random.seed(7)
+        try:
+            drawn[name] = [submission.call("sigmoid_forward", (np.zeros(1),), {}, (1,)).value[0] for _ in range(2)]
+            drawn[name] += [np.random.rand(), random.random()]
+        finally:
+            submission.close()
+    assert same_plain(drawn["in-process"], drawn["worker"])
 
 
 def test_purity_is_decided_by_the_grader_from_the_values_after_the_call(course, tmp_path):
