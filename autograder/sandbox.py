@@ -140,10 +140,10 @@ def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, b
             "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
         argv.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
+    # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     argv += _bwrap_mounts(hide)
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-             "--ro-bind", str(runtime), "/grader",
+    argv += ["--ro-bind", str(runtime), "/grader",
              "--ro-bind", str(staged), "/staged",
              "--perms", "1777", "--size", size, "--tmpfs", "/submission",
              "--chdir", "/submission", "--clearenv"]
