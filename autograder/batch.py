@@ -9,9 +9,11 @@ reused instead of graded again, so an interrupted batch resumes where it stopped
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import multiprocessing
+import os
 import shutil
 import signal
 import sys
@@ -260,22 +262,57 @@ def _failure(error: Exception) -> str:
     return f"grading failed: {type(error).__name__}: {error}"  # a grader failure costs this submission only
 
 
+def _pin(cpus) -> None:
+    """Keep this process, and the workers it starts, on these CPUs (where the system lets it)."""
+    try:
+        os.sched_setaffinity(0, cpus)
+    except OSError:
+        pass
+
+
+@contextlib.contextmanager
+def _on_one_cpu(settings: Settings):
+    """While grading in workers, this process and its workers on one CPU (affinity restored).
+
+    A grader and its worker take turns, never running at once: on one CPU each call's hand-over
+    is a switch there, much quicker than waking the other on another CPU (a third less time per
+    call measured here)."""
+    before = os.sched_getaffinity(0)
+    if settings.isolated:
+        _pin({min(before)})
+    try:
+        yield
+    finally:
+        _pin(before)
+
+
+def _start_pool_process(counter, cpus: list[int] | None) -> None:
+    """A pool process: quiet on Ctrl-C, and with workers on a CPU of its own (round robin)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if cpus:
+        with counter.get_lock():
+            index, counter.value = counter.value, counter.value + 1
+        _pin({cpus[index % len(cpus)]})
+
+
 def _run(pending: dict[str, Path], course: Course, settings: Settings, jobs: int, finished) -> None:
     """Grade the pending submissions, calling finished(key, result or None, problem) for each."""
     if jobs <= 1 or len(pending) <= 1:
-        for key, folder in pending.items():
-            try:
-                result = _grade_one(course, folder, settings)
-            except Exception as error:  # noqa: BLE001 - see _failure
-                finished(key, None, _failure(error))
-            else:
-                finished(key, result)
+        with _on_one_cpu(settings):
+            for key, folder in pending.items():
+                try:
+                    result = _grade_one(course, folder, settings)
+                except Exception as error:  # noqa: BLE001 - see _failure
+                    finished(key, None, _failure(error))
+                else:
+                    finished(key, result)
         return
     # fork: the pool processes start with the grader, its checks and the reference loaded; on
     # Ctrl-C they end quietly (taking their workers with them) and the parent reports
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                                initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_DFL)) as pool:
+    cpus = sorted(os.sched_getaffinity(0)) if settings.isolated else None
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_pool_process,
+                                                initargs=(context.Value("i", 0), cpus)) as pool:
         futures = {pool.submit(_grade_one, course, folder, settings): key for key, folder in pending.items()}
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -33,8 +33,7 @@ from . import sandbox, wire
 from .config import Course
 from .plain import Handle
 from .submission import NotStarted, Reply, StudentError, Submission, stage
-from .worker import (OUTPUT_LIMIT, changed_arguments, portable, random_state, same_random_state,
-                     set_random_state)
+from .worker import OUTPUT_LIMIT, RandomStates, changed_arguments
 
 REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
 KIND_LIMIT = 200
@@ -114,7 +113,7 @@ class WorkerSubmission(Submission):
         self._handles: dict[int, tuple[int, int]] = {}  # handle key -> (worker generation, its key)
         self._next_handle = itertools.count()
         self._release = False
-        self._worker_random: tuple | None = None  # the global random states the worker has
+        self._random = RandomStates()  # the global random states, kept in step with the worker's
 
     # ---- the Submission interface ----------------------------------------------------------
 
@@ -174,7 +173,7 @@ class WorkerSubmission(Submission):
         self._generation = number
         self._imported = set()
         self._release = False
-        self._worker_random = None  # a new worker's random states are its own: send the grader's
+        self._random = RandomStates()  # a new worker's random states are its own: send the grader's
         try:
             ready = self._read(self.limits.startup_timeout, "did not start")
         except (_Ended, _Unreadable) as error:
@@ -242,9 +241,7 @@ class WorkerSubmission(Submission):
     def _request(self, task: str, message: dict) -> dict:
         """Send a request and return the worker's reply, or abort the call (and the worker)."""
         number = next(self._ids)
-        state = random_state()
-        known = self._worker_random is not None and same_random_state(state, self._worker_random)
-        message = {"id": number, **message, "release": self._release, "random": None if known else portable(state)}
+        message = {"id": number, **message, "release": self._release, "random": self._random.outgoing()}
         self._release = False
         try:
             self._process.stdin.write(wire.frame(message))
@@ -253,13 +250,10 @@ class WorkerSubmission(Submission):
             if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
-            returned = reply.pop("random", None)
             try:
-                if returned is not None:
-                    set_random_state(returned)
+                self._random.incoming(reply.pop("random", None))
             except (TypeError, ValueError, KeyError, IndexError, OverflowError):
                 raise _Unreadable("a malformed random state") from None
-            self._worker_random = state if returned is None else random_state()
         except (BrokenPipeError, _Ended) as error:
             reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()

@@ -13,6 +13,7 @@ module and can rewrite it; the grader therefore treats every reply as untrusted 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import importlib.util
 import io
@@ -290,25 +291,41 @@ def _quiet():
 # ---- the worker process ------------------------------------------------------------------------
 
 
-def random_state() -> tuple:
-    """The global random states student code may draw from: np.random's and Python's random's."""
-    return np.random.get_state(), random.getstate()
+MT_STATE_BYTES = 624 * 4 + 4  # numpy's MT19937 state in memory: 624 key words, then the position
 
 
-def same_random_state(a: tuple, b: tuple) -> bool:
-    """Whether two results of random_state are the same states."""
-    return a[1] == b[1] and a[0][0] == b[0][0] and a[0][2:] == b[0][2:] and np.array_equal(a[0][1], b[0][1])
+def _memory_fingerprint() -> tuple:
+    """np.random's MT19937 key and position as read from its memory, and Python's random state:
+    a cheap exact image of both for noticing a change (np.random.get_state takes 100 us)."""
+    address = np.random.get_bit_generator().ctypes.state_address
+    return ctypes.string_at(address, MT_STATE_BYTES), random.getstate()
 
 
-def portable(state: tuple) -> dict:
-    """A result of random_state as plain data that is quick to send (Python's 625 state words
-    as an array)."""
-    numpy_state, (version, words, gauss) = state
+def _slow_fingerprint() -> tuple:
+    numpy_state = np.random.get_state()
+    return numpy_state[1].tobytes() + numpy_state[2].to_bytes(4, "little", signed=True), random.getstate()
+
+
+def _memory_layout_holds() -> bool:
+    """Whether numpy lays out its MT19937 state as _memory_fingerprint reads it."""
+    try:
+        return _memory_fingerprint() == _slow_fingerprint()
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return False
+
+
+_fingerprint = _memory_fingerprint if _memory_layout_holds() else _slow_fingerprint
+
+
+def _portable(numpy_state: tuple, python_state: tuple) -> dict:
+    """Both states as plain data that is quick to send (Python's 625 state words as an array)."""
+    version, words, gauss = python_state
     return {"numpy": numpy_state, "python": (version, np.array(words, dtype=np.int64), gauss)}
 
 
-def set_random_state(state) -> None:
-    """Install states given by portable (ValueError, TypeError... if they are not such states)."""
+def _install(state) -> tuple:
+    """Install states given by _portable (ValueError, TypeError... if they are not such states);
+    returns the numpy part."""
     if type(state) is not dict or set(state) != {"numpy", "python"} or type(state["python"]) is not tuple:
         raise ValueError("not a random state")
     version, words, gauss = state["python"]
@@ -316,21 +333,43 @@ def set_random_state(state) -> None:
         raise ValueError("not a random state")
     np.random.set_state(state["numpy"])
     random.setstate((version, tuple(words.tolist()), gauss))
+    return state["numpy"]
 
 
-def serve(executor: Executor, request: dict) -> dict:
-    """The reply to one request of the grader (see autograder.isolated for the protocol).
+class RandomStates:
+    """The global random states student code may draw from (np.random's and Python's random's),
+    kept in step between the grader and a worker, so that code drawing from them in the worker
+    draws what it would in the grader's process (where Hypothesis seeds them for every example).
 
-    Student code draws from the global random states the grader had at the request (None: the
-    ones this worker already has), and the reply carries them back when the call changed them:
-    global randomness behaves as in the grader's own process, where Hypothesis seeds it for
-    every example."""
-    if request["random"] is not None:
-        set_random_state(request["random"])
-    before = random_state()
+    Each side sends `outgoing()` with every message (None when the other side has the states
+    already) and passes what it receives to `incoming`."""
+
+    def __init__(self):
+        self._agreed = None  # the fingerprint of the states both sides last had, or None
+        self._gauss = 0  # np.random holds a cached normal (which the fingerprint does not show)
+
+    def outgoing(self) -> dict | None:
+        """This side's states as plain data if they changed since both sides agreed, else None."""
+        now = _fingerprint()
+        if now == self._agreed and not self._gauss:
+            return None
+        numpy_state = np.random.get_state()
+        self._agreed, self._gauss = now, numpy_state[3]
+        return _portable(numpy_state, now[1])
+
+    def incoming(self, state) -> None:
+        """Install the other side's states (None: it has not changed them); ValueError, TypeError
+        and the like when state is not states."""
+        if state is not None:
+            self._gauss = _install(state)[3]
+            self._agreed = _fingerprint()
+
+
+def serve(executor: Executor, request: dict, states: RandomStates) -> dict:
+    """The reply to one request of the grader (see autograder.isolated for the protocol)."""
+    states.incoming(request["random"])
     reply = _outcome(executor, request)
-    after = random_state()
-    reply["random"] = None if same_random_state(before, after) else portable(after)
+    reply["random"] = states.outgoing()
     return reply
 
 
@@ -384,15 +423,17 @@ def main(config: dict) -> None:
     os.chdir(root)
     _apply_limits(config["limits"], config["drop_to"])
     executor = Executor(root, load_package(root))
+    states = RandomStates()
     wire.write_frame(replies, {"status": "ready"})
     while True:
         request = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
         if request is None:
             return
-        reply = {"id": request["id"], **serve(executor, request)}
+        reply = {"id": request["id"], **serve(executor, request, states)}
         try:
             data = wire.frame(reply)
         except (TypeError, ValueError) as error:  # a value this side cannot encode
             data = wire.frame({"id": request["id"], "status": "error", "kind": type(error).__name__,
-                               "report": f"the result could not be sent to the grader: {error}"})
+                               "report": f"the result could not be sent to the grader: {error}",
+                               "random": reply["random"]})
         replies.write(data)
