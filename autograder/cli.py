@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from . import config, demo, report
+from .batch import Progress, Settings, grade_batch
 from .config import ConfigError
+from .gradebook import Gradebook, export
 from .recorded import MissingRecording
 from .release import PublishError, ReleaseError, differences, release
 from .runner import grade_folder
+from .sandbox import MODES, Limits, SandboxError
 from .submission import SubmissionError
 
 
@@ -41,39 +45,66 @@ def cmd_list(args) -> int:
 def cmd_check(args) -> int:
     course = _course(args)
     course.select(args.names)  # an unknown name fails here, before any grading
-    result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick")
+    result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick",
+                          isolated=args.worker, limits=_limits(args), sandbox=args.sandbox)
     _emit(report.render(result, args.format), None)
     return 0 if result["score"] == result["max_score"] else 1
+
+
+def _limits(args) -> Limits:
+    return Limits(timeout=args.timeout, memory_mb=args.memory)
 
 
 def cmd_grade(args) -> int:
     course = _course(args)
     course.select(args.only)
     if args.format == "gradescope" and len(args.submissions) > 1:
-        raise ConfigError("--format gradescope takes one submission at a time")
-    profile = "quick" if args.quick else "full"
-    results = []
-    for path in args.submissions:
-        try:
-            results.append((path, grade_folder(course, Path(path), args.only, profile=profile)))
-        except SubmissionError as error:
-            print(f"course: skipped {path}: {error}", file=sys.stderr)
-    if not results:
+        raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
+    settings = Settings(tuple(args.only) if args.only else None, "quick" if args.quick else "full",
+                        not args.in_process, _limits(args), args.sandbox)
+    gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
+    progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
+    try:
+        outcome = grade_batch(course, [Path(p) for p in args.submissions], settings, jobs=args.jobs,
+                              gradebook=gradebook, progress=progress)
+    except KeyboardInterrupt:
+        print("course: interrupted" + (f"; finished results are in {args.gradebook}: run the same command "
+                                       "to go on" if gradebook else ""), file=sys.stderr)
+        return 130
+    finally:
+        if gradebook:
+            gradebook.close()
+    for entry in outcome.problems:
+        print(f"course: skipped {entry.problem}", file=sys.stderr)
+    if not outcome.graded:
         raise SubmissionError("no submission could be read")
+    results = [(entry.source, result) for entry, result in outcome.graded]
     if len(args.submissions) == 1:
         _emit(report.render(results[0][1], args.format), args.out)
     elif args.format == "json":
         _emit(json.dumps({"submissions": [{"path": p, **r} for p, r in results]}, indent=2), args.out)
     else:
         _emit("\n\n".join(f"== {p}\n{report.render(r, args.format)}" for p, r in results), args.out)
+    if args.export:
+        written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export))
+        print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     return 0
+
+
+def _isolation_options(command) -> None:
+    command.add_argument("--sandbox", choices=MODES, default="auto",
+                         help="isolate workers with bubblewrap: auto (when it works here), bwrap (required), none")
+    command.add_argument("--timeout", type=float, default=Limits.timeout, metavar="SECONDS",
+                         help=f"wall-clock limit per call of student code (default {Limits.timeout:g})")
+    command.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
+                         help=f"address-space limit of a worker (default {Limits.memory_mb})")
 
 
 def cmd_validate(args) -> int:
     from .validate import validate
 
     course = _course(args)
-    problems = validate(course, profile="quick" if args.quick else "full")
+    problems = validate(course, profile="quick" if args.quick else "full", isolated=args.worker)
     for problem in problems:
         print(f"  problem: {problem}")
     print("validate: ok" if not problems else f"validate: {len(problems)} problem(s)")
@@ -142,18 +173,31 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("names", nargs="*", metavar="ASSIGNMENT|TASK")
     check.add_argument("--full", action="store_true", help="use the full profile of official grading")
     check.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
+    check.add_argument("--worker", action="store_true",
+                       help="run your code in a sandboxed worker process, as official grading does")
+    _isolation_options(check)
     check.set_defaults(run=cmd_check)
 
-    grade_cmd = sub.add_parser("grade", help="grade submissions (course trees or folders of student files)")
+    grade_cmd = sub.add_parser("grade", help="grade submissions (folders or .zip files, one per student)")
     grade_cmd.add_argument("submissions", nargs="+", metavar="SUBMISSION")
     grade_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT|TASK")
     grade_cmd.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
     grade_cmd.add_argument("--out", metavar="FILE")
     grade_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
+    grade_cmd.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+                           help="submissions graded at once (default: one per CPU core)")
+    grade_cmd.add_argument("--gradebook", metavar="FILE.sqlite",
+                           help="record results in this SQLite gradebook; already graded submissions are skipped")
+    grade_cmd.add_argument("--export", metavar="DIR",
+                           help="write DIR/grades.csv, DIR/results/<student>.json and DIR/gradescope/<student>.json")
+    grade_cmd.add_argument("--in-process", action="store_true",
+                           help="run student code in the grader's own process (fast, no isolation: trusted code only)")
+    _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
 
     validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
     validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
+    validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
     validate_cmd.set_defaults(run=cmd_validate)
 
     release_cmd = sub.add_parser("release", help="write assignments/ from solutions/, or publish a bundle")
@@ -181,7 +225,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, SubmissionError, ReleaseError, FileNotFoundError, PublishError, MissingRecording) as error:
+    except (ConfigError, SubmissionError, ReleaseError, SandboxError, FileNotFoundError, PublishError,
+            MissingRecording) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error

@@ -8,6 +8,7 @@ opaque (caches) stay with the submission behind a `Handle`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,11 +39,20 @@ class Probe:
     params: tuple = ()
 
 
+def _module_name(module: str) -> str:
+    """A module's name without the numbered package a submission is loaded under
+    (_course_submission_3.a0_foundations.foundations -> a0_foundations.foundations), so the
+    words do not depend on how many submissions this process loaded before."""
+    head, _, rest = module.partition(".")
+    return rest if rest and re.fullmatch(r"_course_[a-z]+_\d+", head) else module
+
+
 def describe_type(value) -> str:
     kind = type(value)
+    name = f"{_module_name(kind.__module__)}.{kind.__qualname__}"
     if isinstance(value, np.ndarray):
-        return f"an instance of {kind.__module__}.{kind.__qualname__} (a subclass of numpy.ndarray)"
-    return f"an object of type {kind.__module__}.{kind.__qualname__}"
+        return f"an instance of {name} (a subclass of numpy.ndarray)"
+    return f"an object of type {name}"
 
 
 _SCALARS = (bool, int, float, str, type(None))

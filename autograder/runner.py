@@ -11,6 +11,7 @@ from .config import Course, Task
 from .context import Context
 from .determinism import deterministic
 from .implementations import reference
+from .isolated import CallAborted
 from .mistakes import load_mistakes
 from .registry import CheckFailure, checks_for, load_checks
 from .submission import NotStarted, StudentError, Submission, open_submission
@@ -79,6 +80,9 @@ def run_check(check, ctx: Context, max_examples: int) -> CheckResult:
         return CheckResult(check.name, False,
                            f"not started: this check calls your {stop.function}, which raises NotImplementedError",
                            "not_started")
+    except CallAborted as stop:  # a timeout, crash or exit in the worker: this check only
+        where = f"\nFailing case: {describe_case(seen['case'])}" if seen["case"] else ""
+        return CheckResult(check.name, False, f"your {stop.function} {stop.reason}{where}", "error")
     except Exception as error:  # noqa: BLE001 - sorted out below
         failure = _first_failure(error)
         if isinstance(failure, CheckFailure):
@@ -138,9 +142,11 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full") 
     }
 
 
-def grade_folder(course: Course, path, names=None, *, profile: str = "full") -> dict:
-    """Grade the submission at path (tasks or assignments named, all when None), in process."""
-    submission = open_submission(course, path)
+def grade_folder(course: Course, path, names=None, *, profile: str = "full", isolated: bool = False,
+                 limits=None, sandbox: str = "auto") -> dict:
+    """Grade the submission at path (tasks or assignments named, all when None): in this
+    process, or (isolated) in a sandboxed worker process (see open_submission)."""
+    submission = open_submission(course, path, isolated=isolated, limits=limits, sandbox=sandbox)
     try:
         return grade(course, submission, course.select(names), profile=profile)
     finally:

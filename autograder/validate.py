@@ -11,12 +11,13 @@ from .mistakes import Mistake, all_mistakes, load_mistakes, write_mutant
 from .runner import grade_folder
 
 
-def grade_mistake(course: Course, mistake: Mistake, *, profile: str) -> dict:
-    """The task result of a submission made of the reference with this one mistake."""
+def grade_mistake(course: Course, mistake: Mistake, *, profile: str, isolated: bool = False) -> dict:
+    """The task result of a submission made of the reference with this one mistake (graded in
+    a sandboxed worker process when isolated)."""
     folder = Path(tempfile.mkdtemp(prefix="course-mistake-"))
     try:
         write_mutant(course, mistake, folder)
-        return grade_folder(course, folder, [mistake.task], profile=profile)["tasks"][0]
+        return grade_folder(course, folder, [mistake.task], profile=profile, isolated=isolated)["tasks"][0]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -31,14 +32,16 @@ def mistake_problem(mistake: Mistake, task_result: dict) -> str | None:
     return None
 
 
-def validate(course: Course, *, profile: str, report=print) -> list[str]:
+def validate(course: Course, *, profile: str, report=print, isolated: bool = False) -> list[str]:
+    """Problems with the course's grading (empty when all is well); with isolated, every
+    submission is graded in a sandboxed worker process, as official grading does."""
     problems = []
-    reference = grade_folder(course, course.root / "solutions", profile=profile)
+    reference = grade_folder(course, course.root / "solutions", profile=profile, isolated=isolated)
     for task in reference["tasks"]:
         if task["score"] != task["max_score"]:
             problems.append(f"reference: {task['task']} scores {task['score']}/{task['max_score']}")
     report(f"reference: {reference['score']:g}/{reference['max_score']:g}")
-    stubs = grade_folder(course, course.root / "assignments", profile=profile)
+    stubs = grade_folder(course, course.root / "assignments", profile=profile, isolated=isolated)
     for task in stubs["tasks"]:
         if task["score"] != 0 or task["status"] != "not_started":
             problems.append(f"stubs: {task['task']} is {task['status']} with {task['score']} points")
@@ -48,7 +51,7 @@ def validate(course: Course, *, profile: str, report=print) -> list[str]:
     mistakes = all_mistakes()
     caught = 0
     for mistake in mistakes:
-        problem = mistake_problem(mistake, grade_mistake(course, mistake, profile=profile))
+        problem = mistake_problem(mistake, grade_mistake(course, mistake, profile=profile, isolated=isolated))
         if problem:
             problems.append(problem)
         else:

@@ -40,3 +40,15 @@ def course_command(*args, cwd=ROOT, env=None):
     student inside a bundle); the completed process, output as text."""
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True)
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """The ids of running processes whose command line contains text."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found

@@ -1,0 +1,1 @@
+../../../../../solutions/a1_optimizers/descent.py

@@ -1,0 +1,1 @@
+../../../solutions/a0_foundations/foundations.py

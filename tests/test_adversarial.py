@@ -1,0 +1,81 @@
+"""The adversarial corpus (tests/adversarial/): every attack gets the verdict its note expects,
+and leaves the grader, the course files and the machine as they were."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from autograder import sandbox
+from autograder.isolated import WorkerSubmission
+from autograder.runner import grade
+
+from conftest import ROOT, processes_mentioning
+
+CORPUS = Path(__file__).resolve().parent / "adversarial"
+ATTACKS = sorted(p.name for p in CORPUS.iterdir() if (p / "attack.yml").is_file())
+# short limits keep the corpus quick; correct calls here take microseconds
+LIMITS = sandbox.Limits(timeout=3, memory_mb=256, reply_mb=4)
+
+
+def isolation_modes():
+    """(mode, what its defences rest on) for each mode this machine can run."""
+    modes = []
+    if sandbox.bwrap_problem() is None:
+        modes.append(("bwrap", {"sandbox", "unprivileged"}))
+    modes.append(("none", {"unprivileged"} if sandbox.unprivileged(None) else set()))
+    return modes
+
+
+def runs():
+    """Every (attack, mode) pair whose defences hold in that mode."""
+    for attack in ATTACKS:
+        note = yaml.safe_load((CORPUS / attack / "attack.yml").read_text())
+        for mode, defences in isolation_modes():
+            if set(note["needs"]) <= defences:
+                yield pytest.param(attack, mode, note, id=f"{attack}-{mode}")
+
+
+def course_fingerprint() -> str:
+    """A hash of everything an attack could damage in the course tree."""
+    digest = hashlib.sha256()
+    for path in sorted([ROOT / "course.yml", *ROOT.glob("solutions/**/*.py"), *ROOT.glob("autograder/**/*.py"),
+                        *ROOT.glob("assignments/**/*.py")]):
+        digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_the_corpus_covers_the_attacks_the_issue_names():
+    assert len(ATTACKS) >= 15
+    for attack in ATTACKS:
+        note = yaml.safe_load((CORPUS / attack / "attack.yml").read_text())
+        assert {"tries", "expected", "needs", "scores", "feedback"} <= note.keys(), attack
+        assert set(note["needs"]) <= {"sandbox", "unprivileged"}, attack
+        assert set(note["feedback"]) <= set(note["scores"]), attack
+
+
+@pytest.mark.parametrize("attack, mode, note", list(runs()))
+def test_attack_gets_only_what_it_earned(course, attack, mode, note):
+    before, cwd, allclose = course_fingerprint(), os.getcwd(), np.allclose
+    submission = WorkerSubmission(course, CORPUS / attack, limits=LIMITS, mode=mode)
+    marker = str(submission._folder)
+    try:
+        result = grade(course, submission, course.select(list(note["scores"])), profile="quick")
+    finally:
+        submission.close()
+    tasks = {t["task"]: t for t in result["tasks"]}
+    for task, points in note["scores"].items():
+        assert tasks[task]["score"] == points, (task, tasks[task])
+    for task, pattern in note["feedback"].items():
+        feedback = "\n".join(c["feedback"] for c in tasks[task]["checks"])
+        assert re.search(pattern, feedback), (task, feedback)
+    # the grader, the course and the machine are as they were
+    assert course_fingerprint() == before
+    assert os.getcwd() == cwd and np.allclose is allclose
+    assert not (ROOT / "results.json").exists() and not (ROOT / "conftest.py").exists()
+    assert processes_mentioning(marker) == []

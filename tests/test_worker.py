@@ -1,0 +1,340 @@
+"""Official grading in a sandboxed worker process: the same grades as in-process grading, what
+the sandbox hides, the wire format's strictness, and the worker's life cycle."""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import config, sandbox, wire
+from autograder.isolated import CallAborted, WorkerSubmission
+from autograder.mistakes import all_mistakes, load_mistakes
+from autograder.plain import Foreign, Handle, Probe, same_plain
+from autograder.runner import grade_folder
+from autograder.submission import InProcessSubmission, StudentError
+from autograder.validate import grade_mistake
+
+from conftest import ROOT, grade_path, processes_mentioning
+
+BWRAP = sandbox.bwrap_problem() is None
+MODES = ["bwrap", "none"] if BWRAP else ["none"]
+
+
+def _without_timing(result: dict) -> str:
+    result = dict(result)
+    result.pop("timing")
+    return json.dumps(result, sort_keys=True)
+
+
+def _in_worker(course, path, names=None, **options):
+    return grade_folder(course, Path(path), names, profile="quick", isolated=True, **options)
+
+
+# ---- the same grades in the worker -------------------------------------------------------------
+
+
+def test_the_reference_gets_full_marks_in_the_worker(course):
+    """In-process, the reference passes every check with no feedback (test_grading): so the two
+    results are identical exactly when the worker's passes every check too."""
+    result = _in_worker(course, ROOT / "solutions")
+    assert result["score"] == result["max_score"] > 0
+    assert all(c["passed"] and c["feedback"] == "" for t in result["tasks"] for c in t["checks"])
+
+
+def test_the_stubs_grade_identically_in_the_worker(course):
+    assert _without_timing(_in_worker(course, ROOT / "assignments")) == _without_timing(
+        grade_path(course, ROOT / "assignments"))
+
+
+def mistakes_to_compare():
+    """Every mistake when COURSE_ALL_MISTAKES is set; otherwise a fixed sample of three per
+    assignment (those with the smallest hash of their name), which keeps CI quick as the
+    library grows while covering every assignment."""
+    course = config.load(ROOT)
+    load_mistakes([a.id for a in course.assignments])
+    chosen = []
+    for assignment in course.assignments:
+        own = [m for m in all_mistakes() if course.task(m.task).assignment == assignment.id]
+        own.sort(key=lambda m: hashlib.sha256(m.name.encode()).hexdigest())
+        chosen += own if os.environ.get("COURSE_ALL_MISTAKES") else own[:3]
+    return chosen
+
+
+@pytest.mark.parametrize("known", mistakes_to_compare(), ids=lambda m: m.name)
+def test_a_mistake_grades_identically_in_the_worker(course, known):
+    in_process = grade_mistake(course, known, profile="quick")
+    assert in_process["score"] < in_process["max_score"]
+    assert grade_mistake(course, known, profile="quick", isolated=True) == in_process
+
+
+# ---- what the sandbox hides --------------------------------------------------------------------
+
+
+def _student(tmp_path, source: str) -> Path:
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "foundations.py").write_text(source)
+    return folder
+
+
+PEEK = f'''
+import numpy as np
+
+def sigmoid_forward(x):
+    """1 for each secret it could reach: the reference file, the grader package, the network."""
+    found = []
+    try:
+        open({str(ROOT / "solutions/a0_foundations/foundations.py")!r}).read()
+        found.append(1.0)
+    except OSError:
+        found.append(0.0)
+    try:
+        import autograder
+        found.append(1.0)
+    except ImportError:
+        found.append(0.0)
+    import socket
+    try:
+        socket.create_connection(("127.0.0.1", int(x[0])), timeout=2).close()
+        found.append(1.0)
+    except OSError:
+        found.append(0.0)
+    return np.array(found), None
+'''
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_worker_sees_neither_the_course_nor_the_network_inside_bubblewrap(course, tmp_path, mode):
+    server = socket.create_server(("127.0.0.1", 0))
+    submission = WorkerSubmission(course, _student(tmp_path, PEEK), mode=mode)
+    try:
+        reached = submission.call("sigmoid_forward", (np.array([server.getsockname()[1]]),), {}, (1,)).value[0]
+    finally:
+        submission.close()
+        server.close()
+    # the grader's package is never importable (python -I -S, only the runtime modules on the path)
+    assert reached[1] == 0.0
+    if mode == "bwrap":
+        assert list(reached) == [0.0, 0.0, 0.0]
+    else:  # the control: without bubblewrap the same code reaches the files and the network
+        assert reached[0] == 1.0 and reached[2] == 1.0
+
+
+def test_the_runtime_imports_nothing_but_itself_numpy_and_the_standard_library():
+    for name in sandbox.RUNTIME_MODULES:
+        tree = ast.parse((ROOT / "autograder" / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.module in {m.removesuffix(".py") for m in sandbox.RUNTIME_MODULES} or (
+                    node.module is None and all(a.name + ".py" in sandbox.RUNTIME_MODULES for a in node.names)), (
+                    f"{name} imports .{node.module}: copy it into the runtime or do without")
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                for module in modules:
+                    top = module.split(".")[0]
+                    assert top == "numpy" or top in sys.stdlib_module_names, f"{name} imports {module}"
+
+
+def test_a_course_inside_a_folder_the_sandbox_shows_is_masked():
+    mounts = sandbox._bwrap_mounts(hide=[Path("/usr/src/course"), Path("/srv/course")])
+    assert mounts[mounts.index("/usr/src/course") - 1] == "--tmpfs" and "/srv/course" not in mounts
+
+
+def test_bubblewrap_required_but_missing_is_an_error_and_auto_warns_once(monkeypatch, capsys):
+    monkeypatch.setattr(sandbox, "bwrap_problem", lambda: "bubblewrap (bwrap) is not installed")
+    monkeypatch.setattr(sandbox, "_warned", set())
+    with pytest.raises(sandbox.SandboxError):
+        sandbox.choose_bwrap("bwrap")
+    assert sandbox.choose_bwrap("auto") is None and sandbox.choose_bwrap("auto") is None
+    assert capsys.readouterr().err.count("without file-system and network isolation") == 1
+
+
+# ---- the worker's life cycle -------------------------------------------------------------------
+
+OBJECT = ("class sigmoid_forward:\n"
+          "    def __init__(self, start):\n        self.total = start\n"
+          "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
+          "    def explode(self):\n        raise ValueError('boom')\n")
+
+
+def test_methods_of_a_student_object_are_called_through_its_handle_in_the_worker(course, tmp_path):
+    submission = WorkerSubmission(course, _student(tmp_path, OBJECT))
+    try:
+        handle, = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
+        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [False, True]
+        assert submission.call("sigmoid_forward", (handle, "total"), {}, method="__getattribute__").value == 5
+        for method, args in (("explode", ()), ("no_such_method", ()), ("__getattribute__", ("missing",))):
+            with pytest.raises(StudentError):
+                submission.call("sigmoid_forward", (handle, *args), {}, method=method)
+    finally:
+        submission.close()
+
+
+def test_handles_of_a_dead_worker_fail_cleanly_and_the_next_call_starts_a_new_one(course):
+    submission = WorkerSubmission(course, ROOT / "solutions")
+    x = np.linspace(-2, 2, 6)
+    try:
+        out, cache = submission.call("sigmoid_forward", (x,), {}, (1,)).value
+        os.killpg(submission.pid, signal.SIGKILL)
+        while submission.pid is not None:  # until the kill has landed
+            time.sleep(0.01)
+        with pytest.raises(CallAborted, match="lost when the worker process ended"):
+            submission.call("sigmoid_backward", (np.ones_like(x), cache), {})
+        again, _ = submission.call("sigmoid_forward", (x,), {}, (1,)).value
+        assert same_plain(out, again)
+    finally:
+        submission.close()
+
+
+RANDOM = ("import random\nimport numpy as np\n\n"
+          "def sigmoid_forward(x):\n    return np.random.rand(2) + random.random(), None\n")
+
+
+def test_global_random_state_follows_the_calls_as_in_process(course, tmp_path):
+    """Student code drawing from np.random or random gets what it would in the grader's process
+    (where Hypothesis seeds both for every example), and leaves the grader's states as it would."""
+    folder = _student(tmp_path, RANDOM)
+    drawn = {}
+    for name, submission in (("in-process", InProcessSubmission(course, folder)),
+                             ("worker", WorkerSubmission(course, folder))):
+        np.random.seed(7)
+        random.seed(7)
+        try:
+            drawn[name] = [submission.call("sigmoid_forward", (np.zeros(1),), {}, (1,)).value[0] for _ in range(2)]
+            drawn[name] += [np.random.rand(), random.random()]
+        finally:
+            submission.close()
+    assert same_plain(drawn["in-process"], drawn["worker"])
+
+
+def test_purity_is_decided_by_the_grader_from_the_values_after_the_call(course, tmp_path):
+    source = "def relu_forward(x):\n    x += 1\n    return x, None\n"
+    submission = WorkerSubmission(course, _student(tmp_path, source))
+    try:
+        reply = submission.call("relu_forward", (np.zeros(3),), {}, (1,))
+        assert reply.mutated == ("argument 1",)
+        assert same_plain(reply.value[0], np.ones(3))
+    finally:
+        submission.close()
+
+
+def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(course, monkeypatch):
+    monkeypatch.setattr(sandbox, "BOOT", "import sys; sys.exit(3)")
+    submission = WorkerSubmission(course, ROOT / "solutions", mode="none")
+    try:
+        with pytest.raises(CallAborted, match="failed to start"):
+            submission.call("sgd", (np.zeros(2), np.ones(2), {}), {})
+    finally:
+        submission.close()
+
+
+def test_course_check_runs_in_the_worker_on_request(course_copy):
+    shutil.copy(course_copy / "solutions/a1_optimizers/optimizers.py", course_copy / "assignments/a1_optimizers/")
+    run = subprocess.run([sys.executable, "-m", "autograder", "check", "sgd", "--worker"], capture_output=True,
+                         text=True, cwd=course_copy / "assignments", env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0 and "total 1/1" in run.stdout, run.stderr
+
+
+# ---- the wire format ---------------------------------------------------------------------------
+
+PLAIN = [None, True, 0, -(2**80), 1.5, -0.0, float("inf"), float("nan"), "héllo \udc80", [1, (2, 3)], (), [],
+         {"$": 1, "b": [np.float32(2.5)], "a": None}, np.int8(-3), np.bool_(True), np.complex128(1 - 2j),
+         np.arange(6, dtype=np.float32).reshape(2, 3), np.asfortranarray(np.ones((2, 3))), np.zeros((0, 4)),
+         np.array(7.0), np.array(["ab", "c"]), np.arange(3, dtype=">i4"), Foreign("an object of type x.Y")]
+
+
+@pytest.mark.parametrize("value", PLAIN, ids=lambda v: type(v).__name__)
+def test_plain_data_crosses_the_wire_unchanged(value):
+    back = wire.parse(wire.frame(value)[wire.HEADER.size:])
+    assert type(back) is type(value) and same_plain(back, value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.flags.writeable
+
+
+def test_requests_carry_handles_and_probes_but_replies_may_not():
+    message = (Handle(3), Probe("rng", (7,)))
+    body = wire.frame(message)[wire.HEADER.size:]
+    assert wire.parse(body, allow=wire.REQUEST_TAGS) == message
+    with pytest.raises(wire.WireError):
+        wire.parse(body)
+
+
+def _npy(array, **options) -> str:
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, **options)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+MALFORMED = [
+    b"not json",
+    b'{"$": "pickle", "data": ""}',
+    b'{"$": "array", "npy": "%s"}' % _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True).encode(),
+    b'{"$": "array", "npy": "%s"}' % _npy(np.zeros(2, dtype=[("a", "<f8")])).encode(),
+    b'{"$": "array", "npy": "%s"}' % (_npy(np.zeros(3)) + "AAAA").encode(),
+    b'{"$": "array", "npy": "%s"}' % _npy(np.zeros(3))[:-8].encode(),
+    b'{"$": "scalar", "npy": "%s"}' % _npy(np.zeros(3)).encode(),
+    b'{"$": "dict", "items": [["a", 1], ["a", 2]]}',
+    b'{"$": "tuple", "items": [], "extra": 1}',
+    b'{"$": "foreign", "description": 5}',
+    b'{"a": 1}',
+    b"[" * 100 + b"]" * 100,
+    b"[" * 100000 + b"]" * 100000,
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_messages_are_rejected_never_unpickled(body):
+    with pytest.raises(wire.WireError):
+        wire.parse(body)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
+    """A grader killed mid-call takes its worker with it (bubblewrap's --die-with-parent, or
+    the parent-death signal set for a plain worker)."""
+    folder = _student(tmp_path, "def sigmoid_forward(x):\n    while True:\n        pass\n")
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import numpy as np; from pathlib import Path\n"
+              "from autograder import config; from autograder.isolated import WorkerSubmission\n"
+              f"s = WorkerSubmission(config.load(Path({str(ROOT)!r})), Path({str(folder)!r}), mode={mode!r})\n"
+              "print(s._folder, flush=True); s.call('sigmoid_forward', (np.zeros(1),), {}, (1,))\n")
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    marker = grader.stdout.readline().strip()
+    for _ in range(1200):  # until the worker spins in the student's loop: more CPU than a start takes
+        if sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2:
+            break
+        time.sleep(0.05)
+    assert sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2
+    grader.kill()
+    grader.wait()
+    for _ in range(100):  # the kernel delivers the parent-death signal asynchronously
+        if not processes_mentioning(marker):
+            break
+        time.sleep(0.05)
+    assert processes_mentioning(marker) == []
+    shutil.rmtree(marker, ignore_errors=True)
+
+
+def _cpu_seconds(pid: str) -> float:
+    """CPU time used by a process and the processes below it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(child) for child in children)
