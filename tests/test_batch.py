@@ -165,7 +165,8 @@ def test_a_killed_batch_resumes_without_regrading(tmp_path):
     book = tmp_path / "book.sqlite"
     command = [sys.executable, "-m", "autograder", "grade", *paths, "--only", "sgd", "momentum", "--quick",
                "--jobs", "1", "--gradebook", str(book)]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (tmp_path / "tmp").mkdir()  # what the killed run cannot clean up stays here
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path / "tmp")}
     batch = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(2400):
