@@ -37,7 +37,7 @@ SETUP = """\
 # Gradescope runs this once, as root, when it builds the autograder image. The course needs
 # Python 3.11 or newer: choose the Ubuntu 24.04 base image in the autograder settings.
 set -euo pipefail
-apt-get install -y python3 python3-pip python3-venv
+apt-get install -y python3 python3-pip python3-venv bubblewrap  # bubblewrap: the grading sandbox
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \\
   || { echo "the course needs Python 3.11+: choose the Ubuntu 24.04 base image" >&2; exit 1; }
 python3 -m venv /autograder/venv
