@@ -27,6 +27,10 @@ REPLAYABLE = False
 HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
 HINT_INIT = ("initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
              "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range")
+HINT_GRAD = ("a new Parameter's grad must be an array of zeros of data's shape (not None), "
+             "so that backward can add into it")
+HINT_TRAINING = ("every batch must zero the gradients, run the model forward and backward, and step an "
+                 "optimizer built over the parameters of that same model")
 HINT_DEPENDS = "this layer calls your {functions}: if their own checks fail, fix those first"
 
 
@@ -178,18 +182,16 @@ def _constructor(spec):
     return cls, args, (rest[0] if rest else {})
 
 
+recurrent_cases = cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3), seed=seeds)
 LAYERS = {
     "Linear": (linear_layer, cases(n=small, d_in=small, d_out=small, seed=seeds), "linear_forward/backward"),
     "Conv2d": (conv_layer, cases(n=st.integers(1, 2), c=st.integers(1, 2), f=st.integers(1, 3), k=st.integers(1, 3),
                                  side=st.integers(3, 6), stride=st.integers(1, 2), padding=st.integers(0, 1),
                                  seed=seeds), "conv2d_forward/backward"),
     "BatchNorm1d": (batchnorm_layer, cases(n=small, d=small, seed=seeds), "batchnorm_forward/backward"),
-    "RNN": (recurrent_layer("RNN", 1), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
-                                             seed=seeds), "rnn_forward/backward"),
-    "LSTM": (recurrent_layer("LSTM", 4), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
-                                               seed=seeds), "lstm_forward/backward"),
-    "GRU": (recurrent_layer("GRU", 3), cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3),
-                                             seed=seeds), "gru_forward/backward"),
+    "RNN": (recurrent_layer("RNN", 1), recurrent_cases, "rnn_forward/backward"),
+    "LSTM": (recurrent_layer("LSTM", 4), recurrent_cases, "lstm_forward/backward"),
+    "GRU": (recurrent_layer("GRU", 3), recurrent_cases, "gru_forward/backward"),
 }
 
 
@@ -474,9 +476,12 @@ def parameter_holds(ctx, case):
     if not np.array_equal(got, data):
         raise CheckFailure(f"Parameter(data).data is {fmt(got)}, expected {fmt(data)}")
     grad = side.get(param, "grad")
-    validate_array(grad, name="grad", dtype=np.float64, shape=data.shape)
+    try:
+        validate_array(grad, name="grad", dtype=np.float64, shape=data.shape)
+    except CheckFailure as failure:
+        raise CheckFailure(failure.message, HINT_GRAD) from None
     if np.any(grad != 0):
-        raise CheckFailure(f"a new Parameter's grad must be zeros, got {fmt(grad)}")
+        raise CheckFailure(f"a new Parameter's grad must be zeros, got {fmt(grad)}", HINT_GRAD)
 
 
 @check("Sequential", "forward and backward match the reference", mlp_cases)
@@ -670,7 +675,7 @@ def digits_training(ctx, case):
     if accuracy < DIGITS_THRESHOLD:
         raise CheckFailure(f"test accuracy {accuracy:.4f} after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}); "
                            f"a correct framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.93-0.95). "
-                           f"Test accuracy by epoch: {fmt(np.asarray(history['test_accuracy']))}")
+                           f"Test accuracy by epoch: {fmt(np.asarray(history['test_accuracy']))}", HINT_TRAINING)
 
 
 @check("train_sequence_model", f"a GRU learns the adding problem (test MSE below {ADDING_THRESHOLD})",
@@ -683,7 +688,7 @@ def adding_training(ctx, case):
         raise CheckFailure(f"test MSE {loss:.4f} after {ADDING['steps']} steps on sequences of length "
                            f"{ADDING['length']} (rng seed {case['seed']}); a correct framework's GRU gets below "
                            f"{ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores 0.167). "
-                           f"Test MSE every 100 steps: {fmt(np.asarray(history['test_loss']))}")
+                           f"Test MSE every 100 steps: {fmt(np.asarray(history['test_loss']))}", HINT_TRAINING)
 
 
 def _training_result(result, task, keys, entries):

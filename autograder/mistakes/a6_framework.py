@@ -5,14 +5,15 @@ the names it uses (Module, Parameter, linear_forward, ...) resolve to that file'
 """
 import numpy as np
 
-from ..checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_INIT
+from ..checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
 from . import mistake
 
 # Names the mutants resolve in their own file; bound here only so that this module imports.
 Module = _Recurrent = Optimizer = object
 Parameter = linear_forward = linear_backward = dropout_forward = dropout_backward = None
 kaiming_uniform = _default_uniform = rnn_forward = rnn_backward = None
-batchnorm_forward = batchnorm_backward = cross_entropy = momentum = None
+batchnorm_forward = batchnorm_backward = cross_entropy = momentum = mse = None
+load_digits_split = digits_cnn = CrossEntropyLoss = Adam = cosine_annealing_lr = train_step = accuracy = None
 
 
 @mistake("Linear", hint=HINT_ACCUMULATE, by_output=False)
@@ -238,3 +239,46 @@ def accuracy_integer_division(model, x, y, batch_axis=0, batch_size=512):
     correct = int((model(x).argmax(axis=1) == y).sum())
     model.train()
     return correct // len(y)
+
+
+@mistake("Parameter", hint=HINT_GRAD, by_output=False)
+class parameter_grad_starts_as_none:
+    def __init__(self, data):
+        self.data = np.array(data, dtype=np.float64)
+        self.grad = None
+
+
+@mistake("Flatten", hint="Flatten.backward must reshape dout back to the input's shape")
+class flatten_backward_keeps_it_flat(Module):
+    def forward(self, x):
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        return dout
+
+
+@mistake("MSELoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dpred")
+class mse_loss_ignores_dout(Module):
+    def forward(self, pred, target):
+        loss, self.dpred = mse(pred, target)
+        return loss
+
+    def backward(self, dout=1.0):
+        return self.dpred
+
+
+@mistake("train_digits_cnn", hint=HINT_TRAINING, by_output=False)
+def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, lr=1e-2, progress=False, plot=None):
+    X_train, y_train, X_test, y_test = load_digits_split()
+    model, loss_fn = digits_cnn(rng=rng), CrossEntropyLoss()
+    optimizer = Adam(digits_cnn(rng=rng).parameters(), lr=lr)
+    history = {"loss": [], "train_accuracy": [], "test_accuracy": []}
+    for epoch in range(epochs):
+        optimizer.hyperparameters["lr"] = cosine_annealing_lr(lr, epoch, epochs)
+        order = rng.permutation(len(y_train))
+        losses = [train_step(model, loss_fn, optimizer, X_train[batch], y_train[batch])
+                  for batch in np.array_split(order, max(1, len(order) // batch_size))]
+        history["loss"].append(float(np.mean(losses)))
+        history["train_accuracy"].append(accuracy(model, X_train, y_train))
+        history["test_accuracy"].append(accuracy(model, X_test, y_test))
+    return history, history["test_accuracy"][-1]
