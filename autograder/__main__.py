@@ -1,6 +1,6 @@
 """`python -m autograder` is the `course` command."""
 import sys
 
-from .cli import main
+from autograder.cli.main import main
 
 sys.exit(main())

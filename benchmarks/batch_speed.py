@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import config, sandbox
-from autograder.batch import Settings, grade_batch
-from autograder.isolated import WorkerSubmission
-from autograder.submission import InProcessSubmission
+from autograder.classgrading.batch import Settings, grade_batch
+from autograder.course import config
+from autograder.execution import sandbox
+from autograder.execution.in_process import InProcessSubmission
+from autograder.execution.worker_client import WorkerSubmission
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +77,7 @@ def main() -> None:
     course = config.load(ROOT)
     modes = ["bwrap", "none"] if sandbox.bwrap_problem() is None else ["none"]
 
-    # one CPU for the grader and its worker, as batch grading runs them (autograder.batch)
+    # one CPU for the grader and its worker, as batch grading runs them (autograder.classgrading.batch)
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})
     in_process = InProcessSubmission(course, ROOT / "solutions")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import config
-from autograder.runner import grade
-from autograder.submission import InProcessSubmission
+from autograder.course import config
+from autograder.execution.in_process import InProcessSubmission
+from autograder.grading.runner import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 

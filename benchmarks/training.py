@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import config, demo
+from autograder.cli.main import train as demo
+from autograder.course import config
 
 ROOT = Path(__file__).resolve().parents[1]
 

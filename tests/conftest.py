@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config
-from autograder.runner import grade_folder
+from autograder.course import config
+from autograder.grading.runner import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,20 +4,20 @@ import math
 
 import numpy as np
 import pytest
-
-from autograder import config, stats
-from autograder.checks import a2_initializers as checks
-from autograder.context import Context
-from autograder.determinism import deterministic
-from autograder.implementations import reference
-from autograder.mistakes import all_mistakes, load_mistakes
-from autograder.probes import build
-from autograder.plain import Probe
-from autograder.registry import CheckFailure, checks_for, load_checks
-from autograder.submission import InProcessSubmission
-from solutions.a2_initializers import initializers
-
 from conftest import ROOT, grade_path
+
+from autograder.checks import a2_initializers as checks
+from autograder.course import config
+from autograder.execution.in_process import InProcessSubmission
+from autograder.grading import stats
+from autograder.grading.context import Context
+from autograder.grading.determinism import deterministic
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes
+from autograder.grading.reference import reference
+from autograder.grading.registry import CheckFailure, checks_for, load_checks
+from autograder.runtime.plain import Probe
+from autograder.runtime.probes import build
+from solutions.a2_initializers import initializers
 
 COURSE = config.load(ROOT)
 load_checks(["a2_initializers"])

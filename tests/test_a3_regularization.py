@@ -6,15 +6,15 @@ import re
 
 import numpy as np
 import pytest
-
-from autograder import stats
-from autograder.checks import a3_regularization as checks
-from autograder.mistakes import load_mistakes, mistakes_for
-from autograder.registry import CheckFailure
-from autograder.runner import grade
-from autograder.strategies import values
-from autograder.submission import InProcessSubmission
 from conftest import ROOT, grade_path
+
+from autograder.checks import a3_regularization as checks
+from autograder.execution.in_process import InProcessSubmission
+from autograder.grading import stats
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for
+from autograder.grading.registry import CheckFailure
+from autograder.grading.runner import grade
+from autograder.grading.strategies import values
 from solutions.a3_regularization import regularization as R
 
 PROBABILITIES = (0.1, 0.25, 0.5, 0.75, 0.9)

@@ -2,20 +2,18 @@
 wrong shapes reported as failures, and property checks that fail for what they are about."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
-
-from autograder.determinism import deterministic
-from autograder.mistakes import load_mistakes, mistakes_for
-from autograder.registry import checks_for, load_checks
-from autograder.strategies import as_pair, conv_geometry, distinct_values, pool_geometry
-
-from autograder.context import Context
-from autograder.implementations import reference
-from autograder.runner import grade, run_check
-from autograder.submission import open_submission
-
 from conftest import ROOT, grade_path
+from hypothesis import given, settings
 from test_grading import RecordingSubmission
+
+from autograder.execution.opening import open_submission
+from autograder.grading.context import Context
+from autograder.grading.determinism import deterministic
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for
+from autograder.grading.reference import reference
+from autograder.grading.registry import checks_for, load_checks
+from autograder.grading.runner import grade, run_check
+from autograder.grading.strategies import as_pair, conv_geometry, distinct_values, pool_geometry
 
 ASSIGNMENT = "a4_cnn"
 CONV_TASKS = ("conv2d_forward", "conv2d_backward")
@@ -29,7 +27,7 @@ load_mistakes([ASSIGNMENT])
 # ---- the geometry the checks draw -----------------------------------------------------------
 
 def conv_features(case):
-    """The issue's list of conv geometries, as the names of those this case is an example of."""
+    """The conv geometries every profile must cover, as the names of those this case is an example of."""
     g = case["geometry"]
     (n, c, h, w), (_, _, kh, kw) = g["x"], g["w"]
     (sh, sw), (ph, pw) = as_pair(g["stride"]), as_pair(g["padding"])

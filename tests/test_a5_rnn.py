@@ -3,13 +3,12 @@ agreement checks blame, gradient checks of every input, the clip_grad_norm prope
 from pathlib import Path
 
 import pytest
-
-from autograder.determinism import deterministic
-from autograder.mistakes import load_mistakes, mistakes_for
-from autograder.registry import checks_for, load_checks
-from autograder.validate import grade_mistake
-
 from conftest import ROOT, grade_path
+
+from autograder.cli.validate import grade_mistake
+from autograder.grading.determinism import deterministic
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for
+from autograder.grading.registry import checks_for, load_checks
 
 load_checks(["a5_rnn"])
 load_mistakes(["a5_rnn"])

@@ -4,11 +4,11 @@ import subprocess
 import sys
 
 import pytest
-
-from autograder import bundle, demo
-from autograder.mistakes import load_mistakes, mistakes_for
-
 from conftest import ROOT, grade_path
+
+from autograder.cli import train
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for
+from autograder.publishing import bundle
 
 
 def test_the_mistake_library_covers_the_framework(course):
@@ -29,7 +29,7 @@ def test_course_train_runs_a_short_demo_and_saves_its_curves(tmp_path):
 
 def test_course_train_names_a_folder_without_the_framework(course, tmp_path):
     with pytest.raises(FileNotFoundError, match="no a6_framework/train.py"):
-        demo.train_module(course, tmp_path)
+        train.train_module(course, tmp_path)
 
 
 def test_a_loop_convolution_is_told_it_is_too_slow_before_training(course, tmp_path):

@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
-from autograder import sandbox
-from autograder.isolated import WorkerSubmission
-from autograder.runner import grade
-
 from conftest import ROOT, processes_mentioning
+
+from autograder.execution import sandbox
+from autograder.execution.worker_client import WorkerSubmission
+from autograder.grading.runner import grade
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 ATTACKS = sorted(p.name for p in CORPUS.iterdir() if (p / "attack.yml").is_file())
@@ -50,7 +49,7 @@ def course_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def test_the_corpus_covers_the_attacks_the_issue_names():
+def test_every_attack_note_says_what_it_tries_and_what_it_must_get():
     assert len(ATTACKS) >= 15
     for attack in ATTACKS:
         note = yaml.safe_load((CORPUS / attack / "attack.yml").read_text())

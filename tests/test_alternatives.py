@@ -2,10 +2,10 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import grade_path
 from test_grading import RecordingSubmission
-from autograder.runner import grade
+
+from autograder.grading.runner import grade
 
 # two correct students of the example class, written differently from the reference and each other
 SUBMISSIONS = [Path(__file__).resolve().parents[1] / "examples" / "class" / name for name in ("ada", "ben")]

@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from autograder import sandbox
-from autograder.batch import Progress, Settings, grade_batch
-from autograder.gradebook import Gradebook, export
-from autograder.mistakes import all_mistakes, load_mistakes, write_mutant
-from autograder.validate import mistake_problem
-
 from conftest import ROOT
+
+from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.gradebook import Gradebook, export
+from autograder.cli.validate import mistake_problem
+from autograder.execution import sandbox
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes, write_mutant
 
 TASKS = ("sigmoid_forward", "tanh_forward", "relu_forward", "sgd")
 MISTAKES = ("sigmoid_forward_naive_exp", "sigmoid_forward_in_float32", "sigmoid_forward_branches_swapped",

@@ -9,12 +9,11 @@ import shutil
 
 import numpy as np
 import pytest
-
-from autograder.bundle import replayable
-from autograder.mistakes import all_mistakes, load_mistakes
-from autograder.release import BEGIN, END, expected_tree
-
 from conftest import ROOT, course_command, grade_path
+
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes
+from autograder.publishing.bundle import replayable
+from autograder.publishing.release import BEGIN, END, expected_tree
 
 pytestmark = pytest.mark.publish
 
@@ -131,7 +130,7 @@ def _sample_mistakes(course):
 
 
 def test_a_mistake_gets_the_same_verdict_and_hint_as_in_the_full_course(bundle, course, tmp_path):
-    from autograder.mistakes import write_mutant
+    from autograder.grading.mistake_registry import write_mutant
 
     for known in _sample_mistakes(course):
         folder = tmp_path / known.name
@@ -192,8 +191,8 @@ def _record_and_replay(tmp_path, questions):
     """questions(impl) asked of a recorder, saved, then of a replay of what was saved."""
     from types import SimpleNamespace
 
-    from autograder.recorded import REFERENCE, Recording, Replay, ReplayStore
-    from autograder.recording import Recorder
+    from autograder.grading.replay import REFERENCE, Recording, Replay, ReplayStore
+    from autograder.publishing.record import Recorder
 
     course = SimpleNamespace(root=tmp_path)
     recording = Recording("a9_test")
@@ -241,7 +240,7 @@ def test_a_replay_raises_what_the_reference_raised(tmp_path):
 
 
 def test_a_question_never_recorded_is_an_internal_error(tmp_path):
-    from autograder.recorded import MissingRecording
+    from autograder.grading.replay import MissingRecording
 
     *_, replay = _record_and_replay(tmp_path, _counter_questions)
     with pytest.raises(MissingRecording, match="internal error"):
@@ -253,8 +252,8 @@ def test_a_question_never_recorded_is_an_internal_error(tmp_path):
 
 
 def test_fingerprints_tell_types_dtypes_and_signs_apart():
-    from autograder.plain import Probe
-    from autograder.recorded import fingerprint
+    from autograder.grading.replay import fingerprint
+    from autograder.runtime.plain import Probe
 
     same = [(1.0,), (np.float64(1.0),), (1,), (True,), ([1.0],), ((1.0,),), (-0.0,), (0.0,),
             (np.ones(2),), (np.ones(2, np.float32),), (np.ones((2, 1)),), (Probe("rng", (1,)),), (Probe("rng", (2,)),)]
@@ -265,8 +264,8 @@ def test_fingerprints_tell_types_dtypes_and_signs_apart():
 def test_a_reference_that_answers_the_same_question_differently_cannot_be_recorded(tmp_path):
     from types import SimpleNamespace
 
-    from autograder.recorded import REFERENCE, Recording, RecordingError
-    from autograder.recording import Recorder
+    from autograder.grading.replay import REFERENCE, Recording, RecordingError
+    from autograder.publishing.record import Recorder
 
     class Drifting(LiveImplementation):
         calls = 0

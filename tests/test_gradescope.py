@@ -15,12 +15,11 @@ import zipfile
 import jsonschema
 import pytest
 import yaml
-
-from autograder import config
-from autograder.gradescope import RESULTS_SCHEMA, Settings, finish, load_settings
-from autograder.mistakes import load_mistakes, mistakes_for, write_mutant
-
 from conftest import ROOT, course_command, grade_path
+
+from autograder.course import config
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+from autograder.publishing.gradescope import RESULTS_SCHEMA, Settings, finish, load_settings
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"  # one assignment keeps the three gradings short
@@ -56,7 +55,7 @@ def test_the_zip_has_gradescope_layout_and_no_stray_files(autograder_zip):
         infos = {info.filename: info for info in archive.infolist()}
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) & 0o111, f"{script} is not executable"
-    assert {"course.yml", "pyproject.toml", "autograder/cli.py", f"solutions/{ASSIGNMENT}/foundations.py"} <= set(infos)
+    assert {"course.yml", "pyproject.toml", "autograder/cli/main.py", f"solutions/{ASSIGNMENT}/foundations.py"} <= set(infos)
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc") or n.startswith(("tests/", "examples/"))]
 
 
@@ -127,7 +126,7 @@ def test_a_malformed_gradescope_section_is_named(course_copy, section, words):
 def test_long_feedback_is_cut_per_test_and_in_all(monkeypatch):
     results = finish(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
     assert all(len(t["output"]) <= 1_000 and t["output"].endswith("(output truncated)") for t in results["tests"])
-    monkeypatch.setattr("autograder.gradescope.MAX_RESULTS_BYTES", 1_500)
+    monkeypatch.setattr("autograder.publishing.gradescope.MAX_RESULTS_BYTES", 1_500)
     results = finish(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
     assert len(json.dumps(results)) <= 1_500
     jsonschema.validate(results, RESULTS_SCHEMA)

@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-
-from autograder import determinism
-from autograder.runner import grade
-from autograder.submission import InProcessSubmission, StudentError
-
 from conftest import ROOT, grade_path
+
+from autograder.execution.in_process import InProcessSubmission
+from autograder.execution.submission import StudentError
+from autograder.grading import determinism
+from autograder.grading.runner import grade
 
 
 def test_reference_gets_full_marks_in_both_profiles(course):

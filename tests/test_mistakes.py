@@ -1,11 +1,10 @@
 """The mistake library: every mistake loses points on its task and gets its hint."""
 import pytest
-
-from autograder import config
-from autograder.mistakes import all_mistakes, load_mistakes
-from autograder.validate import grade_mistake, mistake_problem
-
 from conftest import ROOT
+
+from autograder.cli.validate import grade_mistake, mistake_problem
+from autograder.course import config
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes
 
 COURSE = config.load(ROOT)
 load_mistakes([a.id for a in COURSE.assignments])

@@ -11,11 +11,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, course_command, grade_path
 from nbgrader.api import Gradebook
 
-from autograder.mistakes import load_mistakes, mistakes_for, write_mutant
-
-from conftest import ROOT, course_command, grade_path
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from autograder.numeric import HINT_FLOAT32, assert_close, gradcheck
-from autograder.plain import Foreign, to_plain
-from autograder.registry import CheckFailure
+from autograder.grading.numeric import HINT_FLOAT32, assert_close, gradcheck
+from autograder.grading.registry import CheckFailure
+from autograder.runtime.plain import Foreign, to_plain
 
 EXPECTED = np.array([[1.0, 2.0], [3.0, 4.0]])
 

@@ -9,8 +9,8 @@ import json
 
 import numpy as np
 import pytest
-
 from oracle import assert_close, fixture_params, load_cases
+
 from solutions.a2_initializers import initializers
 
 pytestmark = pytest.mark.oracle

@@ -9,8 +9,8 @@ import json
 
 import numpy as np
 import pytest
-
 from oracle import assert_close, fixture_params, load_cases
+
 from solutions.a3_regularization import regularization as R
 
 pytestmark = pytest.mark.oracle

@@ -7,8 +7,8 @@ tests/oracle.py for the file layout and the tolerances.
 import json
 
 import pytest
-
 from oracle import assert_close, fixture_params, load_cases
+
 from solutions.a4_cnn import conv, pool
 
 pytestmark = pytest.mark.oracle

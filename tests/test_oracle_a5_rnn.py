@@ -7,8 +7,8 @@ GRU with copied weights, forward and autograd backward, and torch.nn.utils.clip_
 import json
 
 import pytest
-
 from oracle import assert_close, fixture_params, load_cases
+
 from solutions.a5_rnn import gru, lstm, rnn
 
 pytestmark = pytest.mark.oracle

@@ -4,11 +4,10 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-
-from autograder.mistakes import load_mistakes, mistakes_for, write_mutant
-from autograder.registry import checks_for, load_checks
-
 from conftest import ROOT, grade_path
+
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+from autograder.grading.registry import checks_for, load_checks
 
 pytestmark = pytest.mark.publish
 TASKS = ["linear_forward", "linear_backward"]
@@ -16,7 +15,7 @@ TASKS = ["linear_forward", "linear_backward"]
 
 def course_pytest(*args):
     """pytest with the plugin, as a student runs it in the course folder."""
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.publishing.pytest_plugin", *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True)
 
 

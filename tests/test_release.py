@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from autograder.release import ReleaseError, differences, release, strip_solutions
+from autograder.publishing.release import ReleaseError, differences, release, strip_solutions
 
 
 def test_solution_blocks_become_stubs():

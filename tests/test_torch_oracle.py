@@ -13,8 +13,8 @@ import json
 
 import numpy as np
 import pytest
-
 from oracle import assert_close, fixture_params, load_cases
+
 from solutions.a0_foundations import foundations
 from solutions.a1_optimizers import descent, optimizers
 

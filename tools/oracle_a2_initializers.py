@@ -11,7 +11,6 @@ Each case holds ``calls`` (JSON: a list of [args, kwargs] in the spec's names) a
 import math
 
 import numpy as np
-
 from torch_oracle import _meta, _str
 
 SHAPES = [[3, 5], [5, 3], [4, 4], [1, 7], [7, 1], [2, 3, 5], [8, 3, 3, 3], [4, 6, 1, 5],

@@ -15,7 +15,6 @@ Cases, float64 unless named _f32:
 Regenerating needs torch and scikit-learn: python tools/torch_oracle.py --only a3_regularization
 """
 import numpy as np
-
 from torch_oracle import _meta, _np, _str
 
 SEED_A3 = 20250103

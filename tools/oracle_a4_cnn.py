@@ -12,7 +12,6 @@ side by side, overlapping, and non-square. float32 cases use values on a 1/8 gri
 is exact in float32 and the comparison tests the dtype and the convention, not summation order.
 """
 import numpy as np
-
 from torch_oracle import _meta, _np, _str
 
 SEED = 20250104

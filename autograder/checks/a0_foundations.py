@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from ..numeric import gradcheck, precision_of, validate_array
-from ..plain import Probe
-from ..registry import CheckFailure, check
-from ..strategies import cases, float_dtypes, generator, labels, seeds, shapes, values
-from .common import forward_backward_checks, pure_function_checks, require_pure, unpack
+from autograder.checks.common import forward_backward_checks, pure_function_checks, require_pure, unpack
+from autograder.grading.numeric import gradcheck, precision_of, validate_array
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import cases, float_dtypes, generator, labels, seeds, shapes, values
+from autograder.runtime.plain import Probe
 
 HINT_OVERFLOW = (
     "exp overflows for large |x|: compute the sigmoid from exp(-|x|), which never overflows "

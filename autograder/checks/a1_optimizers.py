@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from ..plain import Foreign, Probe
-from ..registry import CheckFailure, check
-from ..strategies import cases, float_dtypes, generator, seeds, shapes, values
-from ..submission import StudentError
-from .common import pure_function_checks, require_pure, unpack
+from autograder.checks.common import pure_function_checks, require_pure, unpack
+from autograder.execution.submission import StudentError
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, values
+from autograder.runtime.plain import Foreign, Probe
 
 STEPS = 5
 HINT_STATE = "the state must be a dict of str -> ndarray/int/float (plain data), e.g. {'m': m, 'v': v, 't': t}"

@@ -3,7 +3,7 @@ orthogonality; the activation-statistics experiment against the reference and by
 
 Random functions are graded by what any correct recipe guarantees, never by their draws:
 a sampler's draws, pooled over calls with different rng seeds until there are at least
-N_DRAWS, must pass tests built on exact distributions or distribution-free bounds (stats.py).
+N_DRAWS, must pass tests built on exact distributions or distribution-free bounds (autograder/grading/stats.py).
 
 False-failure bound. Every test below fails a correct submission with probability at most
 FAILURE = 1e-9. A check runs at most 25 cases (the full profile) of at most 4 tests each
@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from hypothesis import strategies as st
 
-from .. import stats
-from ..mistakes import mistake_implementation_pairs
-from ..numeric import fmt, validate_array
-from ..plain import Foreign, Probe, same_plain
-from ..registry import CheckFailure, check
-from ..strategies import cases, seeds, shapes, weight_shapes
-from ..submission import StudentError
-from .common import unpack
+from autograder.checks.common import unpack
+from autograder.execution.submission import StudentError
+from autograder.grading import stats
+from autograder.grading.mistake_registry import mistake_implementation_pairs
+from autograder.grading.numeric import fmt, validate_array
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import cases, seeds, shapes, weight_shapes
+from autograder.runtime.plain import Foreign, Probe, same_plain
 
 FAILURE = 1e-9  # per test; see the module docstring for the bound per check
 # Pooled draws per case, enough for a scale off by 1.5 to fail every time
@@ -231,7 +231,7 @@ class Normal:
         return f"N({self.mean:.6g}, {self.std:.6g}^2)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tail_counts(n: int) -> tuple[int, int]:
     return stats.binomial_interval(n, TWO_STD_TAIL, FAILURE)
 

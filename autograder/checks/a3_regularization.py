@@ -3,7 +3,7 @@ and k-fold cross-validation.
 
 Dropout is random, so it is graded by properties that any correct mask recipe has: every entry
 is 0 or x / (1 - p); the number of kept entries and the agreement between independent rows are
-binomial counts, accepted within Hoeffding intervals (autograder/stats.py); the backward uses the
+binomial counts, accepted within Hoeffding intervals (autograder/grading/stats.py); the backward uses the
 forward's own mask, read off the forward's output (inputs are kept away from 0 so that a kept
 entry is never 0); evaluation mode and p = 0 are the identity, p = 1 gives zeros; and the rng
 argument alone decides the mask.
@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from .. import stats
-from ..mistakes import mistake_implementation_pairs
-from ..numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
-from ..plain import Foreign, Probe
-from ..registry import CheckFailure, check
-from ..strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
-from ..submission import StudentError
-from .common import forward_backward_checks, require_pure, unpack
+from autograder.checks.common import forward_backward_checks, require_pure, unpack
+from autograder.execution.submission import StudentError
+from autograder.grading import stats
+from autograder.grading.mistake_registry import mistake_implementation_pairs
+from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
+from autograder.runtime.plain import Foreign, Probe
 
 HINT_UNSCALED = (
     "kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), "

@@ -12,11 +12,21 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from ..numeric import fmt, relative_error, tolerance, validate_array
-from ..registry import CheckFailure, check
-from ..strategies import (as_pair, cases, conv_geometry, distinct_values, float_dtypes, generator, pool_geometry,
-                          seeds, upstream, values)
-from .common import describe, forward_backward_checks, unpack
+from autograder.checks.common import describe, forward_backward_checks, unpack
+from autograder.grading.numeric import fmt, relative_error, tolerance, validate_array
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import (
+    as_pair,
+    cases,
+    conv_geometry,
+    distinct_values,
+    float_dtypes,
+    generator,
+    pool_geometry,
+    seeds,
+    upstream,
+    values,
+)
 
 POOLS = ("maxpool2d", "avgpool2d")
 

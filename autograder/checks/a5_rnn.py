@@ -15,11 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from ..numeric import assert_close, fmt, relative_error, tolerance, validate_array, validate_scalar
-from ..plain import Foreign
-from ..registry import CheckFailure, check
-from ..strategies import cases, float_dtypes, generator, recurrent_parameters, seeds, shapes, upstream, values
-from .common import forward_backward_checks, pure_function_checks, unpack
+from autograder.checks.common import forward_backward_checks, pure_function_checks, unpack
+from autograder.grading.numeric import assert_close, fmt, relative_error, tolerance, validate_array, validate_scalar
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import (
+    cases,
+    float_dtypes,
+    generator,
+    recurrent_parameters,
+    seeds,
+    shapes,
+    upstream,
+    values,
+)
+from autograder.runtime.plain import Foreign
 
 WEIGHTS = ("W_ih", "W_hh", "b_ih", "b_hh")
 STATE_SCALES = {"h": 0.9, "c": 1.5}  # h lives in (-1, 1) as a tanh output; c is unbounded

@@ -12,11 +12,11 @@ import time
 import numpy as np
 from hypothesis import strategies as st
 
-from .. import probes
-from ..numeric import fmt, gradcheck, validate_array, validate_scalar
-from ..plain import Foreign, Probe
-from ..registry import CheckFailure, check
-from ..strategies import cases, generator, labels, seeds, upstream, values
+from autograder.grading.numeric import fmt, gradcheck, validate_array, validate_scalar
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import cases, generator, labels, seeds, upstream, values
+from autograder.runtime import probes
+from autograder.runtime.plain import Foreign, Probe
 
 HINT_ACCUMULATE = ("backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
                    "used twice collects both contributions, as in PyTorch")

@@ -1,6 +1,6 @@
 """Check patterns shared by every assignment: forward/backward pairs, purity, results' form.
 
-A differentiable task gets three layers (DESIGN principle 5): forward vs the reference;
+A differentiable task gets three layers: forward vs the reference;
 backward vs the reference backward for the same random upstream gradient; and a
 finite-difference check of the student's backward against the student's own forward.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numeric import fmt, gradcheck, precision_of
-from ..plain import Foreign, same_plain
-from ..registry import CheckFailure, check
-from ..strategies import generator, upstream
+from autograder.grading.numeric import fmt, gradcheck, precision_of
+from autograder.grading.registry import CheckFailure, check
+from autograder.grading.strategies import generator, upstream
+from autograder.runtime.plain import Foreign, same_plain
 
 HINT_MUTATES = (
     "your function modifies its arguments in place (x += ..., x[...] = ..., "

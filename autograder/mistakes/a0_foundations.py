@@ -8,10 +8,10 @@ linear: (x, W)).
 """
 import numpy as np
 
-from ..checks.a0_foundations import HINT_COPY, HINT_OVERFLOW, HINT_SHIFT
-from ..checks.common import HINT_MUTATES
-from ..numeric import HINT_FLOAT32
-from . import mistake
+from autograder.checks.a0_foundations import HINT_COPY, HINT_OVERFLOW, HINT_SHIFT
+from autograder.checks.common import HINT_MUTATES
+from autograder.grading.mistake_registry import mistake
+from autograder.grading.numeric import HINT_FLOAT32
 
 # ---- numerical_gradient -------------------------------------------------------------------
 

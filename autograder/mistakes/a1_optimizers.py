@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from ..checks.common import HINT_MUTATES
-from . import mistake
+from autograder.checks.common import HINT_MUTATES
+from autograder.grading.mistake_registry import mistake
 
 # Default arguments are evaluated where a mistake is defined, so `optimizer=sgd` needs the name
 # here; in the mutant it is descent.py's own `from .optimizers import sgd`.

@@ -10,12 +10,18 @@ import math
 
 import numpy as np
 
-from ..checks.a3_regularization import (
-    HINT_BACKWARD_UNSCALED, HINT_EVAL, HINT_FOLD_SIZES, HINT_FRESH_MASK, HINT_KEEP_PROBABILITY, HINT_RNG,
-    HINT_SHARED_MASK, HINT_UNSCALED,
+from autograder.checks.a3_regularization import (
+    HINT_BACKWARD_UNSCALED,
+    HINT_EVAL,
+    HINT_FOLD_SIZES,
+    HINT_FRESH_MASK,
+    HINT_KEEP_PROBABILITY,
+    HINT_RNG,
+    HINT_SHARED_MASK,
+    HINT_UNSCALED,
 )
-from ..checks.common import HINT_MUTATES
-from . import mistake
+from autograder.checks.common import HINT_MUTATES
+from autograder.grading.mistake_registry import mistake
 
 # ---- penalties ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ cache: conv2d (xp, w, (sh, sw), (ph, pw)) with xp the padded input; maxpool2d
 """
 import numpy as np
 
-from . import mistake
+from autograder.grading.mistake_registry import mistake
 
 _pair = _windows = _col2im = None  # the reference module's helpers, in the mutant
 

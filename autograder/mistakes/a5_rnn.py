@@ -10,8 +10,8 @@ receives the reference forward's cache:
 """
 import numpy as np
 
-from ..checks.common import HINT_MUTATES
-from . import mistake
+from autograder.checks.common import HINT_MUTATES
+from autograder.grading.mistake_registry import mistake
 
 HINT_ACCUMULATE = ("the weights are shared by every time step, so their gradients are sums over t: add each "
                    "step's dW_ih, dW_hh, db_ih, db_hh to running totals instead of overwriting them")

@@ -5,8 +5,8 @@ the names it uses (Module, Parameter, linear_forward, ...) resolve to that file'
 """
 import numpy as np
 
-from ..checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
-from . import mistake
+from autograder.checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
+from autograder.grading.mistake_registry import mistake
 
 # Names the mutants resolve in their own file; bound here only so that this module imports.
 Module = _Recurrent = Optimizer = object

@@ -23,8 +23,8 @@ def _patch(module):
         module.to_plain = lambda value, depth=0: value
 
 
-for _name in ("autograder", "autograder.numeric", "autograder.registry", "autograder.context",
-              "autograder.runner", "autograder.checks.common", "course_runtime.plain", "course_runtime.worker"):
+for _name in ("autograder", "autograder.grading.numeric", "autograder.grading.registry", "autograder.grading.context",
+              "autograder.grading.runner", "autograder.checks.common", "course_runtime.plain", "course_runtime.executor", "course_runtime.worker_main"):
     try:
         _patch(importlib.import_module(_name))
     except ImportError:

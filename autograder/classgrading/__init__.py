@@ -1,0 +1,1 @@
+"""Grading a class: batches of submissions in parallel workers, and the gradebook they fill."""

@@ -1,0 +1,237 @@
+"""The `course` command: list, check, grade, validate, release."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.gradebook import Gradebook, export
+from autograder.cli import train
+from autograder.course import config
+from autograder.course.config import ConfigError
+from autograder.execution.sandbox import MODES, Limits, SandboxError
+from autograder.execution.submission import SubmissionError
+from autograder.grading import report
+from autograder.grading.replay import MissingRecording, RecordingError
+from autograder.grading.runner import grade_folder
+from autograder.publishing.release import PublishError, ReleaseError, differences, release
+
+
+def _course(args) -> config.Course:
+    root = Path(args.course) if args.course else config.find_root(Path.cwd())
+    if args.course and not (root / config.MANIFEST).is_file():
+        raise ConfigError(f"{root}: no {config.MANIFEST} there")
+    return config.load(root)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+
+
+def cmd_list(args) -> int:
+    course = _course(args)
+    for assignment in course.assignments:
+        points = sum(t.points for t in assignment.tasks)
+        print(f"{assignment.id}  {assignment.title}  ({points:g} points)")
+        for task in assignment.tasks:
+            print(f"  {task.name:<24} {task.file:<16} {task.points:g}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    course = _course(args)
+    course.select(args.names)  # an unknown name fails here, before any grading
+    result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick",
+                          isolated=args.worker, limits=_limits(args), sandbox=args.sandbox)
+    _emit(report.render(result, args.format), None)
+    return 0 if result["score"] == result["max_score"] else 1
+
+
+def _limits(args) -> Limits:
+    return Limits(timeout=args.timeout, memory_mb=args.memory)
+
+
+def cmd_grade(args) -> int:
+    course = _course(args)
+    course.select(args.only)
+    if args.format == "gradescope" and len(args.submissions) > 1:
+        raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
+    settings = Settings(tuple(args.only) if args.only else None, "quick" if args.quick else "full",
+                        not args.in_process, _limits(args), args.sandbox)
+    gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
+    progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
+    try:
+        outcome = grade_batch(course, [Path(p) for p in args.submissions], settings, jobs=args.jobs,
+                              gradebook=gradebook, progress=progress)
+    except KeyboardInterrupt:
+        print("course: interrupted" + (f"; finished results are in {args.gradebook}: run the same command "
+                                       "to go on" if gradebook else ""), file=sys.stderr)
+        return 130
+    finally:
+        if gradebook:
+            gradebook.close()
+    for entry in outcome.problems:
+        print(f"course: skipped {entry.problem}", file=sys.stderr)
+    if not outcome.graded:
+        raise SubmissionError("no submission could be read")
+    results = [(entry.source, result) for entry, result in outcome.graded]
+    if len(args.submissions) == 1:
+        _emit(report.render(results[0][1], args.format), args.out)
+    elif args.format == "json":
+        _emit(json.dumps({"submissions": [{"path": p, **r} for p, r in results]}, indent=2), args.out)
+    else:
+        _emit("\n\n".join(f"== {p}\n{report.render(r, args.format)}" for p, r in results), args.out)
+    if args.export:
+        written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export))
+        print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
+    return 0
+
+
+def _isolation_options(command) -> None:
+    command.add_argument("--sandbox", choices=MODES, default="auto",
+                         help="isolate workers with bubblewrap: auto (when it works here), bwrap (required), none")
+    command.add_argument("--timeout", type=float, default=Limits.timeout, metavar="SECONDS",
+                         help=f"wall-clock limit per call of student code (default {Limits.timeout:g})")
+    command.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
+                         help=f"address-space limit of a worker (default {Limits.memory_mb})")
+
+
+def cmd_validate(args) -> int:
+    from autograder.cli.validate import validate
+
+    course = _course(args)
+    problems = validate(course, profile="quick" if args.quick else "full", isolated=args.worker)
+    for problem in problems:
+        print(f"  problem: {problem}")
+    print("validate: ok" if not problems else f"validate: {len(problems)} problem(s)")
+    return 0 if not problems else 1
+
+
+def cmd_release(args) -> int:
+    course = _course(args)
+    if args.bundle:
+        return _release_bundle(course, args)
+    if args.out or args.only:
+        raise ConfigError("--out and --only go with --bundle")
+    if args.check:
+        problems = differences(course.root)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print("assignments/ is out of date: run `course release`", file=sys.stderr)
+            return 1
+        print("assignments/ matches solutions/")
+        return 0
+    written = release(course.root)
+    print(f"wrote {len(written)} file(s) in assignments/" if written else "assignments/ already up to date")
+    return 0
+
+
+def _release_bundle(course, args) -> int:
+    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...]`."""
+    import time
+
+    from autograder.publishing import bundle, gradescope, notebooks
+
+    if args.check:
+        raise ConfigError("--check compares assignments/ with solutions/; it does not go with --bundle")
+    if not args.out:
+        raise ConfigError(f"--bundle {args.bundle} needs --out")
+    out = Path(args.out)
+    started = time.perf_counter()
+    if args.bundle == "gradescope":
+        chosen = bundle.chosen_assignments(course, args.only)
+        gradescope.build_zip(course, out, chosen)
+    else:
+        chosen = bundle.build_student_bundle(course, out, args.only)
+        if args.bundle == "nbgrader":
+            notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name)
+    print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_train(args) -> int:
+    course = _course(args)
+    print(train.run(course, args.demo, folder=args.source, seed=args.seed, cell=args.cell,
+                   budget=args.budget, plot=args.plot))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="course", description="The course's autograder.")
+    main.add_argument("--course", metavar="DIR", help="the course folder (default: the one around the working directory)")
+    sub = main.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="assignments, tasks and points").set_defaults(run=cmd_list)
+
+    check = sub.add_parser("check", help="self-check your own assignments/ (quick profile)")
+    check.add_argument("names", nargs="*", metavar="ASSIGNMENT|TASK")
+    check.add_argument("--full", action="store_true", help="use the full profile of official grading")
+    check.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
+    check.add_argument("--worker", action="store_true",
+                       help="run your code in a sandboxed worker process, as official grading does")
+    _isolation_options(check)
+    check.set_defaults(run=cmd_check)
+
+    grade_cmd = sub.add_parser("grade", help="grade submissions (folders or .zip files, one per student)")
+    grade_cmd.add_argument("submissions", nargs="+", metavar="SUBMISSION")
+    grade_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT|TASK")
+    grade_cmd.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
+    grade_cmd.add_argument("--out", metavar="FILE")
+    grade_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
+    grade_cmd.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+                           help="submissions graded at once (default: one per CPU core)")
+    grade_cmd.add_argument("--gradebook", metavar="FILE.sqlite",
+                           help="record results in this SQLite gradebook; already graded submissions are skipped")
+    grade_cmd.add_argument("--export", metavar="DIR",
+                           help="write DIR/grades.csv, DIR/results/<student>.json and DIR/gradescope/<student>.json")
+    grade_cmd.add_argument("--in-process", action="store_true",
+                           help="run student code in the grader's own process (fast, no isolation: trusted code only)")
+    _isolation_options(grade_cmd)
+    grade_cmd.set_defaults(run=cmd_grade)
+
+    validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
+    validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
+    validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
+    validate_cmd.set_defaults(run=cmd_validate)
+
+    release_cmd = sub.add_parser("release", help="write assignments/ from solutions/, or publish a bundle")
+    release_cmd.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
+    release_cmd.add_argument("--bundle", choices=["student", "gradescope", "nbgrader"],
+                             help="publish: the student bundle (a folder), Gradescope's autograder zip, "
+                                  "or an nbgrader course folder (docs/publishing.md)")
+    release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
+    release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
+    release_cmd.set_defaults(run=cmd_release)
+
+    train_cmd = sub.add_parser("train", help="train the a6 demos with a framework (yours by default)")
+    train_cmd.add_argument("demo", choices=["digits", "adding"])
+    train_cmd.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm", help="for the adding problem")
+    train_cmd.add_argument("--from", dest="source", default="assignments", metavar="DIR",
+                           help="the course package tree to train with (default: assignments)")
+    train_cmd.add_argument("--budget", type=int, metavar="N", help="epochs (digits) or steps (adding)")
+    train_cmd.add_argument("--seed", type=int, default=0)
+    train_cmd.add_argument("--plot", metavar="PNG", help="save the loss and accuracy curves here")
+    train_cmd.set_defaults(run=cmd_train)
+    return main
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ConfigError, SubmissionError, ReleaseError, SandboxError, FileNotFoundError, PublishError,
+            RecordingError, MissingRecording) as error:
+        print(f"course: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
+

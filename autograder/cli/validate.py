@@ -1,0 +1,60 @@
+"""`course validate`: the reference earns full marks, the stubs earn zero as "not started",
+and every known mistake loses points on its task with its hint in the feedback."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder.course.config import Course
+from autograder.grading.mistake_registry import Mistake, all_mistakes, load_mistakes, write_mutant
+from autograder.grading.runner import grade_folder
+
+
+def grade_mistake(course: Course, mistake: Mistake, *, profile: str, isolated: bool = False) -> dict:
+    """The task result of a submission made of the reference with this one mistake (graded in
+    a sandboxed worker process when isolated)."""
+    folder = Path(tempfile.mkdtemp(prefix="course-mistake-"))
+    try:
+        write_mutant(course, mistake, folder)
+        return grade_folder(course, folder, [mistake.task], profile=profile, isolated=isolated)["tasks"][0]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def mistake_problem(mistake: Mistake, task_result: dict) -> str | None:
+    """Why this mistake was not caught as it should be, or None."""
+    feedback = "\n".join(c["feedback"] for c in task_result["checks"])
+    if task_result["score"] >= task_result["max_score"]:
+        return f"mistake {mistake.name} ({mistake.task}) earns full marks"
+    if f"Hint: {mistake.hint}" not in feedback:
+        return f"mistake {mistake.name} ({mistake.task}) loses points but its hint is not in the feedback"
+    return None
+
+
+def validate(course: Course, *, profile: str, report=print, isolated: bool = False) -> list[str]:
+    """Problems with the course's grading (empty when all is well); with isolated, every
+    submission is graded in a sandboxed worker process, as official grading does."""
+    problems = []
+    reference = grade_folder(course, course.root / "solutions", profile=profile, isolated=isolated)
+    for task in reference["tasks"]:
+        if task["score"] != task["max_score"]:
+            problems.append(f"reference: {task['task']} scores {task['score']}/{task['max_score']}")
+    report(f"reference: {reference['score']:g}/{reference['max_score']:g}")
+    stubs = grade_folder(course, course.root / "assignments", profile=profile, isolated=isolated)
+    for task in stubs["tasks"]:
+        if task["score"] != 0 or task["status"] != "not_started":
+            problems.append(f"stubs: {task['task']} is {task['status']} with {task['score']} points")
+    report(f"stubs: {stubs['score']:g}/{stubs['max_score']:g}, "
+           f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started")
+    load_mistakes([a.id for a in course.assignments])
+    mistakes = all_mistakes()
+    caught = 0
+    for mistake in mistakes:
+        problem = mistake_problem(mistake, grade_mistake(course, mistake, profile=profile, isolated=isolated))
+        if problem:
+            problems.append(problem)
+        else:
+            caught += 1
+    report(f"mistakes: {caught}/{len(mistakes)} caught with their hint")
+    return problems

@@ -1,0 +1,1 @@
+"""The course manifest (course.yml): assignments, tasks, points and grading profiles."""

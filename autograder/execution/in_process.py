@@ -1,0 +1,44 @@
+"""Student code run in the grader's own process: fast self-checks, no isolation."""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.course.config import Course
+from autograder.execution.submission import Reply, StudentError, Submission, stage
+from autograder.runtime.executor import Executor, changed_arguments, load_package
+
+
+class InProcessSubmission(Submission):
+    """Runs student code in this process (fast self-checks; no isolation)."""
+
+    def __init__(self, course: Course, path: Path, *, prefix: str = "_course_submission"):
+        self.course = course
+        self.path = Path(path)
+        self._staging = Path(tempfile.mkdtemp(prefix="course-submission-"))
+        self.files = stage(course, self.path, self._staging)
+        self._package = load_package(self._staging, prefix)
+        self._executor = Executor(self._staging, self._package)
+
+    def present(self, task: str) -> bool:
+        spec = self.course.task(task)
+        return (spec.assignment, spec.file) in self.files
+
+    def call(self, task, args, kwargs, opaque=(), method=None):
+        spec = self.course.task(task)
+        if method is None and not self.present(task):
+            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        module = f"{spec.assignment}.{Path(spec.file).stem}"
+        value, messages, after, output = self._executor.call(task, module, spec.file, args, kwargs, opaque, method)
+        return Reply(value, messages, changed_arguments(args[1:] if method else args, kwargs, after), output)
+
+    def release_handles(self):
+        self._executor.release()
+
+    def close(self):
+        self._executor.release()
+        for name in [n for n in sys.modules if n == self._package or n.startswith(self._package + ".")]:
+            del sys.modules[name]
+        shutil.rmtree(self._staging, ignore_errors=True)

@@ -1,0 +1,195 @@
+"""How a worker process is started: a fresh interpreter, resource limits, and bubblewrap.
+
+The worker is `python -I -S` running the worker_main of autograder/runtime/, copied alone into
+a folder as the package `course_runtime` (it imports only itself), with a cleared environment and
+one BLAS thread. Where bubblewrap (`bwrap`) works, it runs inside a new mount, PID, network,
+IPC and UTS namespace that shows only the Python runtime, numpy, the runtime modules and the
+student's files (the course tree is not there, and is masked should it lie under a bound
+folder); its working folder and /tmp are small tmpfs mounts; started as root it switches to
+an unprivileged user after setting its limits. Without bwrap the same worker runs on the host
+file system, with a warning: see docs/isolation.md for what that loses.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RUNTIME_PACKAGE = "course_runtime"
+RUNTIME_SOURCE = Path(__file__).resolve().parents[1] / "runtime"
+NOBODY = 65534  # the unprivileged uid and gid a worker started as root switches to
+MODES = ("auto", "bwrap", "none")
+
+# -I: no user site, no PYTHON* variables, no script folder on sys.path; -S: no site-packages
+# (so no .pth files: an editable install of the course cannot put the grader on the path).
+BOOT = ("import json, sys; config = json.loads(sys.argv[1]); sys.path[:0] = [config['runtime']]; "
+        "sys.path += config['site']; from course_runtime.worker_main import main; main(config)")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may use. The wall-clock timeout is per call; the rest per process."""
+
+    timeout: float = 10.0  # seconds of wall clock per call (the worker is killed past it)
+    memory_mb: int = 2048  # address space (RLIMIT_AS): a larger allocation raises MemoryError
+    cpu_seconds: int = 900  # CPU time of one worker process (RLIMIT_CPU), a backstop
+    file_mb: int = 16  # largest file the worker may write (RLIMIT_FSIZE)
+    disk_mb: int = 64  # size of the working folder and of /tmp inside bubblewrap
+    reply_mb: int = 64  # largest reply the grader reads from a worker
+    startup_timeout: float = 60.0  # seconds for a worker to start and report ready
+
+    def rlimits(self) -> dict[str, int]:
+        """The worker's resource limits, by the name of their RLIMIT_* constant."""
+        return {
+            "RLIMIT_AS": self.memory_mb * 2**20,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_FSIZE": self.file_mb * 2**20,
+            "RLIMIT_NPROC": 0,  # no new processes or threads at all
+            "RLIMIT_CORE": 0,
+        }
+
+
+class SandboxError(Exception):
+    """bubblewrap was asked for but cannot run here."""
+
+
+def runtime_folder(dest: Path) -> Path:
+    """dest/course_runtime/: a copy of autograder/runtime/ and nothing else; returns dest."""
+    package = dest / RUNTIME_PACKAGE
+    package.mkdir(parents=True)
+    for source in RUNTIME_SOURCE.glob("*.py"):
+        shutil.copyfile(source, package / source.name)
+    for path in (dest, package, *package.iterdir()):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return dest
+
+
+def _site_folders() -> list[str]:
+    """Where numpy is installed (the only third-party package the worker needs)."""
+    return [str(Path(np.__file__).resolve().parent.parent)]
+
+
+def _python_folders() -> list[Path]:
+    """The folders the interpreter and numpy live in, without nesting."""
+    folders = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                            sys.base_exec_prefix, *_site_folders())}
+    folders.add(Path(sys.executable).resolve().parent)
+    kept = []
+    for folder in sorted(folders, key=lambda p: len(p.parts)):
+        if not any(folder.is_relative_to(k) for k in kept):
+            kept.append(folder)
+    return kept
+
+
+def _environment(home: str, tmp: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
+            # one BLAS thread: no thread is allowed anyway, and parallel workers share the cores
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _bwrap_mounts(hide: list[Path]) -> list[str]:
+    """bwrap arguments showing the system libraries and the Python runtime, read-only."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    bound = [Path("/usr")]
+    for folder in _python_folders():
+        if folder.is_relative_to("/usr"):
+            continue
+        # folders bwrap creates on the way keep the host's modes (/root is 0700): open them up
+        for parent in reversed(folder.parents[:-1]):
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", str(folder), str(folder)]
+        bound.append(folder)
+    for secret in hide:  # the course tree, should it lie inside a bound folder
+        if any(secret.is_relative_to(b) for b in bound):
+            args += ["--tmpfs", str(secret)]
+    return args
+
+
+def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, bwrap: str | None,
+                   hide: list[Path]) -> tuple[list[str], dict[str, str], Path]:
+    """(argv, environment, working folder) that start a worker for the staged submission.
+
+    runtime holds course_runtime/ (see runtime_folder); work is an empty folder of this
+    worker's own, used as its working folder when bwrap is not."""
+    config = {"limits": limits.rlimits(), "site": _site_folders()}
+    if bwrap is None:
+        config.update(runtime=str(runtime), staged=str(staged), root=str(work), drop_to=None)
+        argv = [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
+        return argv, _environment(str(work), str(work)), work
+    config.update(runtime="/grader", staged="/staged", root="/submission",
+                  drop_to=NOBODY if os.geteuid() == 0 else None)
+    size = str(limits.disk_mb * 2**20)
+    argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+            "--unshare-uts", "--unshare-cgroup-try"]
+    if os.geteuid() != 0:
+        argv.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
+    # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    argv += _bwrap_mounts(hide)
+    argv += ["--ro-bind", str(runtime), "/grader",
+             "--ro-bind", str(staged), "/staged",
+             "--perms", "1777", "--size", size, "--tmpfs", "/submission",
+             "--chdir", "/submission", "--clearenv"]
+    for name, value in _environment("/submission", "/tmp").items():
+        argv += ["--setenv", name, value]
+    argv += [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
+    return argv, {}, work
+
+
+@functools.cache
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot isolate workers here, or None when it can (tried once)."""
+    found = shutil.which("bwrap")
+    if found is None:
+        return "bubblewrap (bwrap) is not installed"
+    with tempfile.TemporaryDirectory(prefix="course-bwrap-check-") as folder:
+        argv, _, _ = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
+        probe = argv[:argv.index(sys.executable)] + [sys.executable, "-I", "-S", "-c", "import sys"]
+        try:
+            run = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"bwrap could not run ({error})"
+    if run.returncode != 0:
+        return f"bwrap could not run: {run.stderr.strip()[:300] or f'exit code {run.returncode}'}"
+    return None
+
+
+_warned: set[str] = set()
+
+
+def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
+    """The bwrap executable to use for this mode, or None (warning once when auto falls back)."""
+    if mode not in MODES:
+        raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}")
+    if mode == "none":
+        return None
+    problem = bwrap_problem()
+    if problem is None:
+        return shutil.which("bwrap")
+    if mode == "bwrap":
+        raise SandboxError(problem)
+    if warn and problem not in _warned:
+        _warned.add(problem)
+        print(f"course: warning: {problem}; student code runs without file-system and network isolation "
+              "(see docs/isolation.md)", file=sys.stderr)
+    return None
+
+
+def unprivileged(bwrap: str | None) -> bool:
+    """Whether a worker's limits hold against its own code: it does not run as root."""
+    return bwrap is not None or os.geteuid() != 0

@@ -1,0 +1,123 @@
+"""Find and load a submission, and call its functions through a handle.
+
+A submission is a course tree (a folder holding assignments/), an assignments/ folder itself,
+or a folder of loose student files matched by file name (file names are unique across the
+course). It is staged into a fresh folder laid out as the course's assignments package, so
+relative imports between student files work whatever shape the upload had.
+
+Checks only ever see the `Submission` interface: `call` returns plain data (see autograder/runtime/plain.py),
+opaque results stay behind handles. `InProcessSubmission` (in_process.py) runs student code in this process;
+`WorkerSubmission` (worker_client.py) runs it in a sandboxed worker process. Both call it
+through `autograder.runtime.executor.Executor`, so both give the same results.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.course.config import Course
+from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError
+
+__all__ = ["FILE_LIMIT", "OUTPUT_LIMIT", "CallAborted", "NotStarted", "Reply", "StudentError", "Submission",
+           "SubmissionError", "locate_files", "stage"]
+
+
+FILE_LIMIT = 2 * 2**20  # bytes: a student file larger than this makes the submission unreadable
+
+
+class SubmissionError(Exception):
+    """The submission cannot be read at all (missing folder, nothing recognisable in it)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    value: object
+    warnings: tuple[str, ...] = ()
+    mutated: tuple[str, ...] = ()  # arguments the call changed in place ("x", "state")
+    output: str = ""
+
+
+def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
+    """(assignment, file name) -> the submitted file, for every course file found under path.
+
+    Only regular files inside the submission count: a symbolic link (to the reference, say, at a
+    path guessed on the grading machine), or a file reached through one, is ignored."""
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        raise SubmissionError(f"{path}: expected a folder (a course tree or a folder of student files)")
+    root = path.resolve()
+
+    def genuine(candidate: Path) -> bool:
+        return candidate.is_file() and not candidate.is_symlink() and candidate.resolve().is_relative_to(root)
+
+    wanted = {(a.id, f) for a in course.assignments for f in a.files}
+    found: dict[tuple[str, str], Path] = {}
+    for base in (path / "assignments", path):
+        for assignment_id, file_name in wanted:
+            candidate = base / assignment_id / file_name
+            if (assignment_id, file_name) not in found and genuine(candidate):
+                found[(assignment_id, file_name)] = candidate
+    if not found:
+        # loose files, possibly in sub-folders (an LMS export): match by unique file name
+        by_name = {f: a for a, f in wanted}
+        for candidate in sorted(path.rglob("*.py")):
+            key = (by_name.get(candidate.name), candidate.name)
+            if key[0] is not None and key not in found and "__pycache__" not in candidate.parts and genuine(candidate):
+                found[key] = candidate
+    for candidate in found.values():
+        if candidate.stat().st_size > FILE_LIMIT:
+            raise SubmissionError(f"{candidate}: larger than {FILE_LIMIT // 2**20} MiB")
+    return found
+
+
+def stage(course: Course, path: Path, into: Path) -> set[tuple[str, str]]:
+    """Copy the submission's course files into a package tree at `into`; returns what was found."""
+    found = locate_files(course, path)
+    (into / "__init__.py").write_text("")
+    for assignment in course.assignments:
+        folder = into / assignment.id
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").write_text("")
+    for (assignment_id, file_name), source in found.items():
+        shutil.copyfile(source, into / assignment_id / file_name)
+    return set(found)
+
+
+class CallAborted(BaseException):
+    """A call that did not complete: timeout, crash, exit, malformed reply, lost object.
+
+    A BaseException so that Hypothesis stops at once: the case is not shrunk, which would
+    repeat the timeout or crash again and again."""
+
+    def __init__(self, function: str, reason: str):
+        super().__init__(reason)
+        self.function = function
+        self.reason = reason
+
+
+class Submission:
+    """The interface checks use to reach student code."""
+
+    def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = (),
+             method: str | None = None) -> Reply:
+        """Run the student's task(*args, **kwargs) on private copies; the result as plain data,
+        with the items at `opaque` positions of a returned tuple kept behind handles.
+
+        With `method`, args[0] is a Handle to an object that task returned (an instance of the
+        student's class task) and its method is called with the rest: `method="step"` runs
+        obj.step(*args[1:]), `method="__getattribute__"` reads an attribute."""
+        raise NotImplementedError
+
+    def present(self, task: str) -> bool:
+        """Whether the file that should hold task was submitted."""
+        raise NotImplementedError
+
+    def release_handles(self) -> None:
+        """Forget every object kept behind a handle (called after each checked case)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,2 @@
+"""Judging a submission: the check and mistake registries, strategies, numeric comparison,
+statistics, determinism, the reference (or its recorded replay), the runner and the report."""

@@ -1,0 +1,67 @@
+"""What a check body works with: the student's functions (through the submission handle),
+the reference, and the mistake library for hints."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.course.config import Course
+from autograder.execution.submission import Reply, Submission
+from autograder.grading.mistake_registry import mistake_implementation_pairs
+from autograder.grading.numeric import assert_close
+from autograder.grading.reference import Implementation
+from autograder.grading.registry import CheckFailure
+
+
+class Context:
+    def __init__(self, course: Course, student: Submission, reference: Implementation):
+        self.course = course
+        self.student = student
+        self.reference = reference
+        self.last: Reply | None = None
+
+    def call(self, task: str, *args, opaque: tuple[int, ...] = (), **kwargs):
+        """The student's task(*args, **kwargs) as plain data; caches at `opaque` positions stay
+        behind handles. The full reply (warnings, mutated arguments, output) is in self.last."""
+        self.last = self.student.call(task, args, kwargs, opaque)
+        return self.last.value
+
+    def call_method(self, task: str, handle, method: str, *args, opaque: tuple[int, ...] = (), **kwargs):
+        """handle.method(*args, **kwargs) on an object the student's task returned (kept with
+        `opaque`); `method="__getattribute__"` with the name reads an attribute."""
+        self.last = self.student.call(task, (handle, *args), kwargs, opaque, method=method)
+        return self.last.value
+
+    def expect(self, task: str, got, compute, *, name: str, **tolerances) -> None:
+        """got must match compute(reference); on a mismatch, name a known mistake that gives got.
+
+        compute(impl) evaluates the expected value with an implementation of the course (the
+        reference, or a mistake variant when looking for a hint)."""
+        expected = compute(self.reference)
+        try:
+            assert_close(got, expected, name=name, **tolerances)
+        except CheckFailure as failure:
+            if failure.hint is None:
+                failure.hint = self.recognise(task, got, expected, compute, name=name, **tolerances)
+            raise
+
+    def recognise(self, task: str, got, expected, compute, *, name: str = "", **tolerances) -> str | None:
+        """The hint of the first known mistake of task that gives got where the reference gives
+        expected (a mistake that agrees with the reference on this case says nothing)."""
+        for mistake, implementation in mistake_implementation_pairs(self.course, task):
+            try:
+                with np.errstate(all="ignore"):
+                    wrong = compute(implementation)
+                assert_close(got, wrong, name=name, **tolerances)
+            except Exception:  # noqa: BLE001 - a mistake that raises or differs is not this one
+                continue
+            if not _close(wrong, expected, name, tolerances):
+                return mistake.hint
+        return None
+
+
+def _close(got, expected, name, tolerances) -> bool:
+    try:
+        assert_close(got, expected, name=name, **tolerances)
+    except CheckFailure:
+        return False
+    return True

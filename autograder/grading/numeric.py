@@ -1,0 +1,169 @@
+"""Numerical comparisons: validated closeness and gradient checks, with messages a student can act on."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.grading.registry import CheckFailure
+from autograder.runtime.plain import Foreign
+
+# Norm-relative tolerances: ||got - expected|| <= rtol * ||expected|| + atol * sqrt(size).
+TOLERANCES = {np.dtype(np.float64): (1e-9, 1e-12), np.dtype(np.float32): (2e-5, 1e-6)}
+
+HINT_FLOAT32 = (
+    "your float64 result carries only float32 precision: part of the computation runs in "
+    "float32 (an np.float32 constant, astype(np.float32), dtype=np.float32 ...); float64 inputs "
+    "must be computed in float64"
+)
+
+
+def precision_of(*values):
+    """float32 when any of the values is a float32 array (its results get float32 tolerances)."""
+    return np.float32 if any(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in values) else None
+
+
+def fmt(value) -> str:
+    """A number or array in few, stable characters."""
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=6, threshold=20, separator=", ")
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    return repr(value)
+
+
+def tolerance(dtype) -> tuple[float, float]:
+    return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
+
+
+def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
+    """||got - expected|| / ||expected|| (the difference's norm when expected is zero)."""
+    diff = np.linalg.norm((np.asarray(got, np.float64) - np.asarray(expected, np.float64)).ravel())
+    norm = np.linalg.norm(np.asarray(expected, np.float64).ravel())
+    return float(diff / norm) if norm > 0 else float(diff)
+
+
+def _where(index) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def validate_array(got, *, name: str, dtype=None, shape=None, finite: bool = True) -> None:
+    """Type, then dtype, then shape, then finiteness: the first that is wrong is reported."""
+    if isinstance(got, Foreign):
+        raise CheckFailure(f"{name}: expected a numpy.ndarray, got {got.description}")
+    if type(got) is not np.ndarray:
+        raise CheckFailure(f"{name}: expected a numpy.ndarray, got {type(got).__name__} {fmt(got)}")
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise CheckFailure(f"{name}: dtype {got.dtype}, expected {np.dtype(dtype)} (outputs keep the input dtype)")
+    if shape is not None and got.shape != tuple(shape):
+        raise CheckFailure(f"{name}: shape {got.shape}, expected {tuple(shape)}")
+    if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
+        bad = np.argwhere(~np.isfinite(got))
+        raise CheckFailure(
+            f"{name}: {len(bad)} of {got.size} entries are not finite "
+            f"(first at {_where(bad[0])}: {got[tuple(bad[0])]})"
+        )
+
+
+def validate_scalar(got, *, name: str) -> float:
+    if isinstance(got, Foreign):
+        raise CheckFailure(f"{name}: expected a number, got {got.description}")
+    if type(got) not in (int, float) and not isinstance(got, (np.floating, np.integer)):
+        raise CheckFailure(f"{name}: expected a Python float or numpy scalar, got {type(got).__name__} {fmt(got)}")
+    if not np.isfinite(got):
+        raise CheckFailure(f"{name}: {got} is not finite")
+    return float(got)
+
+
+def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: float | None = None,
+                 precision=None) -> None:
+    """got must be what expected is (a real ndarray of its dtype and shape, or a scalar), finite
+    where expected is, and within the norm-relative tolerance of `precision` (the dtype the
+    inputs were computed in; by default expected's dtype, float64 for scalars)."""
+    if type(expected) in (list, tuple):
+        if isinstance(got, Foreign) or type(got) is not type(expected):
+            raise CheckFailure(f"{name}: expected a {type(expected).__name__}, got {got!r}")
+        if len(got) != len(expected):
+            raise CheckFailure(f"{name}: {len(got)} items, expected {len(expected)}")
+        for index, (mine, theirs) in enumerate(zip(got, expected)):
+            assert_close(mine, theirs, name=f"{name}[{index}]", rtol=rtol, atol=atol, precision=precision)
+        return
+    if isinstance(expected, np.ndarray):
+        integers = expected.dtype.kind in "iu"
+        validate_array(got, name=name, dtype=None if integers else expected.dtype, shape=expected.shape,
+                       finite=bool(np.all(np.isfinite(expected))))
+        if integers and got.dtype.kind not in "iu":
+            raise CheckFailure(f"{name}: dtype {got.dtype}, expected an integer dtype")
+        if expected.dtype.kind not in "fc":
+            if not np.array_equal(got, expected):
+                bad = np.argwhere(got != expected)
+                raise CheckFailure(
+                    f"{name}: {len(bad)} of {got.size} entries differ; first at {_where(bad[0])}: "
+                    f"yours {got[tuple(bad[0])]}, expected {expected[tuple(bad[0])]}"
+                )
+            return
+        default_rtol, default_atol = tolerance(precision or expected.dtype)
+    else:
+        got = np.asarray(validate_scalar(got, name=name))
+        expected = np.asarray(float(expected))
+        default_rtol, default_atol = tolerance(precision or np.float64)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    error = float(np.linalg.norm((got.astype(np.float64) - expected.astype(np.float64)).ravel()))
+    allowed = rtol * float(np.linalg.norm(expected.astype(np.float64).ravel())) + atol * np.sqrt(max(expected.size, 1))
+    if error <= allowed:
+        return
+    hint = None
+    if expected.dtype == np.float64 and precision in (None, np.float64) and got.size and np.array_equal(got, got.astype(np.float32).astype(np.float64)) \
+            and not np.array_equal(expected, expected.astype(np.float32).astype(np.float64)) \
+            and relative_error(got, expected) < 1e-5:
+        hint = HINT_FLOAT32
+    if expected.ndim == 0:
+        detail = f"yours {fmt(got[()])}, expected {fmt(expected[()])}"
+    else:
+        worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), expected.shape)
+        detail = f"worst entry {_where(worst)}: yours {fmt(got[worst])}, expected {fmt(expected[worst])}"
+    raise CheckFailure(
+        f"{name}: differs from the reference by a relative error of {relative_error(got, expected):.3g} "
+        f"(tolerance {rtol:.0e} relative + {atol:.0e} absolute); {detail}",
+        hint,
+    )
+
+
+def gradcheck(loss, inputs: dict, analytic: dict, *, seed: int, eps: float = 1e-6,
+              rtol: float = 1e-5, atol: float = 1e-8, output: str = "your backward") -> None:
+    """Check gradients of the scalar loss(**inputs) along random directions (float64).
+
+    For each input and for a Gaussian and a uniform direction v, the central difference
+    (loss(x + eps v) - loss(x - eps v)) / (2 eps) must match <analytic, v>. Only after a
+    failure is the full gradient estimated entry by entry, to name the worst entry.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = {name: np.asarray(value, np.float64) for name, value in inputs.items()}
+    base = abs(loss(**inputs))
+    for name, x in inputs.items():
+        grad = analytic[name]
+        validate_array(grad, name=f"d{name}" if not name.startswith("d") else name, dtype=np.float64, shape=x.shape)
+        for kind, direction in (("Gaussian", rng.standard_normal(x.shape)), ("uniform", rng.uniform(-1, 1, x.shape))):
+            plus = loss(**{**inputs, name: x + eps * direction})
+            minus = loss(**{**inputs, name: x - eps * direction})
+            numerical = (plus - minus) / (2 * eps)
+            analytical = float(np.sum(grad * direction))
+            allowed = rtol * max(abs(numerical), abs(analytical)) + atol * (1 + base)
+            if abs(numerical - analytical) > allowed:
+                raise CheckFailure(
+                    f"gradient check failed for input {name}: along a random {kind} direction {output} "
+                    f"gives {analytical:.8g}, finite differences of your forward give {numerical:.8g} "
+                    f"(|difference| {abs(numerical - analytical):.2g} > tolerance {allowed:.2g}). "
+                    + _localise(loss, inputs, name, grad, eps)
+                )
+
+
+def _localise(loss, inputs, name, grad, eps) -> str:
+    x = inputs[name]
+    numerical = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = eps
+        numerical[index] = (loss(**{**inputs, name: x + step}) - loss(**{**inputs, name: x - step})) / (2 * eps)
+    worst = np.unravel_index(np.argmax(np.abs(numerical - grad)), x.shape) if x.ndim else ()
+    return (f"Worst entry {name}{_where(worst)}: numerical {numerical[worst]:.8g}, "
+            f"analytical {grad[worst]:.8g}.")

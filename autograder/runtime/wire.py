@@ -1,0 +1,216 @@
+"""The wire format between the grader and the worker process: plain data only, never pickle.
+
+A message is an 8-byte big-endian length followed by that many bytes of UTF-8 JSON. Python
+None, bools, ints, floats (NaN and infinities included), strings and lists are JSON's own;
+everything else is a tagged object {"$": tag, ...}: tuples and dicts (kept apart from lists and
+in order), ndarrays and numpy scalars as base64 .npy bytes (read back with allow_pickle=False),
+and the markers of autograder.runtime.plain (Handle, Probe, Foreign).
+
+Decoding is strict: anything but these shapes, tags and dtypes raises WireError. The grader
+decodes worker replies with the narrowest `allow` (no probes; handles only where it asked).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import json
+import math
+import struct
+
+import numpy as np
+
+from .plain import Foreign, Handle, Probe
+
+HEADER = struct.Struct(">Q")
+MAX_DEPTH = 32  # nesting of lists, tuples and dicts (plain.to_plain stops at 20)
+MAX_TEXT = 100_000  # characters of a Foreign description
+ARRAY_KINDS = "biufcU"  # the dtype kinds plain.to_plain lets through
+SCALAR_KINDS = "biufc"
+
+VALUE_TAGS = frozenset({"tuple", "dict", "array", "scalar", "foreign"})
+REQUEST_TAGS = VALUE_TAGS | {"handle", "probe"}  # what the grader may send
+
+
+class WireError(ValueError):
+    """A message that is not well-formed plain data."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _npy_header(descr, fortran: bool, shape: tuple) -> bytes:
+    """The .npy version 1.0 header for arrays of this dtype, order and shape (as numpy writes
+    it: a dict literal padded so the data starts at a multiple of 64 bytes)."""
+    text = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (descr, fortran, shape)
+    length = len(text) + 1  # with the closing newline
+    text += " " * (-(10 + length) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
+
+
+def _npy(value) -> str:
+    """base64 .npy bytes of an array or numpy scalar."""
+    array = np.asarray(value)
+    fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+    header = _npy_header(np.lib.format.dtype_to_descr(array.dtype), fortran, array.shape)
+    return base64.b64encode(header + array.tobytes(order="F" if fortran else "C")).decode("ascii")
+
+
+def to_wire(value):
+    """value (plain data, handles, probes) as JSON-ready data."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind is list:
+        return [to_wire(item) for item in value]
+    if kind is tuple:
+        return {"$": "tuple", "items": [to_wire(item) for item in value]}
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise TypeError("dict keys must be strings")
+        return {"$": "dict", "items": [[key, to_wire(item)] for key, item in value.items()]}
+    if kind is np.ndarray:
+        return {"$": "array", "npy": _npy(value)}
+    if isinstance(value, np.generic):
+        return {"$": "scalar", "npy": _npy(value)}
+    if kind is Handle:
+        return {"$": "handle", "key": value.key}
+    if kind is Probe:
+        return {"$": "probe", "name": value.name, "params": to_wire(tuple(value.params))}
+    if kind is Foreign:
+        return {"$": "foreign", "description": value.description}
+    raise TypeError(f"{kind.__name__} is not plain data")
+
+
+def frame(message) -> bytes:
+    """The bytes of one message: its length, then its JSON."""
+    body = json.dumps(to_wire(message), separators=(",", ":")).encode("utf-8")
+    return HEADER.pack(len(body)) + body
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_npy_header(header: bytes) -> tuple[np.dtype, tuple, bool]:
+    """(dtype, shape, fortran order) of a .npy header, read by numpy's own parser (cached: the
+    same few headers recur thousands of times, and numpy's reader is slow)."""
+    stream = io.BytesIO(header)
+    version = np.lib.format.read_magic(stream)
+    reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = reader(stream)
+    if stream.read(1):
+        raise ValueError("header length mismatch")
+    return dtype, shape, fortran
+
+
+def _read_npy(text, what: str) -> np.ndarray:
+    """The array in base64 .npy bytes, never unpickling; WireError if it is not exactly one."""
+    if type(text) is not str:
+        raise WireError(f"{what}: expected base64 text")
+    try:
+        raw = base64.b64decode(text, validate=True)
+        if raw[:6] != b"\x93NUMPY" or raw[6] not in (1, 2):
+            raise ValueError("not .npy data")
+        start = 10 if raw[6] == 1 else 12
+        size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
+        dtype, shape, fortran = _parse_npy_header(raw[:start + size])
+    except (ValueError, TypeError, struct.error, EOFError) as error:
+        raise WireError(f"{what}: not a valid .npy ({error})") from None
+    if dtype.hasobject or dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise WireError(f"{what}: dtype {dtype} is not allowed")
+    count = math.prod(shape)
+    data = raw[start + size:]
+    if len(data) != count * dtype.itemsize:
+        raise WireError(f"{what}: {len(data)} bytes of data for shape {shape} and dtype {dtype}")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return (array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)).copy(order="K")
+
+
+def _fields(value: dict, *names: str) -> None:
+    if set(value) != {"$", *names}:
+        raise WireError(f"a {value['$']!r} object needs exactly the fields {', '.join(names)}")
+
+
+def from_wire(value, *, allow=VALUE_TAGS, depth: int = 0):
+    """The plain data a JSON-decoded message stands for; WireError if it is malformed."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"nested more than {MAX_DEPTH} levels deep")
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind is list:
+        return [from_wire(item, allow=allow, depth=depth + 1) for item in value]
+    if kind is not dict or type(value.get("$")) is not str:
+        raise WireError(f"unexpected {kind.__name__}")
+    tag = value["$"]
+    if tag not in allow:
+        raise WireError(f"{tag!r} is not allowed here")
+    if tag == "tuple":
+        _fields(value, "items")
+        if type(value["items"]) is not list:
+            raise WireError("tuple items must be a list")
+        return tuple(from_wire(item, allow=allow, depth=depth + 1) for item in value["items"])
+    if tag == "dict":
+        _fields(value, "items")
+        pairs = value["items"]
+        if type(pairs) is not list or not all(type(p) is list and len(p) == 2 and type(p[0]) is str for p in pairs):
+            raise WireError("dict items must be [str, value] pairs")
+        if len({key for key, _ in pairs}) != len(pairs):
+            raise WireError("a dict key appears twice")
+        return {key: from_wire(item, allow=allow, depth=depth + 1) for key, item in pairs}
+    if tag == "array":
+        _fields(value, "npy")
+        return _read_npy(value["npy"], "array")
+    if tag == "scalar":
+        _fields(value, "npy")
+        array = _read_npy(value["npy"], "scalar")
+        if array.shape != () or array.dtype.kind not in SCALAR_KINDS:
+            raise WireError("a scalar must be a 0-d numeric array")
+        return array[()]
+    if tag == "handle":
+        _fields(value, "key")
+        if type(value["key"]) is not int:
+            raise WireError("a handle key must be an int")
+        return Handle(value["key"])
+    if tag == "probe":
+        _fields(value, "name", "params")
+        params = from_wire(value["params"], allow=allow, depth=depth + 1)
+        if type(value["name"]) is not str or type(params) is not tuple:
+            raise WireError("a probe needs a name and a tuple of parameters")
+        return Probe(value["name"], params)
+    _fields(value, "description")  # foreign
+    if type(value["description"]) is not str or len(value["description"]) > MAX_TEXT:
+        raise WireError("a foreign value needs a short description")
+    return Foreign(value["description"])
+
+
+def parse(body: bytes, *, allow=VALUE_TAGS):
+    """The message in body (the JSON after the length header)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise WireError(f"not JSON ({type(error).__name__})") from None
+    return from_wire(data, allow=allow)
+
+
+def write_frame(stream, message) -> None:
+    """Write one message to a binary stream."""
+    stream.write(frame(message))
+
+
+def _read_exactly(stream, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream, *, allow=VALUE_TAGS):
+    """The next message on a blocking stream, or None at its end."""
+    header = _read_exactly(stream, HEADER.size)
+    if header is None:
+        return None
+    body = _read_exactly(stream, HEADER.unpack(header)[0])
+    if body is None:
+        return None
+    return parse(body, allow=allow)

@@ -1,0 +1,90 @@
+"""The main program of the sandboxed worker process: serve the grader's requests, one at a time.
+
+It runs only inside the worker (`python -I -S`), where this package is the only grader code
+present (autograder.execution.sandbox copies it as `course_runtime`). The protocol is described
+in autograder.execution.worker_client.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import wire
+from .executor import Executor, NotStarted, StudentError, load_package
+from .random_states import RandomStates
+
+
+def serve(executor: Executor, request: dict, states: RandomStates) -> dict:
+    """The reply to one request of the grader (see autograder.execution.worker_client for the protocol)."""
+    states.incoming(request["random"])
+    reply = _outcome(executor, request)
+    reply["random"] = states.outgoing()
+    return reply
+
+
+def _outcome(executor: Executor, request: dict) -> dict:
+    try:
+        if request.get("release"):
+            executor.release()
+        if request["op"] == "import":
+            executor.module(request["task"], request["module"], request["file"])
+            return {"status": "ok"}
+        value, messages, after, output = executor.call(
+            request["task"], request["module"], request["file"], request["args"], request["kwargs"],
+            tuple(request["opaque"]), request["method"])
+        return {"status": "ok", "value": value, "warnings": list(messages), "after": after, "output": output}
+    except NotStarted:
+        return {"status": "not_started"}
+    except StudentError as error:
+        return {"status": "error", "kind": error.kind, "report": error.report}
+
+
+def _apply_limits(limits: dict, drop_to: int | None) -> None:
+    """Resource limits, then (when started as root) an unprivileged user, so they hold."""
+    import resource
+
+    for name, value in limits.items():
+        kind = getattr(resource, name)
+        hard = resource.getrlimit(kind)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+    if drop_to is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(drop_to)
+        os.setuid(drop_to)
+
+
+def main(config: dict) -> None:
+    """Serve requests on stdin/stdout until the grader closes stdin.
+
+    config: staged (the submission's package tree, read-only), root (an empty folder the
+    student's files are copied to and run from), limits (RLIMIT_* name -> value), drop_to (an
+    unprivileged uid to switch to when started as root, or None).
+    """
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # student output that bypasses sys.stdout goes nowhere
+        os.dup2(quiet, fd)
+    sys.dont_write_bytecode = True
+    root = Path(config["root"])
+    shutil.copytree(config["staged"], root, dirs_exist_ok=True)
+    os.chdir(root)
+    _apply_limits(config["limits"], config["drop_to"])
+    executor = Executor(root, load_package(root))
+    states = RandomStates()
+    wire.write_frame(replies, {"status": "ready"})
+    while True:
+        request = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
+        if request is None:
+            return
+        reply = {"id": request["id"], **serve(executor, request, states)}
+        try:
+            data = wire.frame(reply)
+        except (TypeError, ValueError) as error:  # a value this side cannot encode
+            data = wire.frame({"id": request["id"], "status": "error", "kind": type(error).__name__,
+                               "report": f"the result could not be sent to the grader: {error}",
+                               "random": reply["random"]})
+        replies.write(data)
