@@ -22,7 +22,7 @@ import tempfile
 import types
 from pathlib import Path
 
-from . import config, report
+from . import config, report, sanitize
 from .config import MANIFEST, Course
 from .submission import load_package, stage
 
@@ -126,6 +126,6 @@ def grade(task: str, folder=None) -> float:
     print(f"{task}: {found['score']:g}/{found['max_score']:g} ({found['status'].replace('_', ' ')})")
     for checked in found["checks"]:
         print(f"  {'ok  ' if checked['passed'] else 'FAIL'} {checked['name']}")
-        for line in checked["feedback"].splitlines():
+        for line in sanitize.text(checked["feedback"]).splitlines():
             print(f"       {line}")
     return found["score"]

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from hypothesis.errors import HypothesisException
 
-from . import numeric
+from . import numeric, sanitize
 from .config import Course, Task
 from .context import Context
 from .determinism import deterministic
@@ -23,6 +23,10 @@ class CheckResult:
     passed: bool
     feedback: str
     outcome: str = "passed"  # passed / failed / not_started / error
+
+    def __post_init__(self):
+        # feedback quotes the student's messages and values: bounded and escaped before it is stored
+        self.feedback = sanitize.text(self.feedback)
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from ..numeric import rep
 from ..plain import Foreign, Probe
 from ..registry import CheckFailure, check
 from ..strategies import cases, float_dtypes, generator, seeds, shapes, values
@@ -47,7 +48,7 @@ def _step(ctx, rule, w, dw, state, hyper):
     w_new, state_new = unpack(ctx.call(rule, w, dw, state, **hyper), 2, rule, "(w_new, state_new)")
     if isinstance(state_new, Foreign) or type(state_new) is not dict or any(
             isinstance(v, Foreign) for v in state_new.values()):
-        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {state_new!r}", HINT_STATE)
+        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {rep(state_new)}", HINT_STATE)
     return w_new, state_new
 
 
