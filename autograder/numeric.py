@@ -27,7 +27,8 @@ def fmt(value) -> str:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "US":  # each entry may be megabytes long: cut entries first
             first = value.ravel()[:20].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
-            return f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}"
+            return sanitize.text(f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}",
+                                 sanitize.VALUE_LIMIT)
         return sanitize.text(np.array2string(value, precision=6, threshold=20, separator=", "), sanitize.VALUE_LIMIT)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
