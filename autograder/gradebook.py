@@ -94,7 +94,7 @@ class Gradebook:
 def file_names(students: list[str]) -> list[str]:
     """A distinct file name (without suffix) for each student, from sanitize.file_name: names
     that come out alike (ignoring case, as macOS and Windows do) each get a hash of the
-    student's own name, so which name a student gets does not depend on who else is listed."""
+    student's own name, so the names do not depend on the order the students are listed in."""
     names = [sanitize.file_name(s) for s in students]
     clashes = Counter(n.casefold() for n in names)
     names = [f"{n}-{sanitize.digest(s)}" if clashes[n.casefold()] > 1 else n for n, s in zip(names, students)]

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 FEEDBACK_LIMIT = 5_000  # characters of one check's feedback
-VALUE_LIMIT = 500  # characters of one student value formatted into a failure message
+VALUE_LIMIT = 1_000  # characters of one student value formatted into a failure message
 NAME_LIMIT = 200  # characters of a student's name or a submission's path
 PROBLEM_LIMIT = 1_000  # characters of the reason a submission could not be graded
 FILE_NAME_BYTES = 120  # UTF-8 bytes of an export's file name before its suffix (255 is the usual ceiling)

@@ -8,7 +8,7 @@ def sigmoid_forward(x):
 
 
 def tanh_forward(x):
-    return ["B" * 1_000] * 2_000, None
+    return ["B" * 5_000] * 400, None
 
 
 def relu_forward(x):
