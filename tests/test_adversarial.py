@@ -3,6 +3,7 @@ and leaves the grader, the course files and the machine as they were."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -14,12 +15,17 @@ from conftest import ROOT, processes_mentioning
 
 from autograder.execution import sandbox
 from autograder.execution.worker_client import WorkerSubmission
+from autograder.grading import report
 from autograder.grading.runner import grade
+from autograder.grading.sanitize import FEEDBACK_LIMIT
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 ATTACKS = sorted(p.name for p in CORPUS.iterdir() if (p / "attack.yml").is_file())
 # short limits keep the corpus quick; correct calls here take microseconds
 LIMITS = sandbox.Limits(timeout=3, memory_mb=256, reply_mb=4)
+# what no feedback may carry to a terminal or a page: C0 controls but newline and tab, DEL, C1
+# controls, bidi embeddings, overrides and isolates
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def isolation_modes():
@@ -73,6 +79,11 @@ def test_attack_gets_only_what_it_earned(course, attack, mode, note):
     for task, pattern in note["feedback"].items():
         feedback = "\n".join(c["feedback"] for c in tasks[task]["checks"])
         assert re.search(pattern, feedback), (task, feedback)
+    # whatever the attack sends, feedback stays bounded and shows no control character
+    checks = [c for t in result["tasks"] for c in t["checks"]]
+    assert all(len(c["feedback"]) <= FEEDBACK_LIMIT and not CONTROL.search(c["feedback"]) for c in checks)
+    assert len(json.dumps(result)) <= len(checks) * (FEEDBACK_LIMIT + 500)
+    assert not CONTROL.search(report.table(result))
     # the grader, the course and the machine are as they were
     assert course_fingerprint() == before
     assert os.getcwd() == cwd and np.allclose is allclose

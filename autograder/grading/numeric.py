@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.grading import sanitize
 from autograder.grading.registry import CheckFailure
 from autograder.runtime.plain import Foreign
 
@@ -22,12 +23,22 @@ def precision_of(*values):
 
 
 def fmt(value) -> str:
-    """A number or array in few, stable characters."""
+    """A number or array in few, stable characters (at most sanitize.VALUE_LIMIT)."""
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=6, threshold=20, separator=", ")
+        if value.dtype.kind in "US":  # each entry may be megabytes long: cut entries first
+            first = value.ravel()[:20].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
+            return sanitize.text(f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}",
+                                 sanitize.VALUE_LIMIT)
+        return sanitize.text(np.array2string(value, precision=6, threshold=20, separator=", "), sanitize.VALUE_LIMIT)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
-    return repr(value)
+    return rep(value)
+
+
+def rep(value) -> str:
+    """repr(value) of a student's value, cut to sanitize.VALUE_LIMIT characters before it is
+    built (so a returned 8 MiB string costs a few hundred characters, not 8 MiB)."""
+    return sanitize.short_repr(value, leaf=lambda item: fmt(item) if isinstance(item, np.ndarray) else repr(item))
 
 
 def tolerance(dtype) -> tuple[float, float]:
@@ -80,7 +91,7 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
     inputs were computed in; by default expected's dtype, float64 for scalars)."""
     if type(expected) in (list, tuple):
         if isinstance(got, Foreign) or type(got) is not type(expected):
-            raise CheckFailure(f"{name}: expected a {type(expected).__name__}, got {got!r}")
+            raise CheckFailure(f"{name}: expected a {type(expected).__name__}, got {rep(got)}")
         if len(got) != len(expected):
             raise CheckFailure(f"{name}: {len(got)} items, expected {len(expected)}")
         for index, (mine, theirs) in enumerate(zip(got, expected)):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from . import sanitize
+
 STATUS_MARKS = {"passed": "ok", "failed": "FAIL", "not_started": "not started", "error": "ERROR"}
 GRADESCOPE_OUTPUT_LIMIT = 8_000  # characters of feedback per test kept in results.json
 
@@ -11,8 +13,19 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def shown(result: dict) -> dict:
+    """result as it may be shown: every feedback (and the student's name, when given) bounded
+    and escaped, whether the result is fresh, read back from a gradebook or from a file."""
+    cleaned = {**result, "tasks": [{**task, "checks": [{**c, "feedback": sanitize.text(c["feedback"])}
+                                                        for c in task["checks"]]} for task in result["tasks"]]}
+    if "student" in result:
+        cleaned["student"] = sanitize.line(result["student"])
+    return cleaned
+
+
 def table(result: dict, *, verbose: bool = True) -> str:
     """One line per task, then the feedback of every failed check."""
+    result = shown(result)
     rows = [(t["assignment"], t["task"], f"{_points(t['score'])}/{_points(t['max_score'])}",
              STATUS_MARKS[t["status"]]) for t in result["tasks"]]
     widths = [max(len(r[i]) for r in rows + [("assignment", "task", "points", "status")]) for i in range(4)]
@@ -34,11 +47,12 @@ def table(result: dict, *, verbose: bool = True) -> str:
 
 
 def to_json(result: dict) -> str:
-    return json.dumps(result, indent=2, sort_keys=False)
+    return json.dumps(shown(result), indent=2, sort_keys=False)
 
 
 def gradescope(result: dict, visibility: str = "visible") -> dict:
     """Gradescope's results.json: one test per task, its checks' feedback as output."""
+    result = shown(result)
     tests = []
     for task in result["tasks"]:
         lines = [f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")

@@ -9,7 +9,7 @@ from hypothesis.errors import HypothesisException
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, StudentError, Submission
-from autograder.grading import numeric
+from autograder.grading import numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import deterministic
 from autograder.grading.mistake_registry import load_mistakes
@@ -23,6 +23,10 @@ class CheckResult:
     passed: bool
     feedback: str
     outcome: str = "passed"  # passed / failed / not_started / error
+
+    def __post_init__(self):
+        # feedback quotes the student's messages and values: bounded and escaped before it is stored
+        self.feedback = sanitize.text(self.feedback)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder.course import config
 from autograder.course.config import MANIFEST, Course
 from autograder.execution.submission import stage
-from autograder.grading import report
+from autograder.grading import report, sanitize
 from autograder.runtime.executor import load_package
 
 GRADE_TIMEOUT = 1800  # seconds for grading one assignment in a grade cell
@@ -128,6 +128,6 @@ def grade(task: str, folder=None) -> float:
     print(f"{task}: {found['score']:g}/{found['max_score']:g} ({found['status'].replace('_', ' ')})")
     for checked in found["checks"]:
         print(f"  {'ok  ' if checked['passed'] else 'FAIL'} {checked['name']}")
-        for line in checked["feedback"].splitlines():
+        for line in sanitize.text(checked["feedback"]).splitlines():
             print(f"       {line}")
     return found["score"]
