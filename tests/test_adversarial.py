@@ -15,7 +15,7 @@ from autograder import sandbox
 from autograder.isolated import WorkerSubmission
 from autograder.runner import grade
 
-from conftest import ROOT, processes_mentioning
+from conftest import ROOT, attack_submission, processes_mentioning
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 ATTACKS = sorted(p.name for p in CORPUS.iterdir() if (p / "attack.yml").is_file())
@@ -50,19 +50,20 @@ def course_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def test_the_corpus_covers_the_attacks_the_issue_names():
+def test_the_corpus_covers_the_attacks_the_issue_names(course):
     assert len(ATTACKS) >= 15
     for attack in ATTACKS:
         note = yaml.safe_load((CORPUS / attack / "attack.yml").read_text())
         assert {"tries", "expected", "needs", "scores", "feedback"} <= note.keys(), attack
         assert set(note["needs"]) <= {"sandbox", "unprivileged"}, attack
         assert set(note["feedback"]) <= set(note["scores"]), attack
+        assert set(note.get("builds_on", [])) <= {a.id for a in course.assignments}, attack
 
 
 @pytest.mark.parametrize("attack, mode, note", list(runs()))
-def test_attack_gets_only_what_it_earned(course, attack, mode, note):
+def test_attack_gets_only_what_it_earned(course, attack, mode, note, tmp_path):
     before, cwd, allclose = course_fingerprint(), os.getcwd(), np.allclose
-    submission = WorkerSubmission(course, CORPUS / attack, limits=LIMITS, mode=mode)
+    submission = WorkerSubmission(course, attack_submission(attack, tmp_path), limits=LIMITS, mode=mode)
     marker = str(submission._folder)
     try:
         result = grade(course, submission, course.select(list(note["scores"])), profile="quick")
