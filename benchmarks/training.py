@@ -45,10 +45,10 @@ def main(argv) -> None:
         rng = np.random.default_rng(0)
         start = time.perf_counter()
         if name == "digits":
-            _, score = train.train_digits_cnn(rng=rng)
+            _, score, _ = train.train_digits_cnn(rng=rng)
             what = f"test accuracy {score:.4f}"
         else:
-            _, score = train.train_sequence_model(name, rng=rng)
+            _, score, _ = train.train_sequence_model(name, rng=rng)
             what = f"test MSE {score:.4f}"
         seconds = time.perf_counter() - start
         print(f"{name:>6}: {what}, {seconds:.1f} s ({seconds / base:,.0f}x baseline)")

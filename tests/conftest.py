@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from autograder.course import config
 from autograder.grading.runner import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
+ADVERSARIAL = ROOT / "tests" / "adversarial"
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,26 @@ def processes_mentioning(text: str) -> list[str]:
         except OSError:
             continue
     return found
+
+
+def attack_note(attack: str) -> dict:
+    """The attack.yml of an attack of the adversarial corpus."""
+    return yaml.safe_load((ADVERSARIAL / attack / "attack.yml").read_text())
+
+
+def attack_submission(attack: str, tmp_path: Path) -> Path:
+    """What the attack hands in: its folder, or, when its note names assignments it `builds_on`,
+    a folder of loose files holding the reference's files of those assignments with the attack's
+    own in place of the reference's of the same name."""
+    builds_on = attack_note(attack).get("builds_on", [])
+    if not builds_on:
+        return ADVERSARIAL / attack
+    folder = tmp_path / attack
+    folder.mkdir()
+    for assignment in builds_on:
+        for path in (ROOT / "solutions" / assignment).glob("*.py"):
+            if path.name != "__init__.py":
+                shutil.copy(path, folder / path.name)
+    for path in (ADVERSARIAL / attack).glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    return folder

@@ -1,14 +1,23 @@
 """a6_framework beyond the generic tests: the training demos and the `course train` command."""
+import importlib
+import re
 import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
-from conftest import ROOT, grade_path
+from conftest import ROOT, attack_note, attack_submission, grade_path
 
+from autograder.checks import a6_framework as checks
 from autograder.cli import train
+from autograder.execution.submission import stage
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.publishing import bundle
+from autograder.runtime.executor import load_package
+
+TRAINING = ["train_digits_cnn", "train_sequence_model"]
+FAKES = ["fake_training_history", "memorised_training_score"]
 
 
 def test_the_mistake_library_covers_the_framework(course):
@@ -39,7 +48,7 @@ def test_a_loop_convolution_is_told_it_is_too_slow_before_training(course, tmp_p
         shutil.copy(ROOT / "examples/class/ada/a4_cnn" / name, folder / "a4_cnn" / name)
     result = grade_path(course, folder, ["train_digits_cnn"], profile="quick")
     feedback = [check["feedback"] for task in result["tasks"] for check in task["checks"]]
-    assert result["score"] == 0 and len(feedback) == 2
+    assert result["score"] == 0 and len(feedback) == 1
     assert all("training would take far longer than the grader allows" in f for f in feedback)
 
 
@@ -48,3 +57,57 @@ def test_the_student_bundle_leaves_out_the_framework_it_cannot_replay(course):
     assert "a6_framework" in bundle.chosen_assignments(course, None)  # Gradescope grades it live
     with pytest.raises(bundle.BundleError, match="cannot replay"):
         bundle.chosen_assignments(course, ["a6_framework"], recorded=True)
+
+
+def _trained_by(course, folder, tmp_path):
+    """The train.py module of a submission folder, staged and imported as the grader would."""
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    stage(course, folder, staged)
+    return importlib.import_module(f"{load_package(staged, '_course_fake')}.a6_framework.train")
+
+
+@pytest.mark.parametrize("fake", FAKES)
+def test_a_run_that_trains_nothing_earns_nothing(course, fake, tmp_path):
+    """A made-up history and score with an untrained model, with no model, with a model that is
+    not a Module and looks the answers up, or one that computes them from the markers: nothing,
+    in the full profile of official grading, and the words say why."""
+    note = attack_note(fake)
+    result = grade_path(course, attack_submission(fake, tmp_path), TRAINING, profile="full")
+    tasks = {t["task"]: t for t in result["tasks"]}
+    for task in TRAINING:
+        assert tasks[task]["score"] == 0, tasks[task]
+        feedback = "\n".join(c["feedback"] for c in tasks[task]["checks"])
+        assert re.search(note["feedback"][task], feedback), feedback
+
+
+def test_the_memorising_models_do_know_the_grader_s_answers(course, tmp_path):
+    """Only the check that the predictions are the network's stops them: on the grader's own
+    data, in the grader's order, their forwards are right."""
+    fake = _trained_by(course, attack_submission("memorised_training_score", tmp_path), tmp_path)
+    reference = train.train_module(course, "solutions")
+    rng = np.random.default_rng([checks.GRADER_DATA, 0])
+    _, _, x_test, y_test = reference.load_digits_split()
+    order = rng.permutation(len(y_test))
+    _, _, digits = fake.train_digits_cnn(rng=np.random.default_rng(0), epochs=checks.DIGITS_EPOCHS)
+    assert np.mean(digits(x_test[order]).argmax(axis=1) == y_test[order]) == 1.0
+    x, y = reference.adding_problem(rng, checks.ADDING_SEQUENCES, checks.ADDING["length"])
+    _, _, adding = fake.train_sequence_model("gru", rng=np.random.default_rng(0), **checks.ADDING)
+    assert np.mean((adding(x) - y) ** 2) < 1e-20
+
+
+def test_a_run_that_returns_no_model_is_told_the_tuple(course, tmp_path):
+    folder = tmp_path / "old"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    train_file = folder / "a6_framework" / "train.py"
+    train_file.write_text(train_file.read_text().replace("[-1], model\n", "[-1]\n"))
+    result = grade_path(course, folder, TRAINING)
+    tasks = {t["task"]: t for t in result["tasks"]}
+    for task, score in (("train_digits_cnn", "test_accuracy"), ("train_sequence_model", "test_loss")):
+        assert tasks[task]["score"] == 0
+        assert f"{task} must return the tuple (history, {score}, model)" in tasks[task]["checks"][0]["feedback"]
+
+
+def test_the_reference_s_models_pass_as_the_grader_measures_them(course):
+    result = grade_path(course, ROOT / "solutions", TRAINING, profile="full")
+    assert result["score"] == result["max_score"] > 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, processes_mentioning
+from conftest import ROOT, attack_submission, processes_mentioning
 
 from autograder.execution import sandbox
 from autograder.execution.worker_client import WorkerSubmission
@@ -55,19 +55,20 @@ def course_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def test_every_attack_note_says_what_it_tries_and_what_it_must_get():
+def test_every_attack_note_says_what_it_tries_and_what_it_must_get(course):
     assert len(ATTACKS) >= 15
     for attack in ATTACKS:
         note = yaml.safe_load((CORPUS / attack / "attack.yml").read_text())
         assert {"tries", "expected", "needs", "scores", "feedback"} <= note.keys(), attack
         assert set(note["needs"]) <= {"sandbox", "unprivileged"}, attack
         assert set(note["feedback"]) <= set(note["scores"]), attack
+        assert set(note.get("builds_on", [])) <= {a.id for a in course.assignments}, attack
 
 
 @pytest.mark.parametrize("attack, mode, note", list(runs()))
-def test_attack_gets_only_what_it_earned(course, attack, mode, note):
+def test_attack_gets_only_what_it_earned(course, attack, mode, note, tmp_path):
     before, cwd, allclose = course_fingerprint(), os.getcwd(), np.allclose
-    submission = WorkerSubmission(course, CORPUS / attack, limits=LIMITS, mode=mode)
+    submission = WorkerSubmission(course, attack_submission(attack, tmp_path), limits=LIMITS, mode=mode)
     marker = str(submission._folder)
     try:
         result = grade(course, submission, course.select(list(note["scores"])), profile="quick")

@@ -295,7 +295,7 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
     the parent-death signal set for a plain worker)."""
     folder = _student(tmp_path, "def sigmoid_forward(x):\n    while True:\n        pass\n")
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import numpy as np; from pathlib import Path\n"
-              "from autograder import config; from autograder.execution.worker_client import WorkerSubmission\n"
+              "from autograder.course import config; from autograder.execution.worker_client import WorkerSubmission\n"
               f"s = WorkerSubmission(config.load(Path({str(ROOT)!r})), Path({str(folder)!r}), mode={mode!r})\n"
               "print(s._folder, flush=True); s.call('sigmoid_forward', (np.zeros(1),), {}, (1,))\n")
     grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

@@ -7,16 +7,18 @@ trusted implementation's objects (the reference, or a mistake variant when looki
 """
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.grading.numeric import fmt, gradcheck, validate_array, validate_scalar
+from autograder.execution.submission import StudentError
+from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
 from autograder.grading.registry import CheckFailure, check
 from autograder.grading.strategies import cases, generator, labels, seeds, upstream, values
 from autograder.runtime import probes
-from autograder.runtime.plain import Foreign, Probe
+from autograder.runtime.plain import Foreign, Handle, Probe
 
 HINT_ACCUMULATE = ("backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
                    "used twice collects both contributions, as in PyTorch")
@@ -621,10 +623,20 @@ def train_step_matches(ctx, case):
 
 
 # ---- the training runs -------------------------------------------------------------------------
+#
+# A run is judged on the model it returns, never on the score it reports: the grader runs the
+# model's own forward on data it draws itself, computes the score from those predictions, and
+# checks that they are the predictions of the handout's network with the model's own parameters.
+# A made-up history or score, an untrained model, a forward that looks the answers up or computes
+# them some other way: each misses the threshold or disagrees with the network, so only trained
+# weights score.
 
-DIGITS_EPOCHS, DIGITS_THRESHOLD = 2, 0.90  # the reference reaches 0.93-0.95 over seeds
+DIGITS_EPOCHS, DIGITS_THRESHOLD = 2, 0.90  # the reference reaches 0.92-0.98 over seeds; untrained: 0.04-0.14
 ADDING = dict(length=20, steps=300)
-ADDING_THRESHOLD = 0.05  # test MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167
+ADDING_HIDDEN = 16  # train_sequence_model's default
+ADDING_SEQUENCES = 1000  # drawn by the grader for every run
+ADDING_THRESHOLD = 0.05  # MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167, untrained 0.75-1.9
+GRADER_DATA = 6  # the grader draws its data from default_rng([GRADER_DATA, seed]): a stream apart from the run's
 SLOWER_THAN_VECTORISED = 8  # measured per step: loops over output pixels 30x the reference, other correct layers 0.7-1.1x
 
 
@@ -636,9 +648,10 @@ def _digits_model(side):
                     side.new("ReLU"), side.new("MaxPool2d", 2), side.new("Flatten"), side.new("Linear", 128, 10, rng=rng))
 
 
-@check("train_digits_cnn", "is fast enough to train (its layers are vectorised)")
-def digits_speed(ctx, case):
-    require_speed(ctx)
+def _adding_model(side):
+    """train_sequence_model's GRU model, built from the side's layers."""
+    rng = Probe("rng", (0,))
+    return side.new("Sequential", side.new("GRU", 2, ADDING_HIDDEN, rng=rng), side.new("Linear", ADDING_HIDDEN, 1, rng=rng))
 
 
 def require_speed(ctx):
@@ -665,40 +678,100 @@ def require_speed(ctx):
             "one matrix product) instead of looping over output pixels")
 
 
-@check("train_digits_cnn", f"reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} epochs",
-       cases(seed=st.integers(0, 2**16)))
+def _grader_data(ctx, case):
+    """The reference's train.py, whose data the grader draws for itself, and the grader's own rng."""
+    train = sys.modules[ctx.reference.function("train_digits_cnn").__module__]
+    return train, np.random.default_rng([GRADER_DATA, case["seed"]])
+
+
+@check("train_digits_cnn", f"the returned model reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} "
+       "epochs, as the grader measures it", cases(seed=st.integers(0, 2**16)))
 def digits_training(ctx, case):
+    """The model's accuracy on the whole test split in an order the grader draws, from logits
+    that must be digits_cnn's with the model's parameters: a forward that answers by position
+    misses in a new order, one that looks images up differs from the network's logits."""
     require_speed(ctx)
-    result = ctx.call("train_digits_cnn", rng=Probe("rng", (case["seed"],)), epochs=DIGITS_EPOCHS)
-    history, accuracy = _training_result(result, "train_digits_cnn", ("loss", "train_accuracy", "test_accuracy"),
-                                         DIGITS_EPOCHS)
+    task = "train_digits_cnn"
+    result = ctx.call(task, rng=Probe("rng", (case["seed"],)), epochs=DIGITS_EPOCHS, opaque=(2,))
+    history, model = _training_result(result, task, "test_accuracy", ("loss", "train_accuracy", "test_accuracy"),
+                                      DIGITS_EPOCHS)
+    train, rng = _grader_data(ctx, case)
+    _, _, x_test, y_test = train.load_digits_split()
+    order = rng.permutation(len(y_test))
+    logits = _measured_output(ctx, task, model, x_test[order], "digits_cnn", _digits_model, (len(y_test), 10))
+    accuracy = float(np.mean(logits.argmax(axis=1) == y_test[order]))
     if accuracy < DIGITS_THRESHOLD:
-        raise CheckFailure(f"test accuracy {accuracy:.4f} after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}); "
-                           f"a correct framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.93-0.95). "
-                           f"Test accuracy by epoch: {fmt(np.asarray(history['test_accuracy']))}", HINT_TRAINING)
+        raise CheckFailure(f"the model train_digits_cnn returned after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}) "
+                           f"classifies {accuracy:.4f} of the test images right, as the grader counts; a correct "
+                           f"framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.92-0.98, an untrained "
+                           f"digits_cnn about 0.1). Your history's test accuracy by epoch: "
+                           f"{fmt(np.asarray(history['test_accuracy']))}", HINT_TRAINING)
 
 
-@check("train_sequence_model", f"a GRU learns the adding problem (test MSE below {ADDING_THRESHOLD})",
-       cases(seed=st.integers(0, 2**16)))
+@check("train_sequence_model", f"the returned GRU model gets a test MSE below {ADDING_THRESHOLD} on adding "
+       "problems the grader draws", cases(seed=st.integers(0, 2**16)))
 def adding_training(ctx, case):
-    result = ctx.call("train_sequence_model", "gru", rng=Probe("rng", (case["seed"],)), log_every=100, **ADDING)
-    history, loss = _training_result(result, "train_sequence_model", ("step", "loss", "test_loss"),
-                                     ADDING["steps"] // 100)
+    """The model's mean squared error on fresh sequences from the grader's rng (no run has seen
+    them), from predictions that must be the GRU and head's with the model's parameters: a
+    forward that computes the sum of the marked values directly differs from the network's."""
+    task = "train_sequence_model"
+    result = ctx.call(task, "gru", rng=Probe("rng", (case["seed"],)), log_every=100, opaque=(2,), **ADDING)
+    history, model = _training_result(result, task, "test_loss", ("step", "loss", "test_loss"), ADDING["steps"] // 100)
+    train, rng = _grader_data(ctx, case)
+    x, y = train.adding_problem(rng, ADDING_SEQUENCES, ADDING["length"])
+    predictions = _measured_output(ctx, task, model, x, f"GRU(2, {ADDING_HIDDEN}) followed by "
+                                   f"Linear({ADDING_HIDDEN}, 1)", _adding_model, y.shape)
+    loss = float(np.mean((predictions - y) ** 2))
     if loss > ADDING_THRESHOLD:
-        raise CheckFailure(f"test MSE {loss:.4f} after {ADDING['steps']} steps on sequences of length "
-                           f"{ADDING['length']} (rng seed {case['seed']}); a correct framework's GRU gets below "
-                           f"{ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores 0.167). "
-                           f"Test MSE every 100 steps: {fmt(np.asarray(history['test_loss']))}", HINT_TRAINING)
+        raise CheckFailure(f"the model train_sequence_model returned after {ADDING['steps']} steps on sequences of "
+                           f"length {ADDING['length']} (rng seed {case['seed']}) has a mean squared error of "
+                           f"{loss:.4f} on {ADDING_SEQUENCES} new sequences the grader drew; a correct framework's GRU "
+                           f"gets below {ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores "
+                           f"0.167). Your history's test MSE every 100 steps: "
+                           f"{fmt(np.asarray(history['test_loss']))}", HINT_TRAINING)
 
 
-def _training_result(result, task, keys, entries):
-    """(history, score) after checking the form the handout gives."""
-    if isinstance(result, Foreign) or type(result) not in (tuple, list) or len(result) != 2:
-        raise CheckFailure(f"{task} must return (history, score), got {fmt(result)}")
-    history, score = result
+def _measured_output(ctx, task, model, x, network, build, shape):
+    """The returned model's forward on x in eval mode, checked to be `network`'s (built by
+    build(side)) with the parameters the model's parameters() lists: whatever the forward does,
+    the score then comes from the weights."""
+    student, reference = StudentSide(ctx, task), TrustedSide(ctx.reference)
+    try:
+        student.call(model, "eval")
+    except StudentError as error:
+        raise CheckFailure(f"the third item {task} returns must be the trained model (a Module); calling its "
+                           f"eval() raised an error:\n{error.report}") from None
+    out = student.call(model, "__call__", x)
+    validate_array(out, name="the model's output", dtype=np.float64, shape=shape)
+    params = _parameter_list(student, model)
+    expected_model = build(reference)
+    slots = _parameter_list(reference, expected_model)
+    if len(params) != len(slots):
+        raise CheckFailure(f"the model's parameters() lists {len(params)} parameters; {network} has {len(slots)}")
+    for i, (param, slot) in enumerate(zip(params, slots)):
+        data = student.get(param, "data")
+        validate_array(data, name=f"the data of the model's parameter {i}", dtype=np.float64, shape=slot.data.shape)
+        reference.set(slot, "data", data)
+    expected = reference.call(reference.call(expected_model, "eval"), "__call__", x)
+    try:
+        assert_close(out, expected, name="the model's output")
+    except CheckFailure as failure:
+        raise CheckFailure(f"the model's predictions are not those of {network} with the model's own parameters "
+                           f"({failure.message}): the grader measures the trained network, so the model's forward "
+                           "must compute that network from its weights") from None
+    return out
+
+
+def _training_result(result, task, score, keys, entries):
+    """(history, model handle) after checking the form the handout gives; the score the run
+    reports must be a number, and nothing more: the grader measures the model itself."""
+    if isinstance(result, Foreign) or type(result) is not tuple or len(result) != 3 or type(result[2]) is not Handle:
+        raise CheckFailure(f"{task} must return the tuple (history, {score}, model), got {fmt(result)}")
+    history, reported, model = result
     if type(history) is not dict or any(type(history.get(key)) is not list for key in keys):
         raise CheckFailure(f"history must be a dict of lists with keys {', '.join(keys)}; got {fmt(history)}")
     for key in keys:
         if len(history[key]) != entries:
             raise CheckFailure(f"history[{key!r}] has {len(history[key])} entries, expected {entries}")
-    return history, validate_scalar(score, name=f"{task}'s score")
+    validate_scalar(reported, name=f"{task}'s {score}")
+    return history, model

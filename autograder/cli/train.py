@@ -33,11 +33,11 @@ def run(course: Course, demo: str, *, folder: str, seed: int, cell: str, budget:
     start = time.perf_counter()
     if demo == "digits":
         kwargs = {"epochs": budget} if budget else {}
-        _, accuracy = train.train_digits_cnn(rng=rng, progress=True, plot=plot, **kwargs)
+        _, accuracy, _ = train.train_digits_cnn(rng=rng, progress=True, plot=plot, **kwargs)
         result = f"digits CNN: test accuracy {accuracy:.4f}"
     else:
         kwargs = {"steps": budget} if budget else {}
-        _, loss = train.train_sequence_model(cell, rng=rng, progress=True, plot=plot, **kwargs)
+        _, loss, _ = train.train_sequence_model(cell, rng=rng, progress=True, plot=plot, **kwargs)
         result = f"{cell} on the adding problem: test MSE {loss:.4f} (always answering 1 scores 0.167)"
     summary = f"{result} in {time.perf_counter() - start:.1f} s"
     return summary + (f"; curves saved to {plot}" if plot else "")

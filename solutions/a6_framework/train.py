@@ -1,7 +1,7 @@
 """Training loops for your framework: a CNN on handwritten digits, recurrent cells on a memory task.
 
-Both loops return a history and the final test score, print a progress bar to stderr when asked,
-and draw on nothing but your own earlier files, nn.py and optim.py.
+Both loops return a history, the final test score and the trained model, print a progress bar to
+stderr when asked, and draw on nothing but your own earlier files, nn.py and optim.py.
 """
 import sys
 
@@ -110,10 +110,12 @@ def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=1e-2, progress=False, 
     - progress: draw a progress bar on stderr.
     - plot: a file name; when given, save the loss and accuracy curves there as a PNG.
 
-    Returns a tuple of:
+    Returns the tuple (history, test_accuracy, model):
     - history: dict of lists, one entry per epoch: "loss" (mean training loss of the epoch),
       "train_accuracy", "test_accuracy".
     - test_accuracy: float, the accuracy on the test set after the last epoch.
+    - model: the trained digits_cnn itself, images (N, 1, 8, 8) -> logits (N, 10); the grader
+      measures its accuracy on its own.
     """
     # BEGIN SOLUTION
     X_train, y_train, X_test, y_test = load_digits_split()
@@ -133,7 +135,7 @@ def train_digits_cnn(*, rng, epochs=10, batch_size=32, lr=1e-2, progress=False, 
                                             f"test accuracy {history['test_accuracy'][-1]:.3f}")
     if plot:
         plot_history(history, plot, title="digits CNN")
-    return history, history["test_accuracy"][-1]
+    return history, history["test_accuracy"][-1], model
     # END SOLUTION
 
 
@@ -149,10 +151,12 @@ def train_sequence_model(cell, *, rng, length=40, hidden=16, steps=1500, batch_s
     max_norm (a5's clip_grad_norm) before each step. The test set is 1000 sequences drawn from
     rng before training.
 
-    Returns a tuple of:
+    Returns the tuple (history, test_loss, model):
     - history: dict of lists, one entry per `log_every` steps: "step", "loss" (mean training
       loss since the last entry), "test_loss".
     - test_loss: float, the test mean squared error after the last step.
+    - model: the trained Sequential(CELLS[cell](2, hidden), Linear(hidden, 1)) itself; it maps
+      sequences (T, N, 2) to predictions (N, 1), and the grader measures its loss on its own.
     """
     # BEGIN SOLUTION
     x_test, y_test = adding_problem(rng, 1000, length)
@@ -183,7 +187,7 @@ def train_sequence_model(cell, *, rng, length=40, hidden=16, steps=1500, batch_s
                                           f"test loss {history['test_loss'][-1]:.4f}")
     if plot:
         plot_history(history, plot, title=f"{cell} on the adding problem (length {length})", x="step")
-    return history, history["test_loss"][-1]
+    return history, history["test_loss"][-1], model
     # END SOLUTION
 
 
