@@ -12,7 +12,7 @@ from autograder.checks import a3_regularization as checks
 from autograder.execution.in_process import InProcessSubmission
 from autograder.grading import stats
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
-from autograder.grading.registry import CheckFailure
+from autograder.grading.failure import CheckFailure
 from autograder.grading.runner import grade
 from autograder.grading.strategies import values
 from solutions.a3_regularization import regularization as R

@@ -38,7 +38,7 @@ def numerical_gradient_matches(ctx, case):
                rtol=1e-7, atol=1e-9)
 
 
-@check("numerical_gradient", "calls f with copies and leaves x unchanged", gradient_cases)
+@check("numerical_gradient", "calls f with copies and leaves x unchanged", gradient_cases, pays_alone=False)
 def numerical_gradient_copies(ctx, case):
     x = values(generator(case["seed"]), case["shape"])
     clean = ctx.call("numerical_gradient", Probe("smooth_scalar", (case["seed"],)), x)
@@ -52,7 +52,7 @@ def numerical_gradient_copies(ctx, case):
                            f"(worst entry differs by {np.max(np.abs(got - clean)):.3g})", HINT_COPY)
 
 
-@check("numerical_gradient", "keeps float32", cases(shape=shapes(max_dims=2, max_side=3), seed=seeds))
+@check("numerical_gradient", "keeps float32", cases(shape=shapes(max_dims=2, max_side=3), seed=seeds), pays_alone=False)
 def numerical_gradient_float32(ctx, case):
     x = values(generator(case["seed"]), case["shape"], "float32")
     got = ctx.call("numerical_gradient", Probe("smooth_scalar", (case["seed"],)), x, h=1e-2)
@@ -152,7 +152,7 @@ def _mse_make(case):
 
 
 def _loss_gradcheck(task, make):
-    @check(task, "gradient agrees with finite differences of your loss", loss_cases)
+    @check(task, "gradient agrees with finite differences of your loss", loss_cases, pays_alone=False)
     def loss_gradcheck(ctx, case):
         (first, *rest), kwargs = make({**case, "dtype": "float64"})
         _, grad = unpack(ctx.call(task, first, *rest, **kwargs), 2, task, "(loss, grad)")

@@ -13,8 +13,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import describe, forward_backward_checks, unpack
-from autograder.grading.numeric import fmt, relative_error, tolerance, validate_array
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.failure import CheckFailure, hint_on_failure
+from autograder.grading.numeric import relative_error, tolerance, validate_array, within_tolerance, worst_entry
+from autograder.grading.registry import check
 from autograder.grading.strategies import (
     as_pair,
     cases,
@@ -50,13 +51,9 @@ def _require_shape(ctx, task, out, expected_shape, formula, compute):
 def _require_equal(got, expected, what, dtype):
     """got matches expected (both computed from the student's own outputs) within dtype's tolerances."""
     rtol, atol = tolerance(dtype)
-    got64, expected64 = np.asarray(got, np.float64), np.asarray(expected, np.float64)
-    error = np.linalg.norm((got64 - expected64).ravel())
-    if error <= rtol * np.linalg.norm(expected64.ravel()) + atol * np.sqrt(max(expected64.size, 1)):
-        return
-    worst = np.unravel_index(np.argmax(np.abs(got64 - expected64)), expected64.shape)
-    raise CheckFailure(f"{what}: relative error {relative_error(got64, expected64):.3g} (tolerance {rtol:.0e}); "
-                       f"worst entry [{', '.join(map(str, worst))}]: {fmt(got64[worst])} instead of {fmt(expected64[worst])}")
+    if not within_tolerance(got, expected, rtol, atol):
+        raise CheckFailure(f"{what}: relative error {relative_error(got, expected):.3g} (tolerance {rtol:.0e}); "
+                           + worst_entry(np.asarray(got), np.asarray(expected)))
 
 
 def _output_side(size, kernel, stride, padding=0):
@@ -94,13 +91,13 @@ def _conv_out(ctx, x, w, b, kwargs):
 
 
 @check("conv2d_forward", "output has shape (N, F, floor((H + 2ph - KH)/sh) + 1, floor((W + 2pw - KW)/sw) + 1)",
-       conv_cases)
+       conv_cases, pays_alone=False)
 def conv_output_shape(ctx, case):
     inputs, kwargs = _conv_make(case)
     _conv_out(ctx, *inputs.values(), kwargs)
 
 
-@check("conv2d_forward", "is linear in x and in w", conv_cases)
+@check("conv2d_forward", "is linear in x and in w", conv_cases, pays_alone=False)
 def conv_linear(ctx, case):
     inputs, kwargs = _conv_make(case)
     x1, w1, b = inputs.values()
@@ -126,7 +123,7 @@ shift_cases = cases(geometry=conv_geometry(max_stride=1, min_out=3),
                     dtype=float_dtypes, seed=seeds)
 
 
-@check("conv2d_forward", "is translation equivariant for stride 1", shift_cases)
+@check("conv2d_forward", "is translation equivariant for stride 1", shift_cases, pays_alone=False)
 def conv_translation_equivariant(ctx, case):
     inputs, kwargs = _conv_make(case)
     x, w, b = inputs.values()
@@ -198,16 +195,10 @@ def _window_gradient(pool, x, window, g, kernel, stride):
     return expected, f"all of g at the window's maximum x[{', '.join(map(str, peak))}] and 0 elsewhere"
 
 
-def _with_hint(ctx, backward, got, compute, name, requirement):
-    """Run requirement(); on failure, name a known mistake whose backward gives the same got.
-
-    compute(impl) is impl's dx for the same input and dout (through impl's own forward)."""
-    try:
-        requirement()
-    except CheckFailure as failure:
-        if failure.hint is None:
-            failure.hint = ctx.recognise(backward, got, compute(ctx.reference), compute, name=name)
-        raise
+def _recognised(ctx, backward, got, compute):
+    """A function naming the known mistake whose backward gives got as dx (compute(impl) is
+    impl's dx for the same input and dout, through impl's own forward); for hint_on_failure."""
+    return lambda: ctx.recognise(backward, got, compute(ctx.reference), compute, name="dx")
 
 
 WINDOWS_PER_CASE = 3
@@ -224,11 +215,11 @@ def _pool_property_checks(pool):
         inputs, kwargs = _pool_make(case)
         return lambda impl: impl.run(backward, dout, impl.run(forward, inputs["x"], **kwargs)[1])
 
-    @check(forward, "output has shape (N, C, floor((H - KH)/sh) + 1, floor((W - KW)/sw) + 1)", pool_cases)
+    @check(forward, "output has shape (N, C, floor((H - KH)/sh) + 1, floor((W - KW)/sw) + 1)", pool_cases, pays_alone=False)
     def pool_output_shape(ctx, case):
         _pool_out(ctx, pool, case)
 
-    @check(backward, WINDOW_RULES[pool], pool_cases)
+    @check(backward, WINDOW_RULES[pool], pool_cases, pays_alone=False)
     def one_window_at_a_time(ctx, case):
         x, out, cache = _pool_out(ctx, pool, case)
         kernel, stride = _pool_geometry(case)
@@ -241,20 +232,18 @@ def _pool_property_checks(pool):
             dx = ctx.call(backward, dout, cache)
             expected, rule = _window_gradient(pool, x, window, float(g), kernel, stride)
 
-            def routed():
+            with hint_on_failure(_recognised(ctx, backward, dx, reference_dx(case, dout))):
                 validate_array(dx, name="dx", dtype=x.dtype, shape=x.shape)
                 _require_equal(dx, expected, f"with dout zero except dout[{', '.join(map(str, window))}] = g = "
                                              f"{float(g):.4g}, dx must be {rule}; your dx differs", x.dtype)
 
-            _with_hint(ctx, backward, dx, reference_dx(case, dout), "dx", routed)
-
-    @check(backward, "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate", pool_cases)
+    @check(backward, "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate", pool_cases, pays_alone=False)
     def gradient_conserved(ctx, case):
         x, out, cache = _pool_out(ctx, pool, case)
         dout = upstream(generator(case["seed"] + 4), out.shape, x.dtype)
         dx = ctx.call(backward, dout, cache)
 
-        def conserved():
+        with hint_on_failure(_recognised(ctx, backward, dx, reference_dx(case, dout))):
             validate_array(dx, name="dx", dtype=x.dtype, shape=x.shape)
             rtol, atol = tolerance(x.dtype)
             total, expected = float(np.sum(dx, dtype=np.float64)), float(np.sum(dout, dtype=np.float64))
@@ -264,8 +253,6 @@ def _pool_property_checks(pool):
                     f"in full: sum(dout) = {expected:.8g}"
                     + (" (windows overlap here: a pixel shared by several windows collects the gradients "
                        "of all of them)" if _overlapping(case) else ""))
-
-        _with_hint(ctx, backward, dx, reference_dx(case, dout), "dx", conserved)
 
 
 def _overlapping(case):

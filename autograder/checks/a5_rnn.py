@@ -135,7 +135,7 @@ def _stepping_checks(family: Family):
     forward, backward = family.task("forward"), family.task("backward")
     cell_forward, cell_backward = family.task("cell_forward"), family.task("cell_backward")
 
-    @check(forward, f"agrees with stepping your {cell_forward} T times", sequence_cases)
+    @check(forward, f"agrees with stepping your {cell_forward} T times", sequence_cases, pays_alone=False)
     def forward_agrees(ctx, case):
         inputs, _ = make(case)
         hs, _ = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
@@ -152,7 +152,8 @@ def _stepping_checks(family: Family):
                     + _which_half(_differs(hs, expected) is None, _differs(stepped, expected) is None,
                                   forward, cell_forward))
 
-    @check(backward, f"agrees with chaining your {cell_backward} back through time", sequence_cases)
+    @check(backward, f"agrees with chaining your {cell_backward} back through time", sequence_cases,
+           pays_alone=False)
     def backward_agrees(ctx, case):
         inputs, _ = make(case)
         names = [f"d{name}" for name in inputs]
@@ -229,7 +230,7 @@ pure_function_checks("clip_grad_norm", _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 
 
 
 @check("clip_grad_norm", "scales every gradient by one common factor in (0, 1]",
-       _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 1))
+       _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 1), pays_alone=False)
 def clip_keeps_direction(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, _ = _student_clip(ctx, grads, max_norm)
@@ -248,7 +249,8 @@ def clip_keeps_direction(ctx, case):
                                "whole gradient is kept")
 
 
-@check("clip_grad_norm", "returns the global L2 norm, and clips it down to max_norm", _clip_cases(RATIOS_BELOW, 1))
+@check("clip_grad_norm", "returns the global L2 norm, and clips it down to max_norm", _clip_cases(RATIOS_BELOW, 1),
+       pays_alone=False)
 def clip_caps_the_norm(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, total_norm = _student_clip(ctx, grads, max_norm)
@@ -264,7 +266,7 @@ def clip_caps_the_norm(ctx, case):
 
 
 @check("clip_grad_norm", "leaves gradients unchanged when their norm is below max_norm",
-       _clip_cases(RATIOS_ABOVE, 1))
+       _clip_cases(RATIOS_ABOVE, 1), pays_alone=False)
 def clip_leaves_small_gradients(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, _ = _student_clip(ctx, grads, max_norm)

@@ -6,10 +6,15 @@ finite-difference check of the student's backward against the student's own forw
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
+from autograder.grading.context import Context
+from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import fmt, gradcheck, precision_of
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import Case, check
 from autograder.grading.strategies import generator, upstream
 from autograder.runtime.plain import Foreign, same_plain
 
@@ -40,105 +45,139 @@ def require_pure(ctx, task: str) -> None:
         raise CheckFailure(f"{task} changed its {', '.join(ctx.last.mutated)} in place", HINT_MUTATES)
 
 
-def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
-                            gradcheck_dtype: str = "float64", returns: tuple[str, ...] | None = None,
-                            graded_outputs: int | None = None):
-    """Register the checks of a forward task and its backward.
+@dataclass(frozen=True)
+class ForwardBackward:
+    """A forward task and its backward, and the steps their checks share.
 
     make(case) -> (inputs, kwargs): the differentiable inputs (name -> array, in the forward's
     argument order, which is also the order of the backward's gradients) and other keyword
-    arguments. The forward returns `outputs` arrays, then the cache; or, given `returns` (the
-    names of what it returns, in order, "cache" among them), those. The backward takes upstream
-    gradients for the first `graded_outputs` outputs (all by default); the others (such as batch
-    norm's running statistics) are compared with the reference but carry no gradient.
+    arguments. The forward returns `returns` (names in order, "cache" among them). The backward
+    takes upstream gradients for the first `graded_outputs` outputs (all when None); the others
+    (such as batch norm's running statistics) are compared with the reference but carry no
+    gradient.
     """
-    if returns is None:
-        returns = (*(["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]), "cache")
-    what = "(" + ", ".join(returns) + ")"
-    cache_at = returns.index("cache")
-    out_names = [name for name in returns if name != "cache"]
 
-    def split(parts):
+    forward: str
+    backward: str
+    make: Callable[[Case], tuple[dict[str, np.ndarray], dict]]
+    returns: tuple[str, ...]
+    graded_outputs: int | None = None
+
+    @property
+    def out_names(self) -> list[str]:
+        return [name for name in self.returns if name != "cache"]
+
+    def _split(self, parts):
+        """(outputs, cache) of what the forward returned."""
+        cache_at = self.returns.index("cache")
         return tuple(p for i, p in enumerate(parts) if i != cache_at), parts[cache_at]
 
-    def student_forward(ctx, inputs, kwargs):
-        result = ctx.call(forward, *inputs.values(), opaque=(cache_at,), **kwargs)
-        return split(unpack(result, len(returns), forward, what))
+    def student_forward(self, ctx: Context, inputs, kwargs):
+        """The student's (outputs, cache handle)."""
+        result = ctx.call(self.forward, *inputs.values(), opaque=(self.returns.index("cache"),), **kwargs)
+        return self._split(unpack(result, len(self.returns), self.forward, "(" + ", ".join(self.returns) + ")"))
 
-    def reference_forward(impl, inputs, kwargs):
-        return split(tuple(impl.run(forward, *inputs.values(), **kwargs)))
+    def trusted_forward(self, impl, inputs, kwargs):
+        """(outputs, cache) of a trusted implementation (the reference or a mistake)."""
+        return self._split(tuple(impl.run(self.forward, *inputs.values(), **kwargs)))
 
-    def douts_for(case, outs):
+    def upstream_gradients(self, case: Case, outs) -> list[np.ndarray]:
+        """Random upstream gradients for the outputs that carry one, drawn from the case's seed."""
         rng = generator(case["seed"] + 1)
-        return [upstream(rng, np.shape(o), np.asarray(o).dtype) for o in outs[:graded_outputs]]
+        return [upstream(rng, np.shape(o), np.asarray(o).dtype) for o in outs[: self.graded_outputs]]
 
-    @check(forward, "matches the reference", cases)
-    def forward_matches(ctx, case):
-        inputs, kwargs = make(case)
-        outs, _ = student_forward(ctx, inputs, kwargs)
-        for i, name in enumerate(out_names):
-            ctx.expect(forward, outs[i], lambda impl, i=i: reference_forward(impl, inputs, kwargs)[0][i], name=name)
-
-    @check(forward, "leaves its inputs unchanged", cases)
-    def forward_pure(ctx, case):
-        inputs, kwargs = make(case)
-        student_forward(ctx, inputs, kwargs)
-        require_pure(ctx, forward)
-
-    def gradients(ctx, case):
-        inputs, kwargs = make(case)
-        outs, cache = student_forward(ctx, inputs, kwargs)
-        douts = douts_for(case, reference_forward(ctx.reference, inputs, kwargs)[0])
-        for name, out, dout in zip(out_names, outs, douts):  # the outputs that carry a gradient
+    def student_gradients(self, ctx: Context, case: Case):
+        """(inputs, kwargs, douts, cache, grads): the student's forward, then their backward for
+        random upstream gradients shaped like the reference's outputs."""
+        inputs, kwargs = self.make(case)
+        outs, cache = self.student_forward(ctx, inputs, kwargs)
+        douts = self.upstream_gradients(case, self.trusted_forward(ctx.reference, inputs, kwargs)[0])
+        for name, out, dout in zip(self.out_names, outs, douts):
             if type(out) is not np.ndarray or out.shape != dout.shape:
-                raise CheckFailure(f"{forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
-                                   f"{backward} gets an upstream gradient of that shape, so fix {forward} first")
-        grads = ctx.call(backward, *douts, cache)
+                raise CheckFailure(f"{self.forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
+                                   f"{self.backward} gets an upstream gradient of that shape, so fix {self.forward} "
+                                   "first")
+        grads = ctx.call(self.backward, *douts, cache)
         if len(inputs) > 1:
-            grads = unpack(grads, len(inputs), backward, "(" + ", ".join(f"d{n}" for n in inputs) + ")")
+            grads = unpack(grads, len(inputs), self.backward, "(" + ", ".join(f"d{n}" for n in inputs) + ")")
         else:
             grads = (grads,)
         return inputs, kwargs, douts, cache, grads
 
-    @check(backward, "matches the reference backward for a random upstream gradient", cases)
-    def backward_matches(ctx, case):
-        inputs, kwargs, douts, _, grads = gradients(ctx, case)
+    # ---- the check bodies ----
+
+    def forward_matches(self, ctx: Context, case: Case) -> None:
+        inputs, kwargs = self.make(case)
+        outs, _ = self.student_forward(ctx, inputs, kwargs)
+        for i, name in enumerate(self.out_names):
+            ctx.expect(self.forward, outs[i], lambda impl, i=i: self.trusted_forward(impl, inputs, kwargs)[0][i],
+                       name=name)
+
+    def forward_pure(self, ctx: Context, case: Case) -> None:
+        inputs, kwargs = self.make(case)
+        self.student_forward(ctx, inputs, kwargs)
+        require_pure(ctx, self.forward)
+
+    def backward_matches(self, ctx: Context, case: Case) -> None:
+        inputs, kwargs, douts, _, grads = self.student_gradients(ctx, case)
         results = {}  # one forward and backward per implementation, whatever the number of gradients
 
         def expected(impl, i):
             if id(impl) not in results:
-                _, cache = reference_forward(impl, inputs, kwargs)
-                results[id(impl)] = impl.run(backward, *douts, cache)
+                _, cache = self.trusted_forward(impl, inputs, kwargs)
+                results[id(impl)] = impl.run(self.backward, *douts, cache)
             return results[id(impl)][i] if len(inputs) > 1 else results[id(impl)]
 
         for i, name in enumerate(inputs):
-            ctx.expect(backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
+            ctx.expect(self.backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
 
-    @check(backward, "agrees with finite differences of your forward", cases)
-    def backward_gradcheck(ctx, case):
-        case = {**case, "dtype": gradcheck_dtype} if "dtype" in case else case
-        inputs, kwargs, douts, _, grads = gradients(ctx, case)
+    def backward_gradcheck(self, ctx: Context, case: Case) -> None:
+        inputs, kwargs, douts, _, grads = self.student_gradients(ctx, case)
 
         def loss(**point):
-            outs, _ = student_forward(ctx, point, kwargs)
+            """sum(out * dout) over the outputs that carry a gradient, by the student's forward."""
+            outs, _ = self.student_forward(ctx, point, kwargs)
             total = 0.0
-            for out, dout in zip(outs, douts):  # the outputs that carry a gradient
+            for out, dout in zip(outs, douts):
                 if type(out) is not np.ndarray or out.shape != dout.shape:
-                    raise CheckFailure(f"{forward} returned {fmt(out)} where an array of shape {dout.shape} was expected")
+                    raise CheckFailure(f"{self.forward} returned {fmt(out)} where an array of shape {dout.shape} "
+                                       "was expected")
                 total += float(np.sum(out.astype(np.float64) * dout))
             return total
 
-        gradcheck(loss, inputs, dict(zip(inputs, grads)), seed=case["seed"], output=f"your {backward}")
+        gradcheck(loss, inputs, dict(zip(inputs, grads)), seed=case["seed"], output=f"your {self.backward}")
 
-    @check(backward, "leaves dout and its cache unchanged", cases)
-    def backward_pure(ctx, case):
-        inputs, kwargs, douts, cache, first = gradients(ctx, case)
-        require_pure(ctx, backward)
-        again = ctx.call(backward, *douts, cache)
+    def backward_pure(self, ctx: Context, case: Case) -> None:
+        inputs, _, douts, cache, first = self.student_gradients(ctx, case)
+        require_pure(ctx, self.backward)
+        again = ctx.call(self.backward, *douts, cache)
         again = tuple(again) if len(inputs) > 1 and type(again) in (tuple, list) else (again,)
         if not same_plain(tuple(first), again):
-            raise CheckFailure(f"{backward} gave a different result when called again with the same dout and cache",
-                               HINT_CACHE)
+            raise CheckFailure(f"{self.backward} gave a different result when called again with the same dout and "
+                               "cache", HINT_CACHE)
+
+
+def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
+                            gradcheck_dtype: str = "float64", returns: tuple[str, ...] | None = None,
+                            graded_outputs: int | None = None) -> ForwardBackward:
+    """Register the checks of a forward task and its backward (see ForwardBackward for make,
+    returns and graded_outputs; without returns, the forward returns `outputs` arrays, then the
+    cache). The finite-difference check runs in gradcheck_dtype. The comparisons with the
+    reference pay alone; purity and the finite-difference check, which a fake can pass, are
+    diagnoses."""
+    if returns is None:
+        returns = (*(["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]), "cache")
+    pair = ForwardBackward(forward, backward, make, returns, graded_outputs)
+
+    def in_gradcheck_dtype(ctx: Context, case: Case) -> None:
+        pair.backward_gradcheck(ctx, {**case, "dtype": gradcheck_dtype} if "dtype" in case else case)
+
+    check(forward, "matches the reference", cases)(pair.forward_matches)
+    check(forward, "leaves its inputs unchanged", cases, pays_alone=False)(pair.forward_pure)
+    check(backward, "matches the reference backward for a random upstream gradient", cases)(pair.backward_matches)
+    check(backward, "agrees with finite differences of your forward", cases, pays_alone=False)(in_gradcheck_dtype)
+    check(backward, "leaves dout and its cache unchanged", cases, pays_alone=False)(pair.backward_pure)
+    return pair
 
 
 def _items(args):
@@ -162,7 +201,7 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
             ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
                        precision=precision_of(*_items(args)))
 
-    @check(task, "leaves its inputs unchanged", cases)
+    @check(task, "leaves its inputs unchanged", cases, pays_alone=False)
     def pure(ctx, case):
         args, kwargs = make(case)
         ctx.call(task, *args, **kwargs)

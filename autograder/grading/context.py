@@ -8,12 +8,12 @@ from autograder.course.config import Course
 from autograder.execution.submission import Reply, Submission
 from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close
-from autograder.grading.reference import Implementation
-from autograder.grading.registry import CheckFailure
+from autograder.grading.failure import CheckFailure, hint_on_failure
+from autograder.grading.reference import TrustedImplementation
 
 
 class Context:
-    def __init__(self, course: Course, student: Submission, reference: Implementation):
+    def __init__(self, course: Course, student: Submission, reference: TrustedImplementation):
         self.course = course
         self.student = student
         self.reference = reference
@@ -37,12 +37,8 @@ class Context:
         compute(impl) evaluates the expected value with an implementation of the course (the
         reference, or a mistake variant when looking for a hint)."""
         expected = compute(self.reference)
-        try:
+        with hint_on_failure(lambda: self.recognise(task, got, expected, compute, name=name, **tolerances)):
             assert_close(got, expected, name=name, **tolerances)
-        except CheckFailure as failure:
-            if failure.hint is None:
-                failure.hint = self.recognise(task, got, expected, compute, name=name, **tolerances)
-            raise
 
     def recognise(self, task: str, got, expected, compute, *, name: str = "", **tolerances) -> str | None:
         """The hint of the first known mistake of task that gives got where the reference gives

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.grading import sanitize
-from autograder.grading.registry import CheckFailure
+from autograder.grading.failure import CheckFailure
 from autograder.runtime.plain import Foreign
 
 # Norm-relative tolerances: ||got - expected|| <= rtol * ||expected|| + atol * sqrt(size).
@@ -50,6 +50,21 @@ def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
     diff = np.linalg.norm((np.asarray(got, np.float64) - np.asarray(expected, np.float64)).ravel())
     norm = np.linalg.norm(np.asarray(expected, np.float64).ravel())
     return float(diff / norm) if norm > 0 else float(diff)
+
+
+def within_tolerance(got, expected, rtol: float, atol: float) -> bool:
+    """The course's one closeness rule: ||got - expected|| <= rtol * ||expected|| + atol * sqrt(size),
+    computed in float64."""
+    got64, expected64 = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    error = float(np.linalg.norm((got64 - expected64).ravel()))
+    return error <= rtol * float(np.linalg.norm(expected64.ravel())) + atol * np.sqrt(max(expected64.size, 1))
+
+
+def worst_entry(got: np.ndarray, expected: np.ndarray) -> str:
+    """Where got and expected (arrays of one shape) differ most, in words."""
+    difference = np.abs(np.asarray(got, np.float64) - np.asarray(expected, np.float64))
+    worst = np.unravel_index(np.argmax(difference), expected.shape)
+    return f"worst entry {_where(worst)}: yours {fmt(got[worst])}, expected {fmt(expected[worst])}"
 
 
 def _where(index) -> str:
@@ -118,20 +133,16 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
         default_rtol, default_atol = tolerance(precision or np.float64)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
-    error = float(np.linalg.norm((got.astype(np.float64) - expected.astype(np.float64)).ravel()))
-    allowed = rtol * float(np.linalg.norm(expected.astype(np.float64).ravel())) + atol * np.sqrt(max(expected.size, 1))
-    if error <= allowed:
+    if within_tolerance(got, expected, rtol, atol):
         return
     hint = None
-    if expected.dtype == np.float64 and precision in (None, np.float64) and got.size and np.array_equal(got, got.astype(np.float32).astype(np.float64)) \
-            and not np.array_equal(expected, expected.astype(np.float32).astype(np.float64)) \
-            and relative_error(got, expected) < 1e-5:
+    if expected.dtype == np.float64 and precision in (None, np.float64) and got.size and _float32_only(got) \
+            and not _float32_only(expected) and relative_error(got, expected) < 1e-5:
         hint = HINT_FLOAT32
     if expected.ndim == 0:
         detail = f"yours {fmt(got[()])}, expected {fmt(expected[()])}"
     else:
-        worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), expected.shape)
-        detail = f"worst entry {_where(worst)}: yours {fmt(got[worst])}, expected {fmt(expected[worst])}"
+        detail = worst_entry(got, expected)
     raise CheckFailure(
         f"{name}: differs from the reference by a relative error of {relative_error(got, expected):.3g} "
         f"(tolerance {rtol:.0e} relative + {atol:.0e} absolute); {detail}",
@@ -178,3 +189,8 @@ def _localise(loss, inputs, name, grad, eps) -> str:
     worst = np.unravel_index(np.argmax(np.abs(numerical - grad)), x.shape) if x.ndim else ()
     return (f"Worst entry {name}{_where(worst)}: numerical {numerical[worst]:.8g}, "
             f"analytical {grad[worst]:.8g}.")
+
+
+def _float32_only(values: np.ndarray) -> bool:
+    """Whether every entry is a float32 number (float64 work done in float32 gives such results)."""
+    return bool(np.array_equal(values, values.astype(np.float32).astype(np.float64)))

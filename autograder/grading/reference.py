@@ -8,12 +8,27 @@ import copy
 import importlib
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 from autograder.course.config import Course
-from autograder.grading import replay as recorded
+from autograder.grading import replay
 from autograder.runtime import probes
 from autograder.runtime.executor import load_package
+
+
+class TrustedImplementation(Protocol):
+    """What checks compute expectations with: the reference, a mistake variant, or (in a
+    student bundle) their recorded replay."""
+
+    def function(self, task: str) -> Callable[..., Any]:
+        """The implementation's function (or class) named task."""
+        ...
+
+    def run(self, task: str, *args: Any, **kwargs: Any) -> Any:
+        """task(*args, **kwargs) on private copies of the arguments."""
+        ...
 
 
 class Implementation:
@@ -43,9 +58,9 @@ class Implementation:
 _reference_cache: dict[Path, Implementation] = {}
 
 
-def reference(course: Course) -> Implementation:
+def reference(course: Course) -> TrustedImplementation:
     """The reference of the course: its solutions/, or their recorded outputs in a bundle."""
-    replayed = recorded.replay_for(course)
+    replayed = replay.replay_for(course)
     if replayed is not None:
         return replayed
     root = course.root / "solutions"

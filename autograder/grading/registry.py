@@ -1,26 +1,41 @@
-"""The check registry: every check belongs to one task (a spec function) and has a name."""
+"""The check registry: every check belongs to one task (a spec function) and has a name.
+
+A check body is `body(ctx, case) -> None`: it reaches the student through ctx (a Context) and
+raises CheckFailure when the submission is wrong. Checks are registered with the `check`
+decorator, on the cases a Hypothesis strategy draws (or once, without cases).
+
+Credit is for verified work. A task's checks are either comparisons (with the reference, or
+a distribution test where the task has no exact reference), which pay alone, or diagnoses
+(purity, self-consistency with the student's own forward, a raised ValueError, a shape, a
+property that a formula could satisfy), registered with `pays_alone=False`: they always tell
+the student what is wrong, but pay only when every comparison of their task passes, so that
+no fake earns points through them.
+"""
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from autograder.grading.failure import CheckFailure
 
-class CheckFailure(Exception):
-    """A check's verdict against the submission: `message` says what was wrong."""
+if TYPE_CHECKING:  # the context reaches the mistakes, whose replay gates registered checks
+    from autograder.grading.context import Context
 
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+__all__ = ["Case", "Check", "CheckBody", "CheckFailure", "REGISTRY", "check", "checks_for", "load_checks"]
+
+Case = dict[str, Any]  # one drawn input: names the check body reads (shape, seed, dtype...)
+CheckBody = Callable[["Context", Case], None]
 
 
 @dataclass(frozen=True)
 class Check:
     task: str
     name: str
-    body: Callable  # body(ctx, case) raises CheckFailure on a wrong submission
-    cases: object = None  # a Hypothesis strategy of case dicts, or None for a single run
+    body: CheckBody  # raises CheckFailure on a wrong submission
+    cases: Any = None  # a Hypothesis strategy of case dicts, or None for a single run
+    pays_alone: bool = True  # False: a diagnosis, paid only when the task's comparisons pass
 
     @property
     def id(self) -> str:
@@ -30,14 +45,14 @@ class Check:
 REGISTRY: dict[str, list[Check]] = {}
 
 
-def check(task: str, name: str, cases=None):
+def check(task: str, name: str, cases=None, *, pays_alone: bool = True) -> Callable[[CheckBody], CheckBody]:
     """Decorator registering body(ctx, case) as a check of task, run on each drawn case."""
 
-    def register(body):
+    def register(body: CheckBody) -> CheckBody:
         checks = REGISTRY.setdefault(task, [])
         if any(existing.name == name for existing in checks):
             raise ValueError(f"two checks of {task} are named {name!r}")
-        checks.append(Check(task, name, body, cases))
+        checks.append(Check(task, name, body, cases, pays_alone))
         return body
 
     return register

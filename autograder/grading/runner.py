@@ -14,7 +14,8 @@ from autograder.grading.context import Context
 from autograder.grading.determinism import deterministic
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
-from autograder.grading.registry import CheckFailure, checks_for, load_checks
+from autograder.grading.failure import CheckFailure
+from autograder.grading.registry import Check, checks_for, load_checks
 
 
 @dataclass
@@ -124,9 +125,24 @@ def grade_task(course: Course, task: Task, student: Submission, profile: str, ct
     else:
         examples = course.max_examples(task, profile)
         results = [run_check(c, ctx, examples) for c in checks]
-    passed = sum(r.passed for r in results)
-    score = round(task.points * passed / len(results), 2)
+    score = round(task.points * paying_checks(checks, results) / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
+
+
+def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:
+    """How many checks earn their share of the task's points: every passed comparison, and the
+    passed diagnoses (pays_alone=False) only when all the task's comparisons passed; a passed
+    diagnosis that earns nothing says so in its feedback."""
+    comparisons = [c.name for c, r in zip(checks, results) if c.pays_alone]
+    verified = all(r.passed for c, r in zip(checks, results) if c.pays_alone)
+    paying = 0
+    for check, result in zip(checks, results):
+        if result.passed and (check.pays_alone or verified):
+            paying += 1
+        elif result.passed:
+            result.feedback = (f"passed, but earns its points only once the comparisons of {check.task} pass: "
+                               + "; ".join(comparisons))
+    return paying
 
 
 def grade(course: Course, student: Submission, tasks, *, profile: str = "full") -> dict:
