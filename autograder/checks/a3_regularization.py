@@ -2,8 +2,9 @@
 and k-fold cross-validation.
 
 Dropout is random, so it is graded by properties that any correct mask recipe has: every entry
-is 0 or x / (1 - p); the number of kept entries and the agreement between independent rows are
-binomial counts, accepted within Hoeffding intervals (autograder/stats.py); the backward uses the
+is 0 or x / (1 - p); the number of kept entries, and the agreements between entries a fixed
+shift apart (across rows, across columns, and between the masks of two calls), are sums of
+independent bits, accepted within Hoeffding intervals (autograder/stats.py); the backward uses the
 forward's own mask, read off the forward's output (inputs are kept away from 0 so that a kept
 entry is never 0); evaluation mode and p = 0 are the identity, p = 1 gives zeros; and the rng
 argument alone decides the mask.
@@ -62,10 +63,10 @@ HINT_PERMUTATION = (
     "cut order into consecutive folds and sort each fold's indices"
 )
 
-# A correct dropout fails a statistical test with probability at most STAT_FAILURE. A check
-# runs at most 2 such tests per case on at most 25 cases (the full profile), so by the union
-# bound a correct dropout loses a check with probability at most 5e-8, and all of a3's
-# statistical checks together stay far below 1e-6.
+# A correct dropout fails a statistical test with probability at most STAT_FAILURE (a test of
+# agreements covers every shift at once). A check runs at most 3 such tests per case on at most
+# 25 cases (the full profile), so by the union bound a correct dropout loses a check with
+# probability at most 7.5e-8, and all of a3's statistical checks together stay far below 1e-6.
 STAT_FAILURE = 1e-9
 
 # ---- penalties ------------------------------------------------------------------------------
@@ -189,29 +190,52 @@ def dropout_entries(ctx, case):
 @check("dropout_forward", "keeps a fraction 1 - p of the entries, each drawn independently", dropout_sample_cases)
 def dropout_statistics(ctx, case):
     x, p = _dropout_input(case), case["p"]
-    out, _ = _dropout(ctx, x, p, train=True, seed=case["seed"] + 1)
-    check_mask_statistics(kept_entries(x, out, p, "out"), p)
+    masks = [kept_entries(x, _dropout(ctx, x, p, train=True, seed=case["seed"] + k)[0], p, "out") for k in (1, 3)]
+    check_mask_statistics(masks[1], p, previous=masks[0])
 
 
-def check_mask_statistics(kept, p):
-    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
-    that keep each entry with probability 1 - p; a correct mask fails with probability at most
-    2 * STAT_FAILURE."""
-    # independence first (its failure says more than the count's): rows 2i and 2i + 1 are
-    # independent, so each of their entry pairs agrees (both kept or both dropped) with
-    # probability p^2 + (1 - p)^2, independently of the other pairs
-    rows = kept.reshape(kept.shape[0], -1)
-    agree = rows[0::2] == rows[1::2]
+def _offset(shift, calls=False) -> str:
+    a, b = (int(v) for v in shift)
+    if calls:
+        return f"entry [i, j] of the first call's mask and entry [i{a:+d}, j{b:+d}] of the second's"
+    if b == 0:
+        return f"entries {a} rows apart in one column"
+    return f"entries {b} columns apart in one row" if a == 0 else f"entries [i, j] and [i{a:+d}, j{b:+d}]"
+
+
+def _require_independent(kept, p, previous=None):
+    """Agreements at every shift within kept (2-D), or between previous and kept."""
     chance = p**2 + (1 - p) ** 2
-    low, high = stats.count_interval(agree.size, chance, STAT_FAILURE)
-    count = int(agree.sum())
-    if not low <= count <= high:
-        raise CheckFailure(
-            f"rows 2i and 2i + 1 of your mask agree in {count} of {agree.size} entry pairs ({count / agree.size:.3f}); "
-            f"for entries dropped independently with p = {p} the agreement lies in [{low:.0f}, {high:.0f}] "
-            f"(probability {chance:g} per pair), except with probability below {STAT_FAILURE:g}",
-            HINT_SHARED_MASK if count == agree.size else None,
-        )
+    shifts, agree, pairs = stats.shift_agreements(kept if previous is None else previous,
+                                                  None if previous is None else kept)
+    low, high = stats.agreement_bounds(pairs, chance, STAT_FAILURE, within=previous is None)
+    worst = stats.farthest_outside(agree, low, high)
+    if worst is None:
+        return
+    shared = previous is None and bool(np.all(kept == kept[:1]))
+    raise CheckFailure(
+        f"your masks are not drawn independently: {_offset(shifts[worst], previous is not None)} (viewed as "
+        f"{kept.shape[0]} rows of {kept.shape[1]}) agree, both kept or both dropped, in {agree[worst]} of "
+        f"{pairs[worst]} pairs ({agree[worst] / pairs[worst]:.3f}); for entries dropped independently with p = {p} "
+        f"the agreement lies in [{max(low[worst], 0):.0f}, {high[worst]:.0f}] (probability {chance:g} per pair) "
+        f"at every offset{' between the calls' if previous is not None else ''}, except with probability below "
+        f"{STAT_FAILURE:g}",
+        HINT_SHARED_MASK if shared else None,
+    )
+
+
+def check_mask_statistics(kept, p, *, previous=None):
+    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
+    that keep each entry with probability 1 - p: independent between rows and columns, of the
+    mask previous (kept's shape) of an earlier call when given, and in the right number. A
+    correct mask fails with probability at most 3 * STAT_FAILURE."""
+    rows = kept.reshape(kept.shape[0], -1)
+    # independence first (its failure says more than the count's): two entries dropped
+    # independently agree with probability p^2 + (1 - p)^2, at every shift within the mask and
+    # between two calls' masks
+    _require_independent(rows, p)
+    if previous is not None:
+        _require_independent(rows, p, previous.reshape(rows.shape))
     # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
     low, high = stats.count_interval(kept.size, 1 - p, STAT_FAILURE)
     count = int(kept.sum())
