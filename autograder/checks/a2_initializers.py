@@ -226,6 +226,9 @@ class Uniform:
     def __str__(self):
         return f"U({self.lo:.6g}, {self.hi:.6g})"
 
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
+
 
 @dataclass(frozen=True)
 class Normal:
@@ -234,6 +237,9 @@ class Normal:
 
     def __str__(self):
         return f"N({self.mean:.6g}, {self.std:.6g}^2)"
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return stats.normal_cdf((x - self.mean) / self.std)
 
 
 @lru_cache(maxsize=None)
@@ -265,7 +271,7 @@ def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
     if not accepted[0] <= math.sqrt(spread) <= accepted[1]:
         return (f"the spread of {n} draws about {center:.6g} is {math.sqrt(spread):.6g}, {target} has std "
                 f"{width / math.sqrt(12):.6g} (accepted [{accepted[0]:.6g}, {accepted[1]:.6g}])")
-    return _shape_problem(draws, target, lambda x: np.clip((x - lo) / width, 0.0, 1.0))
+    return _shape_problem(draws, target)
 
 
 def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
@@ -286,13 +292,13 @@ def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
     if not fewest <= tails <= most:
         return (f"{tails} of {n} draws lie more than 2 std from the mean; a normal distribution puts "
                 f"{TWO_STD_TAIL:.2%} there (accepted {fewest} to {most}): is it a normal distribution?")
-    return _shape_problem(draws, target, lambda x: stats.normal_cdf((x - mu) / sigma))
+    return _shape_problem(draws, target)
 
 
-def _shape_problem(draws: np.ndarray, target, cdf) -> str | None:
+def _shape_problem(draws: np.ndarray, target) -> str | None:
     """The Kolmogorov-Smirnov distance to the target's CDF, within the DKW half-width: right
     moments in the wrong shape (a few values, a sum of uniforms) fail here."""
-    far = stats.ks_distance(draws, cdf)
+    far = stats.ks_distance(draws, target.cdf)
     eps = stats.dkw_halfwidth(draws.size, FAILURE)
     if far.distance > eps:
         return (f"its draws do not follow the whole distribution: a share {far.share:.3f} of the {draws.size} draws "
