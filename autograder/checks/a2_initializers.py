@@ -523,8 +523,8 @@ def orthogonal_haar(ctx, case):
 HINT_HAAR = (
     "draw A from rng.standard_normal((rows, cols)) (transposed when wide), take Q from "
     "np.linalg.qr(A) and multiply its columns by the signs of R's diagonal: a fixed or permuted "
-    "pattern of +-1, or any other matrix with W W^T = gain^2 I, is orthogonal but not uniformly "
-    "distributed"
+    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I, is orthogonal but "
+    "not uniformly distributed"
 )
 
 
