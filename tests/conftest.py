@@ -1,6 +1,7 @@
 """Shared fixtures of the course's own tests."""
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,24 @@ def course():
 def grade_path(course, path, names=None, profile="quick"):
     """The tests grade with the self-check profile unless they say otherwise."""
     return grade_folder(course, Path(path), names, profile=profile)
+
+
+def load_attack(attack, file_name):
+    """The file of an adversarial submission (tests/adversarial/<attack>/<file_name>) as a module."""
+    spec = importlib.util.spec_from_file_location(f"attack_{attack}", ADVERSARIAL / attack / file_name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reference_with_attack(folder, attack, assignment, file_name):
+    """folder/<assignment>/<file_name>: the reference file with the adversarial submission's
+    namesake file appended, so that its definitions replace the reference's; returns folder."""
+    target = Path(folder) / assignment
+    target.mkdir(parents=True, exist_ok=True)
+    reference = (ROOT / "solutions" / assignment / file_name).read_text()
+    (target / file_name).write_text(f"{reference}\n\n{(ADVERSARIAL / attack / file_name).read_text()}")
+    return Path(folder)
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ROOT, grade_path
+from conftest import ROOT, grade_path, load_attack, reference_with_attack
 
 from autograder.checks import a3_regularization as checks
 from autograder.execution.in_process import InProcessSubmission
 from autograder.grading import stats
-from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.failure import CheckFailure
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.runner import grade
 from autograder.grading.strategies import values
 from solutions.a3_regularization import regularization as R
@@ -32,20 +32,49 @@ CORRECT = {
 # ---- dropout: the statistical check -----------------------------------------------------------
 
 def test_the_false_failure_bound_holds_for_a_whole_grading(course):
-    """Two tests per case, every case of the full profile: by the union bound a correct dropout
+    """Three tests per case, every case of the full profile: by the union bound a correct dropout
     fails the statistical check with probability below 1e-6."""
     cases = max(course.max_examples(course.task("dropout_forward"), p) for p in ("quick", "full"))
-    assert 2 * cases * checks.STAT_FAILURE < 1e-6
+    assert 3 * cases * checks.STAT_FAILURE < 1e-6
     # and the intervals are wide enough for that bound: Hoeffding, n = 10,000 entries
     low, high = stats.count_interval(10_000, 0.5, checks.STAT_FAILURE)
     assert high - low == pytest.approx(2 * math.sqrt(10_000 * math.log(2 / checks.STAT_FAILURE) / 2))
 
 
+SHAPES = [(400, 25), (200, 50), (100, 20, 5)]  # the shapes the statistical check draws
+
+
 @pytest.mark.parametrize("recipe", CORRECT, ids=list(CORRECT))
 def test_correct_recipes_pass_for_many_seeds(recipe):
-    for p in PROBABILITIES:
-        for seed in range(60):
-            checks.check_mask_statistics(CORRECT[recipe](np.random.default_rng(seed), p, SHAPE), p)
+    for shape in SHAPES:
+        for p in PROBABILITIES:
+            for seed in range(20):
+                first, second = (CORRECT[recipe](np.random.default_rng((seed, call)), p, shape) for call in range(2))
+                checks.check_mask_statistics(second, p, previous=first)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("p", PROBABILITIES)
+def test_a_mask_that_repeats_a_block_of_columns_fails_every_time(p, shape):
+    """Each entry kept with probability 1 - p, rows 2i and 2i + 1 independent, but the odd rows
+    tile their first block of columns (tests/adversarial/block_dropout_mask)."""
+    dropout_forward = load_attack("block_dropout_mask", "regularization.py").dropout_forward
+    x = np.ones(shape)
+    for seed in range(20):
+        first, second = (dropout_forward(x, p, train=True, rng=np.random.default_rng((seed, call)))[0] != 0
+                         for call in range(2))
+        with pytest.raises(CheckFailure, match=r"not drawn independently: entries \d+ columns apart in one row"):
+            checks.check_mask_statistics(second, p, previous=first)
+
+
+@pytest.mark.parametrize("p", PROBABILITIES)
+def test_a_mask_that_comes_back_on_the_next_call_fails_every_time(p):
+    """Two calls whose masks are the same, or the same moved by a row: each mask alone is right."""
+    for seed in range(20):
+        mask = np.random.default_rng(seed).random(SHAPE) >= p
+        for again in (mask, np.roll(mask, 1, axis=0)):
+            with pytest.raises(CheckFailure, match="at every offset between the calls"):
+                checks.check_mask_statistics(again, p, previous=mask)
 
 
 @pytest.mark.parametrize("p", [p for p in PROBABILITIES if p != 0.5])
@@ -64,6 +93,14 @@ def test_a_mask_shared_by_the_batch_fails_every_time(p):
         with pytest.raises(CheckFailure) as failure:
             checks.check_mask_statistics(keep, p)
         assert failure.value.hint == checks.HINT_SHARED_MASK
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_the_block_mask_loses_the_statistical_check_when_graded(course, profile, tmp_path):
+    folder = reference_with_attack(tmp_path, "block_dropout_mask", "a3_regularization", "regularization.py")
+    task = grade_path(course, folder, ["dropout_forward"], profile=profile)["tasks"][0]
+    assert [c["name"] for c in task["checks"] if not c["passed"]] == [
+        "keeps a fraction 1 - p of the entries, each drawn independently"]
 
 
 @pytest.mark.parametrize("p", PROBABILITIES)

@@ -1,4 +1,5 @@
-"""a6_framework beyond the generic tests: the training demos and the `course train` command."""
+"""a6_framework beyond the generic tests: the Dropout layer's statistics, the training demos and
+the `course train` command."""
 import importlib
 import re
 import shutil
@@ -7,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, attack_note, attack_submission, grade_path
+from conftest import ADVERSARIAL, ROOT, attack_note, attack_submission, grade_path, load_attack
 
 from autograder.checks import a6_framework as checks
 from autograder.cli import train
@@ -18,12 +19,33 @@ from autograder.runtime.executor import load_package
 
 TRAINING = ["train_digits_cnn", "train_sequence_model"]
 FAKES = ["fake_training_history", "memorised_training_score"]
+from autograder.checks.a3_regularization import check_mask_statistics
+from autograder.grading.failure import CheckFailure
 
 
 def test_the_mistake_library_covers_the_framework(course):
     load_mistakes(["a6_framework"])
     tasks = [t.name for t in course.assignment("a6_framework").tasks]
     assert sum(len(mistakes_for(task)) for task in tasks) >= 8
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_a_dropout_layer_that_drops_one_unit_fails_the_mask_statistics(p):
+    layer = load_attack("fixed_count_dropout_layer", "nn.py").Dropout
+    for seed in range(20):
+        dropout = layer(p, rng=np.random.default_rng(seed))
+        first, second = (dropout(np.ones((200, 50))) != 0 for _ in range(2))
+        assert first.sum() == second.sum() == 200 * 50 - 1
+        with pytest.raises(CheckFailure):
+            check_mask_statistics(second, p, previous=first)
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_the_dropout_layer_is_graded_by_its_masks(course, profile):
+    """The reference keeps its point; the layer that drops exactly one unit loses it."""
+    assert grade_path(course, ROOT / "solutions", ["Dropout"], profile=profile)["score"] == 1
+    task = grade_path(course, ADVERSARIAL / "fixed_count_dropout_layer", ["Dropout"], profile=profile)["tasks"][0]
+    assert task["score"] == 0 and "not drawn independently" in task["checks"][0]["feedback"]
 
 
 def test_course_train_runs_a_short_demo_and_saves_its_curves(tmp_path):

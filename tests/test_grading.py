@@ -10,7 +10,8 @@ from conftest import ROOT, grade_path
 from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import StudentError
 from autograder.grading import determinism
-from autograder.grading.runner import grade
+from autograder.grading.registry import Check, checks_for, load_checks
+from autograder.grading.runner import CheckResult, grade, paying_checks
 
 
 def test_reference_gets_full_marks_in_both_profiles(course):
@@ -230,3 +231,20 @@ def test_methods_of_a_student_object_are_called_through_its_handle(course, tmp_p
                 submission.call("sigmoid_forward", (handle, *args), {}, method=method)
     finally:
         submission.close()
+
+
+def test_every_task_has_a_comparison_that_pays_alone(course):
+    """A task whose checks are all diagnoses could never pay: each needs a comparison with the
+    reference (or a distribution test)."""
+    load_checks([a.id for a in course.assignments])
+    for task in (t for a in course.assignments for t in a.tasks):
+        assert any(c.pays_alone for c in checks_for(task.name)), task.name
+
+
+def test_a_passed_diagnosis_pays_only_when_the_comparisons_pass():
+    comparison, diagnosis = (Check("t", "matches", lambda ctx, case: None),
+                             Check("t", "is pure", lambda ctx, case: None, pays_alone=False))
+    assert paying_checks([comparison, diagnosis], [CheckResult("matches", True, ""), CheckResult("is pure", True, "")]) == 2
+    results = [CheckResult("matches", False, "differs"), CheckResult("is pure", True, "")]
+    assert paying_checks([comparison, diagnosis], results) == 0
+    assert results[1].passed and "earns its points only once the comparisons of t pass: matches" in results[1].feedback

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.grading.numeric import HINT_FLOAT32, assert_close, gradcheck
 from autograder.grading.failure import CheckFailure
+from autograder.grading.numeric import HINT_FLOAT32, assert_close, gradcheck
 from autograder.runtime.plain import Foreign, to_plain
 
 EXPECTED = np.array([[1.0, 2.0], [3.0, 4.0]])

@@ -5,8 +5,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import forward_backward_checks, pure_function_checks, require_pure, unpack
+from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import gradcheck, precision_of, validate_array
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, labels, seeds, shapes, values
 from autograder.runtime.plain import Probe
 

@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 
 from autograder.checks.common import pure_function_checks, require_pure, unpack
 from autograder.execution.submission import StudentError
+from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import rep
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, values
 from autograder.runtime.plain import Foreign, Probe
 

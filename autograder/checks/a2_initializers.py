@@ -1,18 +1,23 @@
 """Checks of a2_initializers: fans, gains and scales exactly; samplers statistically;
 orthogonality; the activation-statistics experiment against the reference and by its meaning.
 
-Random functions are graded by what any correct recipe guarantees, never by their draws:
-a sampler's draws, pooled over calls with different rng seeds until there are at least
-N_DRAWS, must pass tests built on exact distributions or distribution-free bounds (autograder/grading/stats.py).
+Random functions are graded as distributions, by what any correct recipe guarantees, never by
+their draws: a sampler's draws, pooled over calls with different rng seeds until there are at
+least N_DRAWS, must pass tests built on exact distributions or distribution-free bounds
+(autograder/grading/stats.py): the moments and the ends, the whole distribution (Kolmogorov-Smirnov against the
+target's CDF), and independence between draws, rows and calls (agreements at every shift);
+orthogonal's columns (rows if wide) must be uniform on the sphere, as under the Haar distribution.
 
 False-failure bound. Every test below fails a correct submission with probability at most
-FAILURE = 1e-9. A check runs at most 25 cases (the full profile) of at most 4 tests each
-(a uniform target: the low end, the high end, the mean, the spread; a normal one: the mean,
-the chi-square of the spread, the two-sided tail count; activation_stds: one per layer, at most 4),
-so by the union bound a correct submission fails a check with probability at most
-25 * 4 * 1e-9 = 1e-7, below the 1e-6 the course allows. The checks without drawn cases run at
-most 4 tests (orthogonal's sign test: one per shape); the meaning checks of activation_stds
-rest on margins measured by simulation (see their comments), not on a proof.
+FAILURE = 1e-9. A check runs at most 25 cases (the full profile) of at most 6 tests each
+(a uniform target: the low end, the high end, the mean, the spread, the CDF, independence; a
+normal one: the mean, the chi-square of the spread, the two-sided tail count, the CDF,
+independence; activation_stds: one per layer, at most 4), so by the union bound a correct
+submission fails a check with probability at most 25 * 6 * 1e-9 = 1.5e-7, below the 1e-6 the
+course allows. The checks without drawn cases run at most 16 tests (orthogonal's sign test: one
+per shape; its Haar test: two per shape; activation_stds' reference experiment before the
+meaning checks: four cases of 4 layers); the meaning checks of activation_stds rest on margins
+measured by simulation (see their comments), not on a proof.
 """
 from __future__ import annotations
 
@@ -26,9 +31,10 @@ from hypothesis import strategies as st
 from autograder.checks.common import unpack
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
+from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import fmt, validate_array
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import check
 from autograder.grading.strategies import cases, seeds, shapes, weight_shapes
 from autograder.runtime.plain import Foreign, Probe, same_plain
 
@@ -102,11 +108,8 @@ def _array_output(ctx, task, args, kwargs, shape, *, name="out") -> np.ndarray:
     """The student's task(*args, **kwargs): a float64 ndarray of the given shape, else a
     CheckFailure naming a known mistake with the same wrong form."""
     got = ctx.call(task, *args, **kwargs)
-    try:
+    with hint_on_failure(lambda: _recognise_form(ctx, task, args, kwargs, got)):
         validate_array(got, name=f"{name} of {_signature(task, args, kwargs)}", dtype=np.float64, shape=shape)
-    except CheckFailure as failure:
-        failure.hint = failure.hint or _recognise_form(ctx, task, args, kwargs, got)
-        raise
     return got
 
 
@@ -127,7 +130,7 @@ def fans_match(ctx, case):
 
 
 @check("fan_in_and_fan_out", "raises ValueError for fewer than 2 dimensions",
-       cases(shape=shapes(min_dims=0, max_dims=1, max_side=12)))
+       cases(shape=shapes(min_dims=0, max_dims=1, max_side=12)), pays_alone=False)
 def fans_need_two_dims(ctx, case):
     _expect_value_error(ctx, "fan_in_and_fan_out", (case["shape"],), {})
 
@@ -148,7 +151,7 @@ def gain_matches(ctx, case):
 
 
 @check("calculate_gain", "raises ValueError for an unknown nonlinearity",
-       cases(nonlinearity=st.sampled_from(["softmax", "gelu", "ReLU", "Tanh", "elu", "swish", ""])))
+       cases(nonlinearity=st.sampled_from(["softmax", "gelu", "ReLU", "Tanh", "elu", "swish", ""])), pays_alone=False)
 def gain_unknown(ctx, case):
     _expect_value_error(ctx, "calculate_gain", (case["nonlinearity"],), {})
 
@@ -184,7 +187,7 @@ for _task, _kwargs in SCALES.items():
 
 
 @check("kaiming_std", "raises ValueError for an unknown mode",
-       cases(shape=weight_shapes(), mode=st.sampled_from(["fan_avg", "in", "fan-in", "fanin", ""])))
+       cases(shape=weight_shapes(), mode=st.sampled_from(["fan_avg", "in", "fan-in", "fanin", ""])), pays_alone=False)
 def kaiming_unknown_mode(ctx, case):
     _expect_value_error(ctx, "kaiming_std", (case["shape"],), {"mode": case["mode"]})
 
@@ -221,6 +224,9 @@ class Uniform:
     def __str__(self):
         return f"U({self.lo:.6g}, {self.hi:.6g})"
 
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
+
 
 @dataclass(frozen=True)
 class Normal:
@@ -230,6 +236,9 @@ class Normal:
     def __str__(self):
         return f"N({self.mean:.6g}, {self.std:.6g}^2)"
 
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return stats.normal_cdf((x - self.mean) / self.std)
+
 
 @cache
 def _tail_counts(n: int) -> tuple[int, int]:
@@ -237,7 +246,8 @@ def _tail_counts(n: int) -> tuple[int, int]:
 
 
 def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
-    """Bounds (exact), both ends reached (uniform_gap), mean and spread (Hoeffding)."""
+    """Bounds (exact), both ends reached (uniform_gap), mean and spread (Hoeffding), then the
+    whole distribution (DKW)."""
     n, lo, hi = draws.size, target.lo, target.hi
     width, center = hi - lo, (lo + hi) / 2
     low, high = float(draws.min()), float(draws.max())
@@ -259,11 +269,12 @@ def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
     if not accepted[0] <= math.sqrt(spread) <= accepted[1]:
         return (f"the spread of {n} draws about {center:.6g} is {math.sqrt(spread):.6g}, {target} has std "
                 f"{width / math.sqrt(12):.6g} (accepted [{accepted[0]:.6g}, {accepted[1]:.6g}])")
-    return None
+    return _shape_problem(draws, target)
 
 
 def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
-    """Mean (exact normal), spread (exact chi-square), share beyond 2 std (exact binomial)."""
+    """Mean (exact normal), spread (exact chi-square), share beyond 2 std (exact binomial),
+    then the whole distribution (DKW)."""
     n, mu, sigma = draws.size, target.mean, target.std
     mean = float(draws.mean())
     half = stats.normal_mean_halfwidth(n, sigma, FAILURE)
@@ -279,11 +290,45 @@ def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
     if not fewest <= tails <= most:
         return (f"{tails} of {n} draws lie more than 2 std from the mean; a normal distribution puts "
                 f"{TWO_STD_TAIL:.2%} there (accepted {fewest} to {most}): is it a normal distribution?")
+    return _shape_problem(draws, target)
+
+
+def _shape_problem(draws: np.ndarray, target) -> str | None:
+    """The Kolmogorov-Smirnov distance to the target's CDF, within the DKW half-width: right
+    moments in the wrong shape (a few values, a sum of uniforms) fail here."""
+    far = stats.ks_distance(draws, target.cdf)
+    eps = stats.dkw_halfwidth(draws.size, FAILURE)
+    if far.distance > eps:
+        return (f"its draws do not follow the whole distribution: a share {far.share:.3f} of the {draws.size} draws "
+                f"lie {'at or ' if far.inclusive else ''}below {far.x:.6g}, where {target} puts {far.expected:.3f}; "
+                f"draws of {target} keep that gap within {eps:.3f} everywhere (Kolmogorov-Smirnov): are the draws "
+                "continuous, with the right shape and not only the right mean and spread?")
     return None
 
 
+def _dependence_problem(draws: np.ndarray, target) -> str | None:
+    """Independence between draws, rows and calls: draws (calls, size), each row one call's
+    output flattened. For independent draws of a symmetric continuous target, the sides of its
+    centre are independent fair bits, so every pair of draws agrees with probability 1/2 at
+    every shift (stats.agreement_bounds, within one array)."""
+    center = target.mean if isinstance(target, Normal) else (target.lo + target.hi) / 2
+    above = np.atleast_2d(draws) > center
+    shifts, agree, pairs = stats.shift_agreements(above)
+    low, high = stats.agreement_bounds(pairs, 0.5, FAILURE, within=True)
+    worst = stats.farthest_outside(agree, low, high)
+    if worst is None:
+        return None
+    calls, apart = (int(v) for v in shifts[worst])
+    where = f"{apart} entries apart in one call's output" if calls == 0 else \
+        f"{apart} entries apart in the outputs of calls {calls} apart"
+    return (f"its draws are not independent: of {pairs[worst]} pairs of draws {where} (flattened), "
+            f"{agree[worst]} fall on the same side of the centre {center:.6g}; independent draws do so half "
+            f"the time (accepted {max(low[worst], 0):.0f} to {high[worst]:.0f} at every offset)")
+
+
 def _distribution_problem(draws, target) -> str | None:
-    return _uniform_problem(draws, target) if isinstance(target, Uniform) else _normal_problem(draws, target)
+    marginal = _uniform_problem(draws, target) if isinstance(target, Uniform) else _normal_problem(draws, target)
+    return marginal or _dependence_problem(draws, target)
 
 
 def _calls_for(shape, target) -> int:
@@ -292,7 +337,8 @@ def _calls_for(shape, target) -> int:
 
 
 def _student_draws(ctx, task, shape, kwargs, seed, target) -> np.ndarray:
-    return np.concatenate([
+    """(calls, size): one row per call, in the order of the calls."""
+    return np.stack([
         _array_output(ctx, task, (shape,), {**kwargs, "rng": _rng(seed, k)}, shape).ravel()
         for k in range(_calls_for(shape, target))
     ])
@@ -311,7 +357,7 @@ def _recognise_draws(ctx, task, shape, kwargs, seed, draws, target):
     for known, implementation in mistake_implementation_pairs(ctx.course, task):
         try:
             with np.errstate(all="ignore"):
-                wrong = np.concatenate([
+                wrong = np.stack([
                     np.asarray(implementation.run(task, shape, **kwargs, rng=_rng(seed, k)), dtype=np.float64).ravel()
                     for k in range(_calls_for(shape, target))])
         except Exception:  # noqa: BLE001 - a mistake that raises is not this one
@@ -386,7 +432,7 @@ def _rng_check(task, calls):
     used). The probes set and read the global state on the side that runs the student's code.
     A property of the code rather than of the values, so a few fixed calls suffice."""
 
-    @check(task, "rng alone controls the randomness (np.random's global state unused)")
+    @check(task, "rng alone controls the randomness (np.random's global state unused)", pays_alone=False)
     def rng_only(ctx, case):
         for number, (args, kwargs) in enumerate(calls):
             seed, call = RNG_SEED + number, _signature(task, args, kwargs)
@@ -442,7 +488,7 @@ def _gram(W) -> np.ndarray:
     return flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
 
 
-@check("orthogonal", "W W^T = gain^2 I (square, wide) or W^T W = gain^2 I (tall)", orthogonal_cases)
+@check("orthogonal", "W W^T = gain^2 I (square, wide) or W^T W = gain^2 I (tall)", orthogonal_cases, pays_alone=False)
 def orthogonal_property(ctx, case):
     shape, kwargs = case["shape"], {**case["kwargs"], "rng": _rng(case["seed"])}
     W = _array_output(ctx, "orthogonal", (shape,), kwargs, shape)
@@ -456,7 +502,7 @@ HAAR_DRAWS = 32
 HAAR_SEED = 20250200
 
 
-@check("orthogonal", "is uniformly distributed: W[0, 0] positive as often as negative")
+@check("orthogonal", "is uniformly distributed: W[0, 0] positive as often as negative", pays_alone=False)
 def orthogonal_haar(ctx, case):
     # For a uniformly (Haar) distributed W, W[0, 0] is positive with probability exactly 1/2 and
     # draws with different seeds are independent: the count is Binomial(32, 1/2), and the exact
@@ -470,6 +516,64 @@ def orthogonal_haar(ctx, case):
             raise CheckFailure(f"W[0, 0] of orthogonal({shape}) was positive in {positive} of {HAAR_DRAWS} draws "
                                f"(accepted {fewest} to {most}): a uniformly distributed orthogonal matrix has "
                                "either sign with probability 1/2", HINT_SIGN)
+
+
+HINT_HAAR = (
+    "draw A from rng.standard_normal((rows, cols)) (transposed when wide), take Q from "
+    "np.linalg.qr(A) and multiply its columns by the signs of R's diagonal: a fixed or permuted "
+    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I, is orthogonal but "
+    "not uniformly distributed"
+)
+
+
+def _through(W, direction) -> np.ndarray:
+    """W viewed as (rows, cols) applied to a unit direction: W v (v has cols entries) when
+    rows >= cols, else W^T v (v has rows entries): max(rows, cols) entries."""
+    flat = W.reshape(W.shape[0], -1)
+    return flat @ direction if flat.shape[0] >= flat.shape[1] else flat.T @ direction
+
+
+def _sphere_problem(shape, draws: list, radii: np.random.Generator) -> str | None:
+    """Whether independent draws of orthogonal(shape) (gain 1) fail the Haar test below; radii
+    draws the chi radii (and the dense direction), independently of the draws."""
+    rows, cols = shape[0], math.prod(shape[1:])
+    d, k = max(rows, cols), cols if rows >= cols else rows  # k: the length of a direction
+    dense = radii.standard_normal(k)
+    directions = {f"its first {'column' if rows >= cols else 'row'}": np.eye(k)[0],
+                  "a fixed dense direction": dense / np.linalg.norm(dense)}
+    scale = np.sqrt(radii.chisquare(d, size=(len(draws), 1)))
+    for name, direction in directions.items():
+        gaussian = scale * np.stack([_through(W, direction) for W in draws])
+        far = stats.ks_distance(gaussian, stats.normal_cdf)
+        eps = stats.dkw_halfwidth(gaussian.size, FAILURE)
+        if far.distance > eps:
+            return (f"orthogonal({shape}) is not uniformly distributed: through {name}, each of {len(draws)} draws "
+                    f"gives a point that is uniform on the unit sphere of R^{d} for a Haar-distributed matrix; times "
+                    f"an independent chi_{d} radius its {d} coordinates are N(0, 1) draws, but a share "
+                    f"{far.share:.3f} of the {gaussian.size} coordinates lie {'at or ' if far.inclusive else ''}below "
+                    f"{far.x:.3g}, where N(0, 1) puts {far.expected:.3f} (accepted within {eps:.3f}, "
+                    "Kolmogorov-Smirnov)")
+    return None
+
+
+@check("orthogonal", "is Haar distributed: its columns (rows if wide) are uniform on the sphere")
+def orthogonal_sphere(ctx, case):
+    # W viewed as (rows, cols) is, under the Haar distribution (torch's recipe), the first cols
+    # columns of a uniformly distributed d x d orthogonal matrix H, d = rows (or the transpose of
+    # the first rows columns, d = cols, when wide), so _through(W, v) = H [v; 0] is uniform on
+    # the sphere S^(d-1) for every fixed unit v. A uniform direction times an independent chi_d
+    # radius, drawn here, is d independent N(0, 1) draws (the polar form of the standard normal
+    # vector); calls with different seeds are independent, so the HAAR_DRAWS * d draws pooled are
+    # N(0, 1) and the DKW bound holds their empirical CDF but for probability FAILURE per shape
+    # and direction. The first column (row) catches sparse and permutation-like matrices (mostly
+    # zeros there), a fixed dense direction those that are uniform in their first column only.
+    radii = np.random.default_rng(HAAR_SEED)
+    for shape in HAAR_SHAPES:
+        draws = [_array_output(ctx, "orthogonal", (shape,), {"rng": _rng(HAAR_SEED, call)}, shape)
+                 for call in range(HAAR_DRAWS)]
+        problem = _sphere_problem(shape, draws, radii)
+        if problem:
+            raise CheckFailure(problem, HINT_HAAR)
 
 
 # ---- activation_stds -----------------------------------------------------------------------------
@@ -546,14 +650,32 @@ def _relu_stds(ctx, init, seed, *, depth=20, width=64, batch=16) -> np.ndarray:
 
 HE_RUNS = 100
 MEANING_SEED = 20250201
+# One fixed case per activation, judged as stds_match judges its drawn cases.
+REFERENCE_CASES = tuple({"activation": activation, "weight_scale": FIXED_SCALES[activation][1], "depth": 4,
+                         "width": 8, "batch": 4096, "seed": MEANING_SEED + number}
+                        for number, activation in enumerate(sorted(FIXED_SCALES)))
 
 
-@check("activation_stds", "ReLU + He init: the std stays within a factor of 2 over 20 layers")
+def _require_the_experiment(ctx) -> None:
+    """CheckFailure unless the student's activation_stds matches the reference experiment on
+    REFERENCE_CASES: the meaning checks credit what an experiment shows, so they pay out only
+    for one that runs the experiment (a formula's prediction plus noise shows the same trends)."""
+    for case in REFERENCE_CASES:
+        try:
+            stds_match(ctx, case)
+        except CheckFailure as failure:
+            raise CheckFailure("this check credits what your experiment shows, so it first compares it with the "
+                               f"reference experiment ({case['activation']}, fixed weights), which it does not "
+                               f"match: {failure.message}", failure.hint) from None
+
+
+@check("activation_stds", "ReLU + He init: the std stays within a factor of 2 over 20 layers", pays_alone=False)
 def he_keeps_the_signal(ctx, case):
     # log(stds[19] / stds[0]) of one run (width 64, batch 16) has mean -0.28 and std 0.54
     # (simulated over 1000 runs); the mean of 100 runs has std 0.054, so its margin to log(1/2)
     # is 7.7 standard deviations (tests/test_a2_initializers.py re-measures it). Width 64 keeps
     # each run cheap (about 3 ms); wider layers would fluctuate less but cost more.
+    _require_the_experiment(ctx)
     ratios = [np.log(stds[-1] / stds[0]) for stds in
               (_relu_stds(ctx, Probe("init_he_normal"), MEANING_SEED + run) for run in range(HE_RUNS))]
     factor = float(np.exp(np.mean(ratios)))
@@ -563,10 +685,11 @@ def he_keeps_the_signal(ctx, case):
                            "a factor of 2")
 
 
-@check("activation_stds", "ReLU: N(0, 0.01) weights make the std vanish, N(0, 1) weights explode")
+@check("activation_stds", "ReLU: N(0, 0.01) weights make the std vanish, N(0, 1) weights explode", pays_alone=False)
 def small_and_large_weights(ctx, case):
     # One layer multiplies the std by about std_w * sqrt(width / 2): 0.057 and 5.7 for width 64,
     # so 19 layers give about 1e-24 and 1e14, many orders of magnitude past the thresholds.
+    _require_the_experiment(ctx)
     for std, verdict in ((0.01, "vanish"), (1.0, "explode")):
         stds = _relu_stds(ctx, Probe("init_normal", (std,)), MEANING_SEED + HE_RUNS)
         ratio = stds[-1] / stds[0]

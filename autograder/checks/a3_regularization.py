@@ -2,8 +2,9 @@
 and k-fold cross-validation.
 
 Dropout is random, so it is graded by properties that any correct mask recipe has: every entry
-is 0 or x / (1 - p); the number of kept entries and the agreement between independent rows are
-binomial counts, accepted within Hoeffding intervals (autograder/grading/stats.py); the backward uses the
+is 0 or x / (1 - p); the number of kept entries, and the agreements between entries a fixed
+shift apart (across rows, across columns, and between the masks of two calls), are sums of
+independent bits, accepted within Hoeffding intervals (autograder/grading/stats.py); the backward uses the
 forward's own mask, read off the forward's output (inputs are kept away from 0 so that a kept
 entry is never 0); evaluation mode and p = 0 are the identity, p = 1 gives zeros; and the rng
 argument alone decides the mask.
@@ -16,9 +17,10 @@ from hypothesis import strategies as st
 from autograder.checks.common import forward_backward_checks, require_pure, unpack
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
+from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close, fmt, gradcheck, rep, validate_array, validate_scalar
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
 from autograder.runtime.plain import Foreign, Probe
 
@@ -62,10 +64,10 @@ HINT_PERMUTATION = (
     "cut order into consecutive folds and sort each fold's indices"
 )
 
-# A correct dropout fails a statistical test with probability at most STAT_FAILURE. A check
-# runs at most 2 such tests per case on at most 25 cases (the full profile), so by the union
-# bound a correct dropout loses a check with probability at most 5e-8, and all of a3's
-# statistical checks together stay far below 1e-6.
+# A correct dropout fails a statistical test with probability at most STAT_FAILURE (a test of
+# agreements covers every shift at once). A check runs at most 3 such tests per case on at most
+# 25 cases (the full profile), so by the union bound a correct dropout loses a check with
+# probability at most 7.5e-8, and all of a3's statistical checks together stay far below 1e-6.
 STAT_FAILURE = 1e-9
 
 # ---- penalties ------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def _penalty_checks(task):
                    precision=np.dtype(case["dtype"]))
         ctx.expect(task, grads, lambda impl: impl.run(task, weights, case["lam"])[1], name="grads")
 
-    @check(task, "gradient agrees with finite differences of your loss", penalty_cases)
+    @check(task, "gradient agrees with finite differences of your loss", penalty_cases, pays_alone=False)
     def gradient(ctx, case):
         weights = _weights({**case, "dtype": "float64"})
         names = [f"W{i}" for i in range(len(weights))]
@@ -111,7 +113,7 @@ def _penalty_checks(task):
         gradcheck(loss, dict(zip(names, weights)), dict(zip(names, grads)), seed=case["seed"],
                   output=f"the gradient of your {task}")
 
-    @check(task, "leaves the weights unchanged", penalty_cases)
+    @check(task, "leaves the weights unchanged", penalty_cases, pays_alone=False)
     def pure(ctx, case):
         _penalty(ctx, task, _weights(case), case["lam"])
         require_pure(ctx, task)
@@ -143,11 +145,8 @@ def _dropout(ctx, x, p, *, train, seed):
 
 
 def _require_finite(out, name, hint=None):
-    try:
+    with hint_on_failure(hint):
         validate_array(out, name=name)
-    except CheckFailure as failure:
-        failure.hint = hint
-        raise
 
 
 def _scale_hint(x, out, p):
@@ -179,7 +178,7 @@ def kept_entries(x, out, p, what):
     return out != 0
 
 
-@check("dropout_forward", "sets each entry to 0 or x / (1 - p)", dropout_cases)
+@check("dropout_forward", "sets each entry to 0 or x / (1 - p)", dropout_cases, pays_alone=False)
 def dropout_entries(ctx, case):
     x = _dropout_input(case)
     out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
@@ -189,29 +188,52 @@ def dropout_entries(ctx, case):
 @check("dropout_forward", "keeps a fraction 1 - p of the entries, each drawn independently", dropout_sample_cases)
 def dropout_statistics(ctx, case):
     x, p = _dropout_input(case), case["p"]
-    out, _ = _dropout(ctx, x, p, train=True, seed=case["seed"] + 1)
-    check_mask_statistics(kept_entries(x, out, p, "out"), p)
+    masks = [kept_entries(x, _dropout(ctx, x, p, train=True, seed=case["seed"] + k)[0], p, "out") for k in (1, 3)]
+    check_mask_statistics(masks[1], p, previous=masks[0])
 
 
-def check_mask_statistics(kept, p):
-    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
-    that keep each entry with probability 1 - p; a correct mask fails with probability at most
-    2 * STAT_FAILURE."""
-    # independence first (its failure says more than the count's): rows 2i and 2i + 1 are
-    # independent, so each of their entry pairs agrees (both kept or both dropped) with
-    # probability p^2 + (1 - p)^2, independently of the other pairs
-    rows = kept.reshape(kept.shape[0], -1)
-    agree = rows[0::2] == rows[1::2]
+def _offset(shift, calls=False) -> str:
+    a, b = (int(v) for v in shift)
+    if calls:
+        return f"entry [i, j] of the first call's mask and entry [i{a:+d}, j{b:+d}] of the second's"
+    if b == 0:
+        return f"entries {a} rows apart in one column"
+    return f"entries {b} columns apart in one row" if a == 0 else f"entries [i, j] and [i{a:+d}, j{b:+d}]"
+
+
+def _require_independent(kept, p, previous=None):
+    """Agreements at every shift within kept (2-D), or between previous and kept."""
     chance = p**2 + (1 - p) ** 2
-    low, high = stats.count_interval(agree.size, chance, STAT_FAILURE)
-    count = int(agree.sum())
-    if not low <= count <= high:
-        raise CheckFailure(
-            f"rows 2i and 2i + 1 of your mask agree in {count} of {agree.size} entry pairs ({count / agree.size:.3f}); "
-            f"for entries dropped independently with p = {p} the agreement lies in [{low:.0f}, {high:.0f}] "
-            f"(probability {chance:g} per pair), except with probability below {STAT_FAILURE:g}",
-            HINT_SHARED_MASK if count == agree.size else None,
-        )
+    shifts, agree, pairs = stats.shift_agreements(kept if previous is None else previous,
+                                                  None if previous is None else kept)
+    low, high = stats.agreement_bounds(pairs, chance, STAT_FAILURE, within=previous is None)
+    worst = stats.farthest_outside(agree, low, high)
+    if worst is None:
+        return
+    shared = previous is None and bool(np.all(kept == kept[:1]))
+    raise CheckFailure(
+        f"your masks are not drawn independently: {_offset(shifts[worst], previous is not None)} (viewed as "
+        f"{kept.shape[0]} rows of {kept.shape[1]}) agree, both kept or both dropped, in {agree[worst]} of "
+        f"{pairs[worst]} pairs ({agree[worst] / pairs[worst]:.3f}); for entries dropped independently with p = {p} "
+        f"the agreement lies in [{max(low[worst], 0):.0f}, {high[worst]:.0f}] (probability {chance:g} per pair) "
+        f"at every offset{' between the calls' if previous is not None else ''}, except with probability below "
+        f"{STAT_FAILURE:g}",
+        HINT_SHARED_MASK if shared else None,
+    )
+
+
+def check_mask_statistics(kept, p, *, previous=None):
+    """CheckFailure unless the boolean mask kept (at least 2-D) looks like independent draws
+    that keep each entry with probability 1 - p: independent between rows and columns, of the
+    mask previous (kept's shape) of an earlier call when given, and in the right number. A
+    correct mask fails with probability at most 3 * STAT_FAILURE."""
+    rows = kept.reshape(kept.shape[0], -1)
+    # independence first (its failure says more than the count's): two entries dropped
+    # independently agree with probability p^2 + (1 - p)^2, at every shift within the mask and
+    # between two calls' masks
+    _require_independent(rows, p)
+    if previous is not None:
+        _require_independent(rows, p, previous.reshape(rows.shape))
     # the number of kept entries is Binomial(x.size, 1 - p) for any correct recipe
     low, high = stats.count_interval(kept.size, 1 - p, STAT_FAILURE)
     count = int(kept.sum())
@@ -224,7 +246,7 @@ def check_mask_statistics(kept, p):
         )
 
 
-@check("dropout_forward", "is the identity in evaluation mode and for p = 0", dropout_cases)
+@check("dropout_forward", "is the identity in evaluation mode and for p = 0", dropout_cases, pays_alone=False)
 def dropout_identity(ctx, case):
     x = _dropout_input(case)
     for p, train in ((case["p"], False), (0.0, True)):
@@ -236,7 +258,7 @@ def dropout_identity(ctx, case):
                                HINT_EVAL if not train else None)
 
 
-@check("dropout_forward", "drops every entry for p = 1", dropout_cases)
+@check("dropout_forward", "drops every entry for p = 1", dropout_cases, pays_alone=False)
 def dropout_all(ctx, case):
     x = _dropout_input(case)
     out, _ = _dropout(ctx, x, 1.0, train=True, seed=case["seed"] + 1)
@@ -246,7 +268,7 @@ def dropout_all(ctx, case):
                            HINT_P_ONE)
 
 
-@check("dropout_forward", "draws its mask from rng alone", dropout_sample_cases)
+@check("dropout_forward", "draws its mask from rng alone", dropout_sample_cases, pays_alone=False)
 def dropout_rng(ctx, case):
     x = _dropout_input(case)
     first, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
@@ -259,7 +281,7 @@ def dropout_rng(ctx, case):
         raise CheckFailure("generators made from two different seeds gave the same mask", HINT_RNG)
 
 
-@check("dropout_forward", "leaves its inputs unchanged", dropout_cases)
+@check("dropout_forward", "leaves its inputs unchanged", dropout_cases, pays_alone=False)
 def dropout_pure(ctx, case):
     _dropout(ctx, _dropout_input(case), case["p"], train=True, seed=case["seed"] + 1)
     require_pure(ctx, "dropout_forward")
@@ -289,14 +311,11 @@ def dropout_backward_mask(ctx, case):
     expected = np.where(kept, dout / (1 - p), 0).astype(x.dtype)
     unscaled = np.where(kept, dout, 0).astype(x.dtype)
     hint = HINT_BACKWARD_UNSCALED if np.allclose(dx, unscaled, rtol=1e-5, atol=0) else None
-    try:
+    with hint_on_failure(hint):
         assert_close(dx, expected, name="dx")
-    except CheckFailure as failure:
-        failure.hint = failure.hint or hint
-        raise
 
 
-@check("dropout_backward", "passes dout through in evaluation mode and for p = 0, zeros for p = 1", dropout_cases)
+@check("dropout_backward", "passes dout through in evaluation mode and for p = 0, zeros for p = 1", dropout_cases, pays_alone=False)
 def dropout_backward_special(ctx, case):
     for p, train in ((case["p"], False), (0.0, True), (1.0, True)):
         _, _, dout, dx, _ = _dropout_backward(ctx, case, p, train)
@@ -306,7 +325,7 @@ def dropout_backward_special(ctx, case):
                                f"yours {fmt(dx)}, dout {fmt(dout)}", HINT_P_ONE if p == 1 else None)
 
 
-@check("dropout_backward", "agrees with finite differences of your forward", dropout_cases)
+@check("dropout_backward", "agrees with finite differences of your forward", dropout_cases, pays_alone=False)
 def dropout_backward_gradcheck(ctx, case):
     case = {**case, "dtype": "float64"}
     x, _, dout, dx, _ = _dropout_backward(ctx, case, case["p"], True)
@@ -319,7 +338,7 @@ def dropout_backward_gradcheck(ctx, case):
     gradcheck(loss, {"x": x}, {"x": dx}, seed=case["seed"], output="your dropout_backward")
 
 
-@check("dropout_backward", "leaves dout and its cache unchanged", dropout_cases)
+@check("dropout_backward", "leaves dout and its cache unchanged", dropout_cases, pays_alone=False)
 def dropout_backward_pure(ctx, case):
     _, _, dout, dx, cache = _dropout_backward(ctx, case, case["p"], True)
     require_pure(ctx, "dropout_backward")
@@ -392,7 +411,7 @@ forward_backward_checks("spatial_batchnorm_forward", "spatial_batchnorm_backward
 
 def _single_value_check(task, shape_of):
     @check(task, "raises ValueError in training with one value per channel",
-           cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds))
+           cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds), pays_alone=False)
     def single_value(ctx, case):
         inputs, kwargs = _batchnorm_make(lambda c: shape_of(c["channels"]))({**case, "train": True})
         try:
@@ -551,7 +570,7 @@ def _folds(ctx, n, k, shuffle, seed):
 
 
 @check("kfold_indices", "splits range(n) into k folds, each validated once, with sklearn's fold sizes",
-       kfold_cases)
+       kfold_cases, pays_alone=False)
 def kfold_partition(ctx, case):
     n, k = case["n"], case["k"]
     folds = _folds(ctx, n, k, case["shuffle"], case["seed"])
@@ -583,13 +602,10 @@ def _kfold_matches(ctx, case, shuffle):
     n, k = case["n"], case["k"]
     folds = _folds(ctx, n, k, shuffle, case["seed"])
     args, kwargs = _kfold_args(n, k, shuffle, case["seed"])
-    try:
+    with hint_on_failure(HINT_PERMUTATION if shuffle else None):
         ctx.expect("kfold_indices", folds, lambda impl: [tuple(pair) for pair in impl.run("kfold_indices", *args,
                                                                                           **kwargs)],
                    name=f"kfold_indices({n}, {k}, shuffle={shuffle}): folds")
-    except CheckFailure as failure:
-        failure.hint = failure.hint or (HINT_PERMUTATION if shuffle else None)
-        raise
 
 
 @check("kfold_indices", "matches the reference without shuffling", kfold_sizes)
@@ -603,7 +619,7 @@ def kfold_shuffled(ctx, case):
 
 
 @check("kfold_indices", "raises ValueError unless 2 <= k <= n",
-       cases(n=st.integers(2, 10), k_choice=st.sampled_from(["zero", "one", "n + 1", "n + 3"])))
+       cases(n=st.integers(2, 10), k_choice=st.sampled_from(["zero", "one", "n + 1", "n + 3"])), pays_alone=False)
 def kfold_invalid(ctx, case):
     n = case["n"]
     k = {"zero": 0, "one": 1, "n + 1": n + 1, "n + 3": n + 3}[case["k_choice"]]

@@ -16,8 +16,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import forward_backward_checks, pure_function_checks, unpack
+from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import assert_close, fmt, relative_error, tolerance, validate_array, validate_scalar
-from autograder.grading.registry import CheckFailure, check
+from autograder.grading.registry import check
 from autograder.grading.strategies import (
     cases,
     float_dtypes,

@@ -6,9 +6,9 @@ import numpy as np
 
 from autograder.course.config import Course
 from autograder.execution.submission import Reply, Submission
+from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close
-from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.reference import TrustedImplementation
 
 

@@ -18,12 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autograder.grading.failure import CheckFailure
-
 if TYPE_CHECKING:  # the context reaches the mistakes, whose replay gates registered checks
     from autograder.grading.context import Context
-
-__all__ = ["Case", "Check", "CheckBody", "CheckFailure", "REGISTRY", "check", "checks_for", "load_checks"]
 
 Case = dict[str, Any]  # one drawn input: names the check body reads (shape, seed, dtype...)
 CheckBody = Callable[["Context", Case], None]

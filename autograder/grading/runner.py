@@ -12,9 +12,9 @@ from autograder.execution.submission import CallAborted, NotStarted, StudentErro
 from autograder.grading import numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import deterministic
+from autograder.grading.failure import CheckFailure
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
-from autograder.grading.failure import CheckFailure
 from autograder.grading.registry import Check, checks_for, load_checks
 
 
