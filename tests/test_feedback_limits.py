@@ -14,6 +14,7 @@ from conftest import course_command
 
 from autograder.grading import report, sanitize
 from autograder.grading.numeric import fmt, rep
+from autograder.publishing import gradescope
 
 # C0 controls but newline and tab, DEL, C1 controls, bidi embeddings, overrides and isolates
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -82,8 +83,8 @@ def test_escape_codes_are_escaped_in_every_rendering_of_a_stored_result():
         {"assignment": "a0_foundations", "task": "relu_forward", "score": 0.0, "max_score": 1.0, "status": "error",
          "checks": [{"name": "matches the reference", "passed": False, "outcome": "error",
                      "feedback": ESCAPES * 1_000}]}]}
-    for fmt_name in ("table", "json", "gradescope"):
-        text = report.render(result, fmt_name)
+    for fmt_name, text in (("table", report.render(result, "table")), ("json", report.render(result, "json")),
+                           ("gradescope", json.dumps(gradescope.results_json(result)))):
         assert not CONTROL.search(text) and len(text) < sanitize.FEEDBACK_LIMIT * 2, fmt_name
     loaded = json.loads(report.to_json(result))["tasks"][0]["checks"][0]["feedback"]
     assert loaded.startswith("\\x1b[2J\\x1b[H") and not CONTROL.search(loaded)

@@ -20,7 +20,7 @@ from conftest import ROOT, course_command, grade_path
 
 from autograder.course import config
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
-from autograder.publishing.gradescope import RESULTS_SCHEMA, Settings, finish, load_settings
+from autograder.publishing.gradescope import RESULTS_SCHEMA, Settings, load_settings, results_json
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"  # one assignment keeps the three gradings short
@@ -103,7 +103,7 @@ def test_visibility_comes_from_course_yml_per_task_assignment_and_default(course
     data["gradescope"] = {"visibility": "after_published", "stdout_visibility": "visible",
                           "tests": {"default": "after_due_date", "a0_foundations": "hidden", "relu_forward": "visible"}}
     manifest.write_text(yaml.safe_dump(data))
-    results = finish(_result_with_feedback("x"), load_settings(config.load(course_copy)))
+    results = results_json(_result_with_feedback("x"), load_settings(config.load(course_copy)))
     jsonschema.validate(results, RESULTS_SCHEMA)
     assert (results["visibility"], results["stdout_visibility"]) == ("after_published", "visible")
     assert [t["visibility"] for t in results["tests"]] == ["visible", "hidden", "hidden"]
@@ -125,10 +125,10 @@ def test_a_malformed_gradescope_section_is_named(course_copy, section, words):
 
 
 def test_long_feedback_is_cut_per_test_and_in_all(monkeypatch):
-    results = finish(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
+    results = results_json(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
     assert all(len(t["output"]) <= 1_000 and t["output"].endswith("(output truncated)") for t in results["tests"])
     monkeypatch.setattr("autograder.publishing.gradescope.MAX_RESULTS_BYTES", 1_500)
-    results = finish(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
+    results = results_json(_result_with_feedback("y" * 50_000), Settings(output_limit=1_000))
     assert len(json.dumps(results)) <= 1_500
     jsonschema.validate(results, RESULTS_SCHEMA)
 
@@ -139,7 +139,7 @@ ESCAPES = "\x1b[2J\x1b[H\x1b]0;all tests passed\x07total 1/1\r\x9b2J\u202e\b"
 
 
 def test_escape_codes_in_feedback_reach_gradescope_as_visible_text():
-    results = finish(_result_with_feedback(ESCAPES), Settings())
+    results = results_json(_result_with_feedback(ESCAPES), Settings())
     assert all(not CONTROL.search(t["output"]) and "\\x1b[2J\\x1b[H" in t["output"] for t in results["tests"])
     jsonschema.validate(results, RESULTS_SCHEMA)
 

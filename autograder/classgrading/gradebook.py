@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder.grading import report, sanitize
+from autograder.publishing import gradescope
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -110,12 +111,14 @@ def file_names(students: list[str]) -> list[str]:
     return distinct
 
 
-def export(graded: list[tuple[str, dict]], dest: Path, problems: list[tuple[str, str]] = ()) -> list[Path]:
+def export(graded: list[tuple[str, dict]], dest: Path, problems: list[tuple[str, str]] = (),
+           settings: gradescope.Settings | None = None) -> list[Path]:
     """Write dest/grades.csv (one row per student: total, then each task's points, then why a
     submission could not be graded), and per student dest/results/<student>.json (docs/results.md,
     with a "student" field) and dest/gradescope/<student>.json (Gradescope's results.json).
     graded: (student, result) pairs; problems: (student, reason) pairs for submissions that could
-    not be graded, exported with 0 points. Returns the files written."""
+    not be graded, exported with 0 points; settings: course.yml's `gradescope:` section (the
+    defaults when None). Returns the files written."""
     dest = Path(dest)
     (dest / "results").mkdir(parents=True, exist_ok=True)
     (dest / "gradescope").mkdir(parents=True, exist_ok=True)
@@ -137,7 +140,7 @@ def export(graded: list[tuple[str, dict]], dest: Path, problems: list[tuple[str,
             writer.writerow([sanitize.spreadsheet_cell(cell) for cell in cells])
     for name, (student, result, problem) in zip(file_names([s for s, _, _ in rows]), rows):
         named = {"student": student, **result, **({"problem": problem} if problem else {})}
-        scored = report.gradescope(result)
+        scored = gradescope.results_json(result, settings)
         if problem:
             scored["output"] = f"Your submission could not be graded: {problem}"
         for folder, text in (("results", report.to_json(named)), ("gradescope", json.dumps(scored, indent=2))):

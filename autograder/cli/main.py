@@ -17,6 +17,7 @@ from autograder.execution.submission import SubmissionError
 from autograder.grading import report
 from autograder.grading.replay import MissingRecording, RecordingError
 from autograder.grading.runner import grade_folder
+from autograder.publishing import gradescope
 from autograder.publishing.release import PublishError, ReleaseError, differences, release
 
 
@@ -49,8 +50,15 @@ def cmd_check(args) -> int:
     course.select(args.names)  # an unknown name fails here, before any grading
     result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick",
                           isolated=args.worker, limits=_limits(args), sandbox=args.sandbox)
-    _emit(report.render(result, args.format), None)
+    _emit(_render(course, result, args.format), None)
     return 0 if result["score"] == result["max_score"] else 1
+
+
+def _render(course, result: dict, fmt: str) -> str:
+    """The result as the table, JSON, or Gradescope's results.json (with course.yml's settings)."""
+    if fmt == "gradescope":
+        return json.dumps(gradescope.results_json(result, gradescope.load_settings(course)), indent=2)
+    return report.render(result, fmt)
 
 
 def _limits(args) -> Limits:
@@ -80,17 +88,18 @@ def cmd_grade(args) -> int:
         print(f"course: skipped {entry.problem}", file=sys.stderr)
     if args.export:  # unreadable submissions too, with 0 points: an upload from it leaves no one out
         written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export),
-                         [(entry.student, entry.problem) for entry in outcome.problems])
+                         [(entry.student, entry.problem) for entry in outcome.problems],
+                         gradescope.load_settings(course))
         print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     if not outcome.graded:
         raise SubmissionError("no submission could be read")
     if len(args.submissions) == 1:
-        _emit(report.render(outcome.graded[0][1], args.format), args.out)
+        _emit(_render(course, outcome.graded[0][1], args.format), args.out)
     elif args.format == "json":
         _emit(json.dumps({"submissions": [{"student": e.student, "path": e.source, **report.shown(r)}
                                           for e, r in outcome.graded]}, indent=2), args.out)
     else:
-        _emit("\n\n".join(f"== {e.source}\n{report.render(r, args.format)}" for e, r in outcome.graded), args.out)
+        _emit("\n\n".join(f"== {e.source}\n{_render(course, r, args.format)}" for e, r in outcome.graded), args.out)
     return 0
 
 
@@ -138,7 +147,7 @@ def _release_bundle(course, args) -> int:
     """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...]`."""
     import time
 
-    from autograder.publishing import bundle, gradescope, notebooks
+    from autograder.publishing import bundle, notebooks
 
     if args.check:
         raise ConfigError("--check compares assignments/ with solutions/; it does not go with --bundle")

@@ -1,4 +1,4 @@
-"""Render a grading result (docs/results.md): terminal table, JSON, Gradescope's results.json."""
+"""Render a grading result (docs/results.md): the terminal table and JSON."""
 from __future__ import annotations
 
 import json
@@ -6,10 +6,9 @@ import json
 from . import sanitize
 
 STATUS_MARKS = {"passed": "ok", "failed": "FAIL", "not_started": "not started", "error": "ERROR"}
-GRADESCOPE_OUTPUT_LIMIT = 8_000  # characters of feedback per test kept in results.json
 
 
-def _points(value: float) -> str:
+def points(value: float) -> str:
     return f"{value:g}"
 
 
@@ -26,13 +25,13 @@ def shown(result: dict) -> dict:
 def table(result: dict, *, verbose: bool = True) -> str:
     """One line per task, then the feedback of every failed check."""
     result = shown(result)
-    rows = [(t["assignment"], t["task"], f"{_points(t['score'])}/{_points(t['max_score'])}",
+    rows = [(t["assignment"], t["task"], f"{points(t['score'])}/{points(t['max_score'])}",
              STATUS_MARKS[t["status"]]) for t in result["tasks"]]
     widths = [max(len(r[i]) for r in rows + [("assignment", "task", "points", "status")]) for i in range(4)]
     line = "  ".join("{:<%d}" % w for w in widths)
     out = [line.format("assignment", "task", "points", "status").rstrip(), line.format(*("-" * w for w in widths))]
     out += [line.format(*row).rstrip() for row in rows]
-    out.append(f"total {_points(result['score'])}/{_points(result['max_score'])}")
+    out.append(f"total {points(result['score'])}/{points(result['max_score'])}")
     if verbose:
         for task in result["tasks"]:
             failed = [c for c in task["checks"] if not c["passed"]]
@@ -50,39 +49,10 @@ def to_json(result: dict) -> str:
     return json.dumps(shown(result), indent=2, sort_keys=False)
 
 
-def gradescope(result: dict, visibility: str = "visible") -> dict:
-    """Gradescope's results.json: one test per task, its checks' feedback as output."""
-    result = shown(result)
-    tests = []
-    for task in result["tasks"]:
-        lines = [f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
-                 for c in task["checks"]]
-        output = "\n".join(lines)
-        if len(output) > GRADESCOPE_OUTPUT_LIMIT:
-            output = output[:GRADESCOPE_OUTPUT_LIMIT] + "\n... (output truncated)"
-        tests.append({
-            "name": f"{task['assignment']}: {task['task']}",
-            "score": task["score"],
-            "max_score": task["max_score"],
-            "status": "passed" if task["status"] == "passed" else "failed",
-            "output": output,
-            "visibility": visibility,
-        })
-    return {
-        "score": result["score"],
-        "execution_time": result.get("timing", {}).get("seconds", 0),
-        "output": f"Total {_points(result['score'])}/{_points(result['max_score'])}",
-        "visibility": visibility,
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
-
-
 def render(result: dict, fmt: str) -> str:
+    """The result as the terminal table or JSON (Gradescope's form: publishing/gradescope.py)."""
     if fmt == "table":
         return table(result)
     if fmt == "json":
         return to_json(result)
-    if fmt == "gradescope":
-        return json.dumps(gradescope(result), indent=2)
     raise ValueError(f"unknown format {fmt!r}")

@@ -32,6 +32,7 @@ from autograder.publishing.release import IGNORED
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 MAX_RESULTS_BYTES = 1_000_000  # our cap on results.json as a whole (Gradescope shows it all on one page)
 TRUNCATED = "\n... (output truncated)"
+OUTPUT_LIMIT = 8_000  # characters of feedback per test: Gradescope's own cap
 
 SETUP = """\
 #!/usr/bin/env bash
@@ -99,7 +100,7 @@ class Settings:
     visibility: str = "visible"  # of the result as a whole
     stdout_visibility: str = "hidden"  # of run_autograder's own log
     tests: dict[str, str] = field(default_factory=dict)  # "default" / assignment / task -> visibility
-    output_limit: int = report.GRADESCOPE_OUTPUT_LIMIT  # characters of feedback kept per test
+    output_limit: int = OUTPUT_LIMIT  # characters of feedback kept per test
     timeout: int = 540  # seconds of grading before giving up (Gradescope's own limit is 10 minutes)
 
     def test_visibility(self, assignment: str, task: str) -> str:
@@ -128,7 +129,7 @@ def load_settings(course: Course) -> Settings:
             raise ConfigError(f"{MANIFEST}: gradescope.tests.{name} is neither an assignment nor a task")
         _visibility(value, f"gradescope.tests.{name}")
     limits = {}
-    for key, ceiling in (("output_limit", report.GRADESCOPE_OUTPUT_LIMIT), ("timeout", None)):
+    for key, ceiling in (("output_limit", OUTPUT_LIMIT), ("timeout", None)):
         if key in data:
             value = data[key]
             if type(value) is not int or value < 1 or (ceiling and value > ceiling):
@@ -144,15 +145,24 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - len(TRUNCATED))] + TRUNCATED
 
 
-def finish(result: dict, settings: Settings, *, note: str = "") -> dict:
-    """Gradescope's results.json for a grading result (docs/results.md): one test per task."""
-    results = report.gradescope(result)
-    results["visibility"] = settings.visibility
-    results["stdout_visibility"] = settings.stdout_visibility
-    if note:
-        results["output"] = f"{note}\n{results['output']}"
-    for test, task in zip(results["tests"], result["tasks"]):
-        test["visibility"] = settings.test_visibility(task["assignment"], task["task"])
+def results_json(result: dict, settings: Settings | None = None, *, note: str = "") -> dict:
+    """Gradescope's results.json for a grading result (docs/results.md): one test per task, its
+    checks' feedback as output, visibility from settings, every output cut so that the whole
+    stays under MAX_RESULTS_BYTES. The only Gradescope renderer: `course grade --format
+    gradescope`, the gradebook's exports and run_autograder all use it."""
+    settings = settings or Settings()
+    result = report.shown(result)
+    tests = []
+    for task in result["tasks"]:
+        output = "\n".join(f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
+                           for c in task["checks"])
+        tests.append({"name": f"{task['assignment']}: {task['task']}", "score": task["score"],
+                      "max_score": task["max_score"], "status": "passed" if task["status"] == "passed" else "failed",
+                      "output": output, "visibility": settings.test_visibility(task["assignment"], task["task"])})
+    total = f"Total {report.points(result['score'])}/{report.points(result['max_score'])}"
+    results = {"score": result["score"], "execution_time": result.get("timing", {}).get("seconds", 0),
+               "output": f"{note}\n{total}" if note else total, "visibility": settings.visibility,
+               "stdout_visibility": settings.stdout_visibility, "tests": tests}
     limit = settings.output_limit
     while True:
         for test in results["tests"]:
@@ -216,7 +226,7 @@ def run(root: Path, assignment_ids) -> dict:
             note = f"The grader failed ({type(error).__name__}); the course staff can see why in the log."
             print(f"grading failed: {error!r}")
             result = failed_result(course, assignment_ids, note)
-        results = finish(result, settings, note=note)
+        results = results_json(result, settings, note=note)
     results["execution_time"] = round(time.perf_counter() - started, 3)
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
