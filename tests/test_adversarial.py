@@ -2,6 +2,7 @@
 and leaves the grader, the course files and the machine as they were."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT, attack_submission, processes_mentioning
 
+from autograder.course.config import Budgets
 from autograder.execution import sandbox
 from autograder.execution.worker_client import WorkerSubmission
 from autograder.grading import report
@@ -68,6 +70,8 @@ def test_every_attack_note_says_what_it_tries_and_what_it_must_get(course):
 @pytest.mark.parametrize("attack, mode, note", list(runs()))
 def test_attack_gets_only_what_it_earned(course, attack, mode, note, tmp_path):
     before, cwd, allclose = course_fingerprint(), os.getcwd(), np.allclose
+    if "budgets" in note:
+        course = dataclasses.replace(course, budgets=Budgets(**note["budgets"]))
     submission = WorkerSubmission(course, attack_submission(attack, tmp_path), limits=LIMITS, mode=mode)
     marker = str(submission._folder)
     try:

@@ -28,6 +28,11 @@ HINT_ACCUMULATE = ("backward must ADD into param.grad (param.grad += ...), not a
 # which the student bundle's recorded reference cannot replay: a6 is self-checked in the full course.
 REPLAYABLE = False
 
+# The most items the grader reads one call at a time from a list a student object reports
+# (parameters()), or entries of a parameter it differentiates entry by entry: beyond, the check
+# fails at once, whatever length the object claims.
+ITEM_LIMIT = 10_000
+
 HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
 HINT_INIT = ("initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
              "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range")
@@ -403,7 +408,11 @@ def _mlp(side, rng_seed, sizes):
 
 
 def _array_of(value, name):
+    """value checked to be a float64 array small enough for a gradient check to walk entry by entry."""
     validate_array(value, name=name, dtype=np.float64)
+    if value.size > ITEM_LIMIT:
+        raise CheckFailure(f"{name} has {value.size:,} entries; the grader reads at most {ITEM_LIMIT:,}, and the "
+                           "models of this check have a few dozen")
     return value
 
 
@@ -416,6 +425,9 @@ def _parameter_list(side, model):
     count = side.call(params, "__len__")
     if type(count) is not int:
         raise CheckFailure(f"parameters() must return a list, got one of length {fmt(count)}")
+    if not 0 <= count <= ITEM_LIMIT:  # one call per item follows: the student's length must not set their number
+        raise CheckFailure(f"parameters() returned a list of length {fmt(count)}; the grader reads at most "
+                           f"{ITEM_LIMIT:,} parameters, and the models of the checks have a few dozen")
     return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
 
 

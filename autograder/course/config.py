@@ -20,6 +20,16 @@ class Task:
     file: str  # file name inside the assignment folder
     points: float
     examples: dict[str, int] = field(default_factory=dict)  # per-profile overrides
+    check_seconds: float | None = None  # this task's own time budget per check (None: the course's)
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Wall-clock seconds that grading may spend on one check and on one submission
+    (docs/isolation.md, "Budgets"); course.yml's grading.budgets, else these defaults."""
+
+    check_seconds: float = 120.0
+    submission_seconds: float = 1500.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Course:
     name: str
     profiles: dict[str, int]  # profile name -> max_examples
     assignments: tuple[Assignment, ...]
+    budgets: Budgets = Budgets()
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -77,6 +88,10 @@ class Course:
     def max_examples(self, task: Task, profile: str) -> int:
         return task.examples.get(profile, self.profiles[profile])
 
+    def check_seconds(self, task: Task) -> float:
+        """The time budget of each of task's checks."""
+        return task.check_seconds if task.check_seconds is not None else self.budgets.check_seconds
+
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above start that holds course.yml."""
@@ -96,7 +111,21 @@ def _require(mapping, key, where, kind):
     return value
 
 
+def _seconds(value, where) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"{MANIFEST}: {where} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _budgets(grading) -> Budgets:
+    spec = grading.get("budgets", {})
+    if not isinstance(spec, dict) or set(spec) - {"check_seconds", "submission_seconds"}:
+        raise ConfigError(f"{MANIFEST}: grading.budgets takes check_seconds and submission_seconds, got {spec!r}")
+    return Budgets(**{key: _seconds(value, f"grading.budgets.{key}") for key, value in spec.items()})
+
+
 def _task(name, spec, assignment_id, file_name, where) -> Task:
+    check_seconds = None
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
         points, examples = spec, {}
     elif isinstance(spec, dict):
@@ -106,11 +135,13 @@ def _task(name, spec, assignment_id, file_name, where) -> Task:
             isinstance(v, int) and v > 0 for v in examples.values()
         ):
             raise ConfigError(f"{MANIFEST}: {where}.examples must map profile names to positive ints")
+        if "check_seconds" in spec:
+            check_seconds = _seconds(spec["check_seconds"], f"{where}.check_seconds")
     else:
         raise ConfigError(f"{MANIFEST}: {where} must be a number of points or {{points: N}}, got {spec!r}")
     if points < 0:
         raise ConfigError(f"{MANIFEST}: {where} has negative points ({points})")
-    return Task(name, assignment_id, file_name, float(points), dict(examples))
+    return Task(name, assignment_id, file_name, float(points), dict(examples), check_seconds)
 
 
 def load(root: Path) -> Course:
@@ -149,4 +180,4 @@ def load(root: Path) -> Course:
                 seen[name] = where
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
-    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments))
+    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading))

@@ -30,6 +30,7 @@ class InProcessSubmission(Submission):
         spec = self.course.task(task)
         if method is None and not self.present(task):
             raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        self._check_deadline(task)
         module = f"{spec.assignment}.{Path(spec.file).stem}"
         value, messages, after, output = self._executor.call(task, module, spec.file, args, kwargs, opaque, method)
         return Reply(value, messages, changed_arguments(args[1:] if method else args, kwargs, after), output)

@@ -13,14 +13,15 @@ through `autograder.runtime.executor.Executor`, so both give the same results.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course.config import Course
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError
 
-__all__ = ["FILE_LIMIT", "OUTPUT_LIMIT", "CallAborted", "NotStarted", "Reply", "StudentError", "Submission",
-           "SubmissionError", "locate_files", "stage"]
+__all__ = ["FILE_LIMIT", "OUTPUT_LIMIT", "CallAborted", "NotStarted", "OutOfTime", "Reply", "StudentError",
+           "Submission", "SubmissionError", "locate_files", "stage"]
 
 
 FILE_LIMIT = 2 * 2**20  # bytes: a student file larger than this makes the submission unreadable
@@ -98,8 +99,30 @@ class CallAborted(BaseException):
         self.reason = reason
 
 
+class OutOfTime(BaseException):
+    """The deadline set with Submission.set_deadline passed: before a call, or during one (which
+    is then cut off). A BaseException for the reason CallAborted is one; not a CallAborted, so that
+    nothing takes it for a fault of the student's code (a failed import, a stuck task)."""
+
+    def __init__(self, function: str):
+        super().__init__(function)
+        self.function = function
+
+
 class Submission:
     """The interface checks use to reach student code."""
+
+    deadline: float | None = None  # time.monotonic() past which calls raise OutOfTime
+
+    def set_deadline(self, deadline: float | None) -> None:
+        """Make calls raise OutOfTime from time.monotonic() = deadline on (None: no deadline).
+        In a worker a call in progress is cut off at the deadline; in process, where a call cannot
+        be interrupted, the deadline is checked before each call."""
+        self.deadline = deadline
+
+    def _check_deadline(self, task: str) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise OutOfTime(task)
 
     def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = (),
              method: str | None = None) -> Reply:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from autograder.course.config import Course
 from autograder.execution import sandbox
-from autograder.execution.submission import CallAborted, Reply, Submission, stage
+from autograder.execution.submission import CallAborted, OutOfTime, Reply, Submission, stage
 from autograder.runtime import wire
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError, changed_arguments
 from autograder.runtime.plain import Handle
@@ -120,6 +120,7 @@ class WorkerSubmission(Submission):
         module = f"{spec.assignment}.{Path(spec.file).stem}"
         if module in self._import_failures:
             raise StudentError(task, self._import_failures[module])
+        self._check_deadline(task)
         sent_args = tuple(self._to_worker(task, a) for a in args)
         sent_kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
         self._ensure_started(task)
@@ -233,10 +234,11 @@ class WorkerSubmission(Submission):
         number = next(self._ids)
         message = {"id": number, **message, "release": self._release, "random": self._random.outgoing()}
         self._release = False
+        timeout, cut = self._reply_wait()
         try:
             self._process.stdin.write(wire.frame(message))
             self._process.stdin.flush()
-            reply = self._read(self.limits.timeout, "did not finish")
+            reply = self._read(timeout, "did not finish")
             if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
@@ -247,6 +249,8 @@ class WorkerSubmission(Submission):
         except (BrokenPipeError, _Ended) as error:
             reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()
+            if isinstance(error, _Ended) and error.timed_out and cut:  # the deadline's, not the student's fault
+                raise OutOfTime(task) from None
             if isinstance(error, _Ended) and error.timed_out:  # one timeout per task, not one per check
                 reason += " (the limit per call): an endless loop?"
                 self._stuck[task] = f"was not called again: an earlier call {reason}"
@@ -254,6 +258,12 @@ class WorkerSubmission(Submission):
         except _Unreadable as error:
             self._malformed(task, str(error))
         return reply
+
+    def _reply_wait(self) -> tuple[float, bool]:
+        """How long to wait for a reply: the limit per call, or what is left before the deadline
+        when that comes first (then True: a call cut off there is out of time, not stuck)."""
+        remaining = float("inf") if self.deadline is None else self.deadline - time.monotonic()
+        return (remaining, True) if remaining < self.limits.timeout else (self.limits.timeout, False)
 
     def _import(self, task: str, module: str, file: str) -> None:
         try:

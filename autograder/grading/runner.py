@@ -1,4 +1,11 @@
-"""Run a task's checks on a submission and score them into the result schema (docs/results.md)."""
+"""Run a task's checks on a submission and score them into the result schema (docs/results.md).
+
+Grading runs on time budgets (course.yml grading.budgets; docs/isolation.md, "Budgets"): each
+check has its own, and the submission one for all its checks. The submission is told the
+deadline of the check in progress (Submission.set_deadline), so that a call still running then
+is cut off. A check out of time fails and the next one goes on; once the submission's budget
+is spent, every check left scores 0 unrun. The words name the budget, never the time measured
+or the case reached, which depend on the machine."""
 from __future__ import annotations
 
 import time
@@ -8,7 +15,7 @@ from hypothesis.errors import HypothesisException
 
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
-from autograder.execution.submission import CallAborted, NotStarted, StudentError, Submission
+from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, StudentError, Submission
 from autograder.grading import numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import deterministic
@@ -115,7 +122,42 @@ def task_status(checks: list[CheckResult]) -> str:
     return "failed"
 
 
-def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context) -> TaskResult:
+@dataclass(frozen=True)
+class Budget:
+    """A wall-clock budget: its length in seconds and the time.monotonic() at which it ends."""
+
+    seconds: float
+    end: float
+
+    @classmethod
+    def from_now(cls, seconds: float) -> Budget:
+        return cls(seconds, time.monotonic() + seconds)
+
+
+def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, submission: Budget) -> CheckResult:
+    """run_check within `seconds` of wall clock and the submission's budget: past either, the
+    check fails unfinished (before it starts, when the submission's budget is spent)."""
+    if time.monotonic() >= submission.end:
+        return CheckResult(check.name, False, f"not graded: the submission's time budget of {submission.seconds:g} s "
+                                              "ran out before this check", "error")
+    own = Budget.from_now(seconds)
+    ctx.student.set_deadline(min(own.end, submission.end))
+    try:
+        return run_check(check, ctx, max_examples)
+    except OutOfTime:
+        if submission.end <= own.end:
+            return CheckResult(check.name, False, f"stopped: the submission's time budget of {submission.seconds:g} s "
+                                                  "ran out during this check", "error")
+        return CheckResult(check.name, False, f"stopped after {seconds:g} s: the check's time budget ran out before "
+                                              f"its cases were done (a correct {check.task} needs a small part of "
+                                              "it): look for a call that is far too slow or never returns", "error")
+    finally:
+        ctx.student.set_deadline(None)
+
+
+def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context,
+               submission: Budget) -> TaskResult:
+    """The task's checks, scored; submission is the deadline and budget of the whole submission."""
     checks = checks_for(task.name)
     if not checks:
         raise LookupError(f"no checks are registered for task {task.name}")
@@ -123,8 +165,8 @@ def grade_task(course: Course, task: Task, student: Submission, profile: str, ct
         results = [CheckResult(c.name, False, f"not started: {task.assignment}/{task.file} was not submitted",
                                "not_started") for c in checks]
     else:
-        examples = course.max_examples(task, profile)
-        results = [run_check(c, ctx, examples) for c in checks]
+        examples, seconds = course.max_examples(task, profile), course.check_seconds(task)
+        results = [run_check_in_budget(c, ctx, examples, seconds, submission) for c in checks]
     score = round(task.points * paying_checks(checks, results) / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
 
@@ -152,7 +194,8 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full") 
     load_mistakes(assignment_ids)
     ctx = Context(course, student, reference(course))
     started = time.perf_counter()
-    results = [grade_task(course, task, student, profile, ctx) for task in tasks]
+    submission = Budget.from_now(course.budgets.submission_seconds)
+    results = [grade_task(course, task, student, profile, ctx, submission) for task in tasks]
     return {
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
