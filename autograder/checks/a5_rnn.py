@@ -120,13 +120,14 @@ def _chain_cells(ctx, family: Family, inputs: dict, dhs: np.ndarray, caches: lis
     expected_shapes = [x.shape[1:], *(inputs["h0"].shape for _ in family.states), *(inputs[w].shape for w in WEIGHTS)]
     what = "(" + ", ".join(names) + ")"
     dstates = [np.zeros_like(inputs["h0"]) for _ in family.states]
-    dxs, totals = [None] * len(x), None
+    dxs: list[np.ndarray] = [np.empty(0)] * len(x)  # filled from the last step back
+    totals: list[np.ndarray] = []  # the weight gradients summed over the steps so far
     for t in reversed(range(len(x))):
         parts = unpack(ctx.call(task, dhs[t] + dstates[0], *dstates[1:], caches[t]), len(names), task, what)
         for name, part, shape in zip(names, parts, expected_shapes):
             validate_array(part, name=f"{name} of your {task} at step {t}", dtype=x.dtype, shape=shape)
         dxs[t], dstates, weight_grads = parts[0], list(parts[1:1 + len(family.states)]), parts[1 + len(family.states):]
-        totals = list(weight_grads) if totals is None else [total + grad for total, grad in zip(totals, weight_grads)]
+        totals = [total + grad for total, grad in zip(totals, weight_grads)] if totals else list(weight_grads)
     return [np.stack(dxs), *dstates, *totals]
 
 

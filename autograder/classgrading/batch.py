@@ -229,13 +229,14 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
                 continue
             entry.key = result_key(entry.files, version, settings, tasks, bwrap)
             stored = gradebook.result(entry.key) if gradebook else None
-            if stored is not None:
+            if gradebook and stored is not None:
                 results[entry.key] = stored
                 reused += 1
                 gradebook.link(entry.student, entry.source, entry.key)
                 if progress:
                     progress.step(entry.student, _note(stored, reused=True))
             else:
+                assert entry.folder is not None  # set with its files hash, before the key
                 pending.setdefault(entry.key, entry.folder)
 
         def finished(key: str, result: dict | None, problem: str = "") -> None:

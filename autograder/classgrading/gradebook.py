@@ -12,6 +12,7 @@ import csv
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def file_names(students: list[str]) -> list[str]:
     return distinct
 
 
-def export(graded: list[tuple[str, dict]], dest: Path, problems: list[tuple[str, str]] = (),
+def export(graded: list[tuple[str, dict]], dest: Path, problems: Sequence[tuple[str, str]] = (),
            settings: gradescope.Settings | None = None) -> list[Path]:
     """Write dest/grades.csv (one row per student: total, then each task's points, then why a
     submission could not be graded), and per student dest/results/<student>.json (docs/results.md,

@@ -50,6 +50,9 @@ class Course:
     profiles: dict[str, int]  # profile name -> max_examples
     assignments: tuple[Assignment, ...]
     budgets: Budgets = Budgets()
+    # course.yml as read, for the sections other layers own (gradescope:, read by publishing):
+    # the file is read once, here
+    manifest: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -180,4 +183,4 @@ def load(root: Path) -> Course:
                 seen[name] = where
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
-    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading))
+    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), data)

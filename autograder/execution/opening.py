@@ -13,6 +13,7 @@ def open_submission(course: Course, path: Path, *, isolated: bool = False, limit
                     sandbox: str = "auto") -> Submission:
     """The submission at path: in this process, or (isolated) in a sandboxed worker process
     with these limits (autograder.execution.sandbox.Limits) and sandbox mode (auto, bwrap or none)."""
+    submission: Submission
     if isolated:
         submission = WorkerSubmission(course, path, limits=limits, mode=sandbox)
     else:

@@ -65,9 +65,10 @@ def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
         # loose files, possibly in sub-folders (an LMS export): match by unique file name
         by_name = {f: a for a, f in wanted}
         for candidate in sorted(path.rglob("*.py")):
-            key = (by_name.get(candidate.name), candidate.name)
-            if key[0] is not None and key not in found and "__pycache__" not in candidate.parts and genuine(candidate):
-                found[key] = candidate
+            owner = by_name.get(candidate.name)
+            if owner is None or "__pycache__" in candidate.parts or not genuine(candidate):
+                continue
+            found.setdefault((owner, candidate.name), candidate)
     for candidate in found.values():
         if candidate.stat().st_size > FILE_LIMIT:
             raise SubmissionError(f"{candidate}: larger than {FILE_LIMIT // 2**20} MiB")

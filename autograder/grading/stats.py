@@ -139,10 +139,8 @@ def shift_agreements(bits: np.ndarray, other: np.ndarray | None = None):
     padded = (2 * n, 2 * d)  # no wrap-around for |a| < n, |b| < d
     products = np.fft.irfft2(np.conj(np.fft.rfft2(first, padded)) * np.fft.rfft2(second, padded), padded)
     a, b = np.meshgrid(np.arange(-(n - 1), n), np.arange(-(d - 1), d), indexing="ij")
-    if other is None:
-        keep = (a > 0) | ((a == 0) & (b > 0))
-        a, b = a[keep], b[keep]
-    a, b = a.ravel(), b.ravel()
+    keep = (a > 0) | ((a == 0) & (b > 0)) if other is None else np.ones(a.shape, dtype=bool)
+    a, b = a[keep], b[keep]  # flat: each shift once (within one array, a shift and its opposite pair alike)
     pairs = (n - np.abs(a)) * (d - np.abs(b))
     agree = np.rint((pairs + products[a % padded[0], b % padded[1]]) / 2).astype(np.int64)
     return np.stack([a, b], axis=1), agree, pairs

@@ -72,8 +72,8 @@ def write_manifest(course: Course, assignment_ids, target: Path) -> None:
     if len(assignment_ids) == len(course.assignments):
         shutil.copyfile(source, target / MANIFEST)
         return
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["assignments"] = {key: value for key, value in data["assignments"].items() if key in assignment_ids}
+    data = {**course.manifest, "assignments": {key: value for key, value in course.manifest["assignments"].items()
+                                               if key in assignment_ids}}
     text = "# The course manifest of this bundle (its assignments so far).\n" + yaml.safe_dump(data, sort_keys=False)
     (target / MANIFEST).write_text(text, encoding="utf-8")
 

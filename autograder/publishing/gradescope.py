@@ -21,8 +21,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from autograder.course import config
 from autograder.course.config import MANIFEST, ConfigError, Course
 from autograder.execution.submission import SubmissionError, locate_files
@@ -115,7 +113,7 @@ def _visibility(value, where: str) -> str:
 
 def load_settings(course: Course) -> Settings:
     """The `gradescope:` section of course.yml (every entry optional), checked against the course."""
-    data = (yaml.safe_load((course.root / MANIFEST).read_text(encoding="utf-8")) or {}).get("gradescope") or {}
+    data = course.manifest.get("gradescope") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{MANIFEST}: gradescope must be a mapping")
     unknown = set(data) - {"visibility", "stdout_visibility", "tests", "output_limit", "timeout"}
