@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from autograder.course import config
+from autograder.execution.in_process import InProcessSubmission
 from autograder.grading.runner import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,3 +97,15 @@ def attack_submission(attack: str, tmp_path: Path) -> Path:
     for path in (ADVERSARIAL / attack).glob("*.py"):
         shutil.copy(path, folder / path.name)
     return folder
+
+
+class RecordingSubmission(InProcessSubmission):
+    """Records every input the grader feeds to student functions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fed = []
+
+    def call(self, task, args, kwargs, opaque=(), method=None):
+        self.fed.append(repr((task, method, args, kwargs) if method else (task, args, kwargs)))
+        return super().call(task, args, kwargs, opaque, method)

@@ -2,9 +2,8 @@
 wrong shapes reported as failures, and property checks that fail for what they are about."""
 import numpy as np
 import pytest
-from conftest import ROOT, grade_path
+from conftest import ROOT, RecordingSubmission, grade_path
 from hypothesis import given, settings
-from test_grading import RecordingSubmission
 
 from autograder.execution.opening import open_submission
 from autograder.grading.context import Context

@@ -11,16 +11,19 @@ import pytest
 from conftest import ADVERSARIAL, ROOT, attack_note, attack_submission, grade_path, load_attack
 
 from autograder.checks import a6_framework as checks
+from autograder.checks.a3_regularization import check_mask_statistics
 from autograder.cli import train
 from autograder.execution.submission import stage
+from autograder.grading.failure import CheckFailure
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.publishing import bundle
 from autograder.runtime.executor import load_package
 
+# the training demos need the framework extra (scikit-learn's digits, matplotlib's curves)
+pytest.importorskip("sklearn", reason="the framework extra is not installed")
+
 TRAINING = ["train_digits_cnn", "train_sequence_model"]
 FAKES = ["fake_training_history", "memorised_training_score"]
-from autograder.checks.a3_regularization import check_mask_statistics
-from autograder.grading.failure import CheckFailure
 
 
 def test_the_mistake_library_covers_the_framework(course):

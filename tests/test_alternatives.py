@@ -2,8 +2,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import grade_path
-from test_grading import RecordingSubmission
+from conftest import RecordingSubmission, grade_path
 
 from autograder.grading.runner import grade
 

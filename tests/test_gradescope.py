@@ -13,7 +13,6 @@ import subprocess
 import sys
 import zipfile
 
-import jsonschema
 import pytest
 import yaml
 from conftest import ROOT, course_command, grade_path
@@ -21,6 +20,8 @@ from conftest import ROOT, course_command, grade_path
 from autograder.course import config
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
 from autograder.publishing.gradescope import RESULTS_SCHEMA, Settings, load_settings, results_json
+
+jsonschema = pytest.importorskip("jsonschema", reason="the test extra is not installed")
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"  # one assignment keeps the three gradings short

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, grade_path
+from conftest import ROOT, RecordingSubmission, grade_path
 
 from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import StudentError
@@ -102,18 +102,6 @@ def test_missing_files_are_not_started(course, tmp_path):
     assert _checks(result, "adam")["status"] == "passed"
     descent = _checks(result, "minibatch_indices")
     assert descent["status"] == "not_started" and "descent.py was not submitted" in descent["checks"][0]["feedback"]
-
-
-class RecordingSubmission(InProcessSubmission):
-    """Records every input the grader feeds to student functions."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fed = []
-
-    def call(self, task, args, kwargs, opaque=(), method=None):
-        self.fed.append(repr((task, method, args, kwargs) if method else (task, args, kwargs)))
-        return super().call(task, args, kwargs, opaque, method)
 
 
 def _constants_laden_copy(tmp_path):

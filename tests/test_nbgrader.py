@@ -12,9 +12,10 @@ import sys
 
 import pytest
 from conftest import ROOT, course_command, grade_path
-from nbgrader.api import Gradebook
 
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+
+Gradebook = pytest.importorskip("nbgrader.api", reason="the nbgrader extra is not installed").Gradebook
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"
