@@ -11,7 +11,7 @@ from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, StudentError, Submission
 from autograder.grading import numeric, sanitize
 from autograder.grading.context import Context
-from autograder.grading.determinism import deterministic
+from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import CheckFailure, checks_for, load_checks
@@ -63,7 +63,9 @@ def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
     return "\n".join(lines)
 
 
-def run_check(check, ctx: Context, max_examples: int) -> CheckResult:
+def run_check(check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTICE,
+              profile: str = "full") -> CheckResult:
+    """One check over the cases the inputs draw for it in this profile, scored."""
     seen: dict = {"case": None}
 
     def body(case):
@@ -77,7 +79,8 @@ def run_check(check, ctx: Context, max_examples: int) -> CheckResult:
         if check.cases is None:
             body({})
         else:
-            deterministic(body, check.cases, check_id=check.id, max_examples=max_examples)()
+            deterministic(body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs,
+                          profile=profile)()
     except NotStarted as stop:
         if stop.function == check.task:
             return CheckResult(check.name, False, f"not started: {check.task} raises NotImplementedError", "not_started")
@@ -114,7 +117,8 @@ def task_status(checks: list[CheckResult]) -> str:
     return "failed"
 
 
-def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context) -> TaskResult:
+def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context,
+               inputs: Inputs = PRACTICE) -> TaskResult:
     checks = checks_for(task.name)
     if not checks:
         raise LookupError(f"no checks are registered for task {task.name}")
@@ -123,35 +127,37 @@ def grade_task(course: Course, task: Task, student: Submission, profile: str, ct
                                "not_started") for c in checks]
     else:
         examples = course.max_examples(task, profile)
-        results = [run_check(c, ctx, examples) for c in checks]
+        results = [run_check(c, ctx, examples, inputs=inputs, profile=profile) for c in checks]
     passed = sum(r.passed for r in results)
     score = round(task.points * passed / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
 
 
-def grade(course: Course, student: Submission, tasks, *, profile: str = "full") -> dict:
-    """Grade the given tasks of a submission; the result as plain JSON-ready data."""
+def grade(course: Course, student: Submission, tasks, *, profile: str = "full", inputs: Inputs = PRACTICE) -> dict:
+    """Grade the given tasks of a submission on the practice or the official inputs; the result
+    as plain JSON-ready data."""
     assignment_ids = list(dict.fromkeys(t.assignment for t in tasks))
     load_checks(assignment_ids)
     load_mistakes(assignment_ids)
     ctx = Context(course, student, reference(course))
     started = time.perf_counter()
-    results = [grade_task(course, task, student, profile, ctx) for task in tasks]
+    results = [grade_task(course, task, student, profile, ctx, inputs) for task in tasks]
     return {
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,
+        "inputs": inputs.kind,
         "tasks": [asdict(r) for r in results],
         "timing": {"seconds": round(time.perf_counter() - started, 3)},
     }
 
 
 def grade_folder(course: Course, path, names=None, *, profile: str = "full", isolated: bool = False,
-                 limits=None, sandbox: str = "auto") -> dict:
-    """Grade the submission at path (tasks or assignments named, all when None): in this
-    process, or (isolated) in a sandboxed worker process (see open_submission)."""
+                 limits=None, sandbox: str = "auto", inputs: Inputs = PRACTICE) -> dict:
+    """Grade the submission at path (tasks or assignments named, all when None) on these inputs:
+    in this process, or (isolated) in a sandboxed worker process (see open_submission)."""
     submission = open_submission(course, path, isolated=isolated, limits=limits, sandbox=sandbox)
     try:
-        return grade(course, submission, course.select(names), profile=profile)
+        return grade(course, submission, course.select(names), profile=profile, inputs=inputs)
     finally:
         submission.close()
