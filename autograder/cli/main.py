@@ -59,14 +59,18 @@ def _limits(args) -> Limits:
 
 
 def grading_inputs(course: config.Course) -> Inputs:
-    """The official inputs when the offering has a secret; else the practice inputs, said once on stderr."""
+    """The official inputs when the offering has a secret; else the practice inputs (see practice_warning)."""
     inputs = official_inputs(course)
     if inputs is None:
-        print(f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): grading on "
-              "the public practice inputs; `course secret` makes one for official grading", file=sys.stderr)
         return PRACTICE
     require_official(course)
     return inputs
+
+
+def practice_warning(course: config.Course) -> None:
+    """Once, on stderr, beside grades made on the practice inputs."""
+    print(f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): graded on "
+          "the public practice inputs; `course secret` makes one for official grading", file=sys.stderr)
 
 
 def cmd_grade(args) -> int:
@@ -96,6 +100,8 @@ def cmd_grade(args) -> int:
         print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     if not outcome.graded:
         raise SubmissionError("no submission could be read")
+    if settings.inputs is PRACTICE:
+        practice_warning(course)
     if len(args.submissions) == 1:
         _emit(report.render(outcome.graded[0][1], args.format), args.out)
     elif args.format == "json":
@@ -238,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
     release_cmd.set_defaults(run=cmd_release)
 
-    secret_cmd = sub.add_parser("secret", help="make the offering's grading secret, from which official inputs are drawn")
+    secret_cmd = sub.add_parser("secret", help="make the offering's grading secret (official inputs come from it)")
     secret_cmd.add_argument("--rotate", action="store_true", help="replace the existing secret (a new offering)")
     secret_cmd.add_argument("--show", action="store_true",
                             help="print the identity (a hash) of the secret in use, never the secret itself")

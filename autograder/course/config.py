@@ -93,7 +93,8 @@ def _parse_secret(text: str, where: str) -> bytes:
     try:
         secret = bytes.fromhex(text.strip())
     except ValueError:
-        raise ConfigError(f"{where}: the grading secret must be hexadecimal; `course secret --rotate` makes a new one")
+        raise ConfigError(f"{where}: the grading secret must be hexadecimal; "
+                          "`course secret --rotate` makes a new one") from None
     if len(secret) < MIN_SECRET_BYTES:
         raise ConfigError(f"{where}: the grading secret must have at least {MIN_SECRET_BYTES * 2} hex digits")
     return secret
@@ -187,7 +188,8 @@ def load(root: Path) -> Course:
     secret_file = grading.get("secret_file", SECRET_FILE)
     if not isinstance(secret_file, str) or not secret_file or PurePosixPath(secret_file).is_absolute() \
             or ".." in PurePosixPath(secret_file).parts:
-        raise ConfigError(f"{MANIFEST}: grading.secret_file must be a path inside the course folder, got {secret_file!r}")
+        raise ConfigError(f"{MANIFEST}: grading.secret_file must be a path inside the course folder, "
+                          f"got {secret_file!r}")
     assignments = []
     seen: dict[str, str] = {}
     for assignment_id, spec in _require(data, "assignments", "the top level", dict).items():

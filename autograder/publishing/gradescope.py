@@ -2,7 +2,8 @@
 
 The zip holds Gradescope's two scripts at its root (setup.sh builds the image once;
 run_autograder runs for every submission), the course (course.yml, the grader, solutions/),
-pyproject.toml and the offering's grading secret, so that it grades on the official inputs. run_autograder calls `python -m autograder.publishing.gradescope ROOT ASSIGNMENT...`, which
+pyproject.toml and the offering's grading secret, so that it grades on the official inputs.
+run_autograder calls `python -m autograder.publishing.gradescope ROOT ASSIGNMENT...`, which
 grades ROOT/submission with `course grade` in a separate process (the sandboxed worker, where
 the grader has one, keeps student code away from the reference) and always writes a
 schema-valid ROOT/results/results.json: one test per task, visibility from the `gradescope:`
