@@ -354,7 +354,7 @@ def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_expor
         scores = {name: (float(r["score"]), r["a0_foundations/relu_forward"], r["problem"][-60:])
                   for name, r in rows.items()}
         assert scores["김민수"] == scores["박지훈"] == scores["'@SUM(1+9)*cmd|calc"] == (3.0, "1.0", "")
-        assert scores["이영희"] == (2.5, "0.5", "")  # |x| for relu: wrong values, but pure
+        assert scores["이영희"] == (2.0, "0.0", "")  # |x| for relu: wrong values; its purity pays only with them
         assert scores["corrupt"][:2] == (0.0, "0.0") and "Error -3 while decompressing data" in rows["corrupt"]["problem"]
         files = sorted(p.name for p in (out / "results").iterdir())
         assert files == sorted(["김민수.json", "이영희.json", "박지훈.json", "=HYPERLINK(_evil.example_,_click_).json",

@@ -15,22 +15,26 @@ import zipfile
 
 import pytest
 import yaml
-from conftest import ROOT, course_command, grade_path
+from conftest import ROOT, course_command
 
 from autograder.course import config
+from autograder.grading.determinism import Inputs
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+from autograder.grading.runner import grade_folder
 from autograder.publishing.gradescope import RESULTS_SCHEMA, Settings, load_settings, results_json
 
 jsonschema = pytest.importorskip("jsonschema", reason="the test extra is not installed")
 
 pytestmark = pytest.mark.publish
 ASSIGNMENT = "a0_foundations"  # one assignment keeps the three gradings short
+SECRET = bytes.fromhex("9d" * 32)  # the offering's secret the zip is built with
 
 
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("gradescope") / "autograder.zip"
-    built = course_command("release", "--bundle", "gradescope", "--out", out, "--only", ASSIGNMENT)
+    env = {**os.environ, config.SECRET_VARIABLE: SECRET.hex()}
+    built = course_command("release", "--bundle", "gradescope", "--out", out, "--only", ASSIGNMENT, env=env)
     assert built.returncode == 0, built.stderr
     return out
 
@@ -44,7 +48,8 @@ def run_autograder(autograder_zip, tmp_path, files: dict) -> dict:
     (root / "submission").mkdir()
     for name, source in files.items():
         (root / "submission" / name).write_text(source)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    env = {k: v for k, v in os.environ.items() if k != config.SECRET_VARIABLE}  # the zip's own secret only
+    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
     ran = subprocess.run(["bash", str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
     results = json.loads((root / "results" / "results.json").read_text())
@@ -57,7 +62,8 @@ def test_the_zip_has_gradescope_layout_and_no_stray_files(autograder_zip):
         infos = {info.filename: info for info in archive.infolist()}
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) & 0o111, f"{script} is not executable"
-    assert {"course.yml", "pyproject.toml", "autograder/cli/main.py", f"solutions/{ASSIGNMENT}/foundations.py"} <= set(infos)
+    assert {"course.yml", "pyproject.toml", "autograder/cli/main.py", f"solutions/{ASSIGNMENT}/foundations.py",
+            ".course-secret"} <= set(infos)
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc") or n.startswith(("tests/", "examples/"))]
 
 
@@ -76,7 +82,7 @@ def test_a_mistaken_submission_loses_the_task_and_sees_the_hint(autograder_zip, 
     known = next(m for m in mistakes_for("linear_backward") if m.by_output)
     write_mutant(course, known, tmp_path / "mutant")
     results = run_autograder(autograder_zip, tmp_path, {"foundations.py": (tmp_path / "mutant" / ASSIGNMENT / "foundations.py").read_text()})
-    expected = grade_path(course, tmp_path / "mutant", [ASSIGNMENT], profile="full")
+    expected = grade_folder(course, tmp_path / "mutant", [ASSIGNMENT], profile="full", inputs=Inputs(SECRET))
     assert results["score"] == expected["score"] < expected["max_score"]
     test = next(t for t in results["tests"] if t["name"] == f"{ASSIGNMENT}: linear_backward")
     assert test["status"] == "failed" and test["score"] < test["max_score"]

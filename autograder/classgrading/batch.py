@@ -33,6 +33,7 @@ from autograder.course.config import MANIFEST, Course
 from autograder.execution import sandbox
 from autograder.execution.submission import FILE_LIMIT, SubmissionError, locate_files
 from autograder.grading import sanitize
+from autograder.grading.determinism import PRACTICE, Inputs
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import load_checks
@@ -51,6 +52,7 @@ class Settings:
     isolated: bool = True  # in a sandboxed worker process (False: in the grader's process)
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     sandbox: str = "auto"  # auto, bwrap or none
+    inputs: Inputs = PRACTICE  # the official inputs of an offering's secret, or the public practice ones
 
 
 @dataclass
@@ -74,9 +76,10 @@ class Outcome:
     reused: int  # results taken from the gradebook instead of graded
 
 
-def course_version(course: Course) -> str:
+def course_version(course: Course, inputs: Inputs = PRACTICE) -> str:
     """A hash of what decides a grade: course.yml, the grader's code, the reference solutions,
-    and the versions of Python, numpy and Hypothesis."""
+    the versions of Python, numpy and Hypothesis, and the inputs (by the secret's identity, a
+    hash: a new secret regrades everyone)."""
     digest = hashlib.sha256()
     grader = Path(__file__).resolve().parents[1]  # autograder/
     files = [(course.root / MANIFEST, course.root)]
@@ -85,6 +88,7 @@ def course_version(course: Course) -> str:
     for path, base in files:
         digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(f"python {sys.version_info[:2]} numpy {np.__version__} hypothesis {hypothesis.__version__}".encode())
+    digest.update(f"inputs {inputs.identity}".encode())
     return digest.hexdigest()
 
 
@@ -196,7 +200,8 @@ class Progress:
 def _grade_one(course: Course, folder: Path, settings: Settings) -> dict:
     """Grade one submission (runs in a pool process)."""
     return grade_folder(course, folder, list(settings.names) if settings.names else None, profile=settings.profile,
-                        isolated=settings.isolated, limits=settings.limits, sandbox=settings.sandbox)
+                        isolated=settings.isolated, limits=settings.limits, sandbox=settings.sandbox,
+                        inputs=settings.inputs)
 
 
 def _note(result: dict, reused: bool = False) -> str:
@@ -213,7 +218,7 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
     load_checks(assignments)
     load_mistakes(assignments)
     reference(course)  # loaded once here, shared by the forked pool processes
-    version = course_version(course)
+    version = course_version(course, settings.inputs)
     scratch = Path(tempfile.mkdtemp(prefix="course-batch-"))
     try:
         entries = discover(course, paths, scratch)

@@ -1,4 +1,4 @@
-"""The `course` command: list, check, grade, validate, release."""
+"""The `course` command: list, check, grade, validate, release, secret, train."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +15,8 @@ from autograder.course.config import ConfigError
 from autograder.execution.sandbox import MODES, Limits, SandboxError
 from autograder.execution.submission import SubmissionError
 from autograder.grading import report
-from autograder.grading.replay import MissingRecording, RecordingError
+from autograder.grading.determinism import PRACTICE, Inputs, official_inputs
+from autograder.grading.replay import MissingRecording, RecordingError, require_official
 from autograder.grading.runner import grade_folder
 from autograder.publishing import gradescope
 from autograder.publishing.release import PublishError, ReleaseError, differences, release
@@ -65,13 +66,28 @@ def _limits(args) -> Limits:
     return Limits(timeout=args.timeout, memory_mb=args.memory)
 
 
+def grading_inputs(course: config.Course) -> Inputs:
+    """The official inputs when the offering has a secret; else the practice inputs (see practice_warning)."""
+    inputs = official_inputs(course)
+    if inputs is None:
+        return PRACTICE
+    require_official(course)
+    return inputs
+
+
+def practice_warning(course: config.Course) -> None:
+    """Once, on stderr, beside grades made on the practice inputs."""
+    print(f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): graded on "
+          "the public practice inputs; `course secret` makes one for official grading", file=sys.stderr)
+
+
 def cmd_grade(args) -> int:
     course = _course(args)
     course.select(args.only)
     if args.format == "gradescope" and len(args.submissions) > 1:
         raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
     settings = Settings(tuple(args.only) if args.only else None, "quick" if args.quick else "full",
-                        not args.in_process, _limits(args), args.sandbox)
+                        not args.in_process, _limits(args), args.sandbox, grading_inputs(course))
     gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
     progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
     try:
@@ -93,6 +109,8 @@ def cmd_grade(args) -> int:
         print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     if not outcome.graded:
         raise SubmissionError("no submission could be read")
+    if settings.inputs is PRACTICE:
+        practice_warning(course)
     if len(args.submissions) == 1:
         _emit(_render(course, outcome.graded[0][1], args.format), args.out)
     elif args.format == "json":
@@ -148,12 +166,14 @@ def _release_bundle(course, args) -> int:
     import time
 
     from autograder.publishing import bundle, notebooks
+    from autograder.publishing.offering import offering_inputs
 
     if args.check:
         raise ConfigError("--check compares assignments/ with solutions/; it does not go with --bundle")
     if not args.out:
         raise ConfigError(f"--bundle {args.bundle} needs --out")
     out = Path(args.out)
+    inputs = None if args.bundle == "student" else offering_inputs(course)  # refused before any work
     started = time.perf_counter()
     if args.bundle == "gradescope":
         chosen = bundle.chosen_assignments(course, args.only)
@@ -161,9 +181,21 @@ def _release_bundle(course, args) -> int:
     else:
         chosen = bundle.build_student_bundle(course, out, args.only)
         if args.bundle == "nbgrader":
-            notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name)
+            notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name, inputs=inputs)
     print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} "
           f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_secret(args) -> int:
+    course = _course(args)
+    if args.show:
+        inputs = official_inputs(course)
+        print(inputs.identity if inputs else f"no grading secret: `course secret` writes {course.secret_file}")
+        return 0 if inputs else 1
+    path = config.write_secret(course, rotate=args.rotate)
+    print(f"wrote a new grading secret to {path} (mode 0600, kept out of git); official inputs: "
+          f"{official_inputs(course).identity}. Rebuild the Gradescope and nbgrader bundles with it.")
     return 0
 
 
@@ -220,6 +252,12 @@ def parser() -> argparse.ArgumentParser:
     release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
     release_cmd.set_defaults(run=cmd_release)
+
+    secret_cmd = sub.add_parser("secret", help="make the offering's grading secret (official inputs come from it)")
+    secret_cmd.add_argument("--rotate", action="store_true", help="replace the existing secret (a new offering)")
+    secret_cmd.add_argument("--show", action="store_true",
+                            help="print the identity (a hash) of the secret in use, never the secret itself")
+    secret_cmd.set_defaults(run=cmd_secret)
 
     train_cmd = sub.add_parser("train", help="train the a6 demos with a framework (yours by default)")
     train_cmd.add_argument("demo", choices=["digits", "adding"])

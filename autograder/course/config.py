@@ -1,12 +1,18 @@
 """Load and validate course.yml, with errors that name the place and the fix."""
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 MANIFEST = "course.yml"
+SECRET_FILE = ".course-secret"  # where `course secret` writes, unless grading.secret_file says otherwise
+SECRET_VARIABLE = "COURSE_SECRET"  # overrides the file
+SECRET_BYTES = 32  # what `course secret` draws: 256 bits
+MIN_SECRET_BYTES = 16  # a secret given by hand must have at least 128 bits
 
 
 class ConfigError(Exception):
@@ -50,9 +56,14 @@ class Course:
     profiles: dict[str, int]  # profile name -> max_examples
     assignments: tuple[Assignment, ...]
     budgets: Budgets = Budgets()
+    secret_file: str = SECRET_FILE  # relative to root: the offering's grading secret (docs/isolation.md)
     # course.yml as read, for the sections other layers own (gradescope:, read by publishing):
     # the file is read once, here
     manifest: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def secret_path(self) -> Path:
+        return self.root / self.secret_file
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -94,6 +105,46 @@ class Course:
     def check_seconds(self, task: Task) -> float:
         """The time budget of each of task's checks."""
         return task.check_seconds if task.check_seconds is not None else self.budgets.check_seconds
+
+
+def _parse_secret(text: str, where: str) -> bytes:
+    try:
+        secret = bytes.fromhex(text.strip())
+    except ValueError:
+        raise ConfigError(f"{where}: the grading secret must be hexadecimal; "
+                          "`course secret --rotate` makes a new one") from None
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ConfigError(f"{where}: the grading secret must have at least {MIN_SECRET_BYTES * 2} hex digits")
+    return secret
+
+
+def load_secret(course: Course) -> bytes | None:
+    """The offering's grading secret: $COURSE_SECRET (hex), else the file course.yml names
+    (grading.secret_file, default .course-secret), else None."""
+    if os.environ.get(SECRET_VARIABLE):
+        return _parse_secret(os.environ[SECRET_VARIABLE], f"${SECRET_VARIABLE}")
+    try:
+        text = course.secret_path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{course.secret_path}: cannot read the grading secret ({error})") from None
+    return _parse_secret(text, str(course.secret_path))
+
+
+def write_secret(course: Course, *, rotate: bool = False) -> Path:
+    """Draw a new 256-bit secret into the course's secret file, readable by its owner only
+    (mode 0600, created so, never widened first). An existing one is kept unless rotate."""
+    path = course.secret_path
+    if path.exists() and not rotate:
+        raise ConfigError(f"{path} exists; `course secret --rotate` replaces it (a new offering's inputs)")
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
+    os.replace(fresh, path)
+    return path
 
 
 def find_root(start: Path) -> Path:
@@ -168,6 +219,11 @@ def load(root: Path) -> Course:
         if count < 1:
             raise ConfigError(f"{MANIFEST}: grading.profiles.{profile}.max_examples must be >= 1")
         profiles[profile] = count
+    secret_file = grading.get("secret_file", SECRET_FILE)
+    if not isinstance(secret_file, str) or not secret_file or PurePosixPath(secret_file).is_absolute() \
+            or ".." in PurePosixPath(secret_file).parts:
+        raise ConfigError(f"{MANIFEST}: grading.secret_file must be a path inside the course folder, "
+                          f"got {secret_file!r}")
     assignments = []
     seen: dict[str, str] = {}
     for assignment_id, spec in _require(data, "assignments", "the top level", dict).items():
@@ -183,4 +239,5 @@ def load(root: Path) -> Course:
                 seen[name] = where
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
-    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), data)
+    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), secret_file,
+                  data)

@@ -20,6 +20,9 @@ reaches. A question it cannot answer on a recorded case is a fault of the bundle
 student: the grading stops with an internal error (`MissingRecording`) that says so.
 
 Stored as JSON (the answers' structure) and .npz (their arrays, as raw bytes), never pickle.
+A student bundle records the practice inputs only; the course staff's nbgrader folder adds a
+recording of the official inputs (`recorded-official/`), which a store merges with the first:
+an answer is keyed by its question, so the two never disagree.
 """
 from __future__ import annotations
 
@@ -33,10 +36,13 @@ from pathlib import Path
 import hypothesis
 import numpy as np
 
+from autograder.course.config import SECRET_VARIABLE
 from autograder.runtime.plain import Probe, describe_type
 
 FORMAT = 1
 FOLDER = "recorded"  # in a course tree: recorded/<assignment>.json and recorded/<assignment>.npz
+# the official inputs' recording, in the course staff's nbgrader folder only (never a student's)
+OFFICIAL_FOLDER = "recorded-official"
 REFERENCE = "reference"  # the variant name of the reference; a mistake's is its own name
 
 
@@ -359,18 +365,19 @@ def question(variant: str, state: bytes, event: tuple, args: tuple, kwargs: dict
 
 
 class ReplayStore:
-    """The recordings of a course tree (recorded/*.json), and which case is being checked."""
+    """The recordings in some folders of a course tree (recorded/*.json and the like), and which
+    case is being checked."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, *folders: Path):
         self._answers: dict[str, tuple[dict, Arrays]] = {}
         self._cases: dict[str, set[str]] = {}
-        for index in sorted(folder.glob("*.json")):
-            recording = Recording.load(folder, index.stem)
-            for key, stored in recording.answers.items():
-                self._answers[key] = (stored, recording.arrays)
-            for check_id, cases in recording.cases.items():
-                self._cases[check_id] = set(cases)
+        for folder in folders:
+            for index in sorted(folder.glob("*.json")):
+                recording = Recording.load(folder, index.stem)
+                for key, stored in recording.answers.items():
+                    self._answers[key] = (stored, recording.arrays)
+                for check_id, cases in recording.cases.items():
+                    self._cases.setdefault(check_id, set()).update(cases)
         self.case_recorded = True  # outside a check every question must be answered
 
     def enter(self, check_id: str, case) -> None:
@@ -459,8 +466,18 @@ def replay_for(course, variant: str = REFERENCE) -> Replay | None:
     if (course.root / "solutions").is_dir() or not folder.is_dir():
         return None
     if folder not in _stores:
-        _stores[folder] = ReplayStore(folder)
+        _stores[folder] = ReplayStore(*(f for f in (folder, course.root / OFFICIAL_FOLDER) if f.is_dir()))
     gate_registered_checks(_stores[folder])
     if (folder, variant) not in _replays:
         _replays[(folder, variant)] = Replay(course, _stores[folder], variant)
     return _replays[(folder, variant)]
+
+
+def require_official(course) -> None:
+    """Official inputs need the reference live (solutions/) or their own recording: a tree that
+    replays the practice recording alone (a student bundle) cannot grade them."""
+    root = course.root
+    if (root / FOLDER).is_dir() and not (root / "solutions").is_dir() and not (root / OFFICIAL_FOLDER).is_dir():
+        raise RecordingError(
+            f"{root} records the reference on the practice inputs only, so it cannot grade the official ones: "
+            f"without ${SECRET_VARIABLE} and {course.secret_file} it grades on the practice inputs")

@@ -18,7 +18,7 @@ from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, StudentError, Submission
 from autograder.grading import numeric, sanitize
 from autograder.grading.context import Context
-from autograder.grading.determinism import deterministic
+from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.failure import CheckFailure
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
@@ -71,7 +71,9 @@ def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
     return "\n".join(lines)
 
 
-def run_check(check, ctx: Context, max_examples: int) -> CheckResult:
+def run_check(check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTICE,
+              profile: str = "full") -> CheckResult:
+    """One check over the cases the inputs draw for it in this profile, scored."""
     seen: dict = {"case": None}
 
     def body(case):
@@ -85,7 +87,8 @@ def run_check(check, ctx: Context, max_examples: int) -> CheckResult:
         if check.cases is None:
             body({})
         else:
-            deterministic(body, check.cases, check_id=check.id, max_examples=max_examples)()
+            deterministic(body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs,
+                          profile=profile)()
     except NotStarted as stop:
         if stop.function == check.task:
             return CheckResult(check.name, False, f"not started: {check.task} raises NotImplementedError", "not_started")
@@ -134,7 +137,8 @@ class Budget:
         return cls(seconds, time.monotonic() + seconds)
 
 
-def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, submission: Budget) -> CheckResult:
+def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, submission: Budget, *,
+                        inputs: Inputs = PRACTICE, profile: str = "full") -> CheckResult:
     """run_check within `seconds` of wall clock and the submission's budget: past either, the
     check fails unfinished (before it starts, when the submission's budget is spent)."""
     if time.monotonic() >= submission.end:
@@ -143,7 +147,7 @@ def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, 
     own = Budget.from_now(seconds)
     ctx.student.set_deadline(min(own.end, submission.end))
     try:
-        return run_check(check, ctx, max_examples)
+        return run_check(check, ctx, max_examples, inputs=inputs, profile=profile)
     except OutOfTime:
         if submission.end <= own.end:
             return CheckResult(check.name, False, f"stopped: the submission's time budget of {submission.seconds:g} s "
@@ -156,8 +160,9 @@ def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, 
 
 
 def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context,
-               submission: Budget) -> TaskResult:
-    """The task's checks, scored; submission is the deadline and budget of the whole submission."""
+               submission: Budget, inputs: Inputs = PRACTICE) -> TaskResult:
+    """The task's checks on the practice or official inputs, scored; submission is the deadline
+    and budget of the whole submission."""
     checks = checks_for(task.name)
     if not checks:
         raise LookupError(f"no checks are registered for task {task.name}")
@@ -166,7 +171,8 @@ def grade_task(course: Course, task: Task, student: Submission, profile: str, ct
                                "not_started") for c in checks]
     else:
         examples, seconds = course.max_examples(task, profile), course.check_seconds(task)
-        results = [run_check_in_budget(c, ctx, examples, seconds, submission) for c in checks]
+        results = [run_check_in_budget(c, ctx, examples, seconds, submission, inputs=inputs, profile=profile)
+                   for c in checks]
     score = round(task.points * paying_checks(checks, results) / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
 
@@ -187,30 +193,32 @@ def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:
     return paying
 
 
-def grade(course: Course, student: Submission, tasks, *, profile: str = "full") -> dict:
-    """Grade the given tasks of a submission; the result as plain JSON-ready data."""
+def grade(course: Course, student: Submission, tasks, *, profile: str = "full", inputs: Inputs = PRACTICE) -> dict:
+    """Grade the given tasks of a submission on the practice or the official inputs; the result
+    as plain JSON-ready data."""
     assignment_ids = list(dict.fromkeys(t.assignment for t in tasks))
     load_checks(assignment_ids)
     load_mistakes(assignment_ids)
     ctx = Context(course, student, reference(course))
     started = time.perf_counter()
     submission = Budget.from_now(course.budgets.submission_seconds)
-    results = [grade_task(course, task, student, profile, ctx, submission) for task in tasks]
+    results = [grade_task(course, task, student, profile, ctx, submission, inputs) for task in tasks]
     return {
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,
+        "inputs": inputs.kind,
         "tasks": [asdict(r) for r in results],
         "timing": {"seconds": round(time.perf_counter() - started, 3)},
     }
 
 
 def grade_folder(course: Course, path, names=None, *, profile: str = "full", isolated: bool = False,
-                 limits=None, sandbox: str = "auto") -> dict:
-    """Grade the submission at path (tasks or assignments named, all when None): in this
-    process, or (isolated) in a sandboxed worker process (see open_submission)."""
+                 limits=None, sandbox: str = "auto", inputs: Inputs = PRACTICE) -> dict:
+    """Grade the submission at path (tasks or assignments named, all when None) on these inputs:
+    in this process, or (isolated) in a sandboxed worker process (see open_submission)."""
     submission = open_submission(course, path, isolated=isolated, limits=limits, sandbox=sandbox)
     try:
-        return grade(course, submission, course.select(names), profile=profile)
+        return grade(course, submission, course.select(names), profile=profile, inputs=inputs)
     finally:
         submission.close()

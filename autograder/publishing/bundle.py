@@ -3,9 +3,11 @@
 The bundle is a course tree without solutions/: course.yml, assignments/ (stubs, handouts and
 one notebook per assignment), the public grader (autograder/, with the mistake library reduced
 to its names and hints: a mistake's code is the reference with one bug), the reference outputs
-recorded for every check (recorded/), pyproject.toml to install the `course` command, and the
-student guide as README.md. Everything is generated from course.yml and the registered checks,
-so a new assignment is in the next bundle without any change here.
+recorded for every check on the public practice inputs (recorded/), pyproject.toml to install
+the `course` command, and the student guide as README.md. Everything is generated from
+course.yml and the registered checks, so a new assignment is in the next bundle without any
+change here. Nothing of the offering's grading secret goes in: the bundle is built without
+reading it.
 """
 from __future__ import annotations
 

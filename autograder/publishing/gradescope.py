@@ -1,8 +1,9 @@
 """`course release --bundle gradescope`: the autograder zip, and what runs inside it.
 
 The zip holds Gradescope's two scripts at its root (setup.sh builds the image once;
-run_autograder runs for every submission), the course (course.yml, the grader, solutions/) and
-pyproject.toml. run_autograder calls `python -m autograder.publishing.gradescope ROOT ASSIGNMENT...`, which
+run_autograder runs for every submission), the course (course.yml, the grader, solutions/),
+pyproject.toml and the offering's grading secret, so that it grades on the official inputs.
+run_autograder calls `python -m autograder.publishing.gradescope ROOT ASSIGNMENT...`, which
 grades ROOT/submission with `course grade` in a separate process (the sandboxed worker, where
 the grader has one, keeps student code away from the reference) and always writes a
 schema-valid ROOT/results/results.json: one test per task, visibility from the `gradescope:`
@@ -25,6 +26,7 @@ from autograder.course import config
 from autograder.course.config import MANIFEST, ConfigError, Course
 from autograder.execution.submission import SubmissionError, locate_files
 from autograder.grading import report
+from autograder.publishing.offering import offering_inputs, secret_text
 from autograder.publishing.release import IGNORED
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -176,8 +178,8 @@ def failed_result(course: Course, assignment_ids, reason: str) -> dict:
     tasks = [{"assignment": t.assignment, "task": t.name, "score": 0.0, "max_score": t.points, "status": "error",
               "checks": [{"name": "grading", "passed": False, "outcome": "error", "feedback": reason}]}
              for a in assignment_ids for t in course.assignment(a).tasks]
-    return {"score": 0.0, "max_score": sum(t["max_score"] for t in tasks), "profile": "full", "tasks": tasks,
-            "timing": {"seconds": 0.0}}
+    return {"score": 0.0, "max_score": sum(t["max_score"] for t in tasks), "profile": "full", "inputs": "official",
+            "tasks": tasks, "timing": {"seconds": 0.0}}
 
 
 def grade_submission(course: Course, submission: Path, assignment_ids, settings: Settings) -> tuple[dict, str]:
@@ -233,9 +235,9 @@ def run(root: Path, assignment_ids) -> dict:
     return results
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.external_attr = (mode | stat.S_IFREG) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, data)
 
@@ -248,14 +250,16 @@ def _tree(folder: Path):
 
 
 def build_zip(course: Course, out: Path, assignment_ids) -> None:
-    """Write the Gradescope autograder zip for these assignments to out."""
+    """Write the Gradescope autograder zip for these assignments to out, with the offering's secret."""
     load_settings(course)  # a malformed gradescope: section fails here, not on Gradescope
     if not (course.root / "solutions").is_dir():
         raise ConfigError(f"{course.root}: the Gradescope bundle needs the reference solutions (solutions/)")
+    inputs = offering_inputs(course)
     grader = Path(__file__).resolve().parents[1]  # autograder/
     with zipfile.ZipFile(out, "w") as archive:
-        _add(archive, "setup.sh", SETUP.encode(), executable=True)
-        _add(archive, "run_autograder", RUN.format(assignments=" ".join(assignment_ids)).encode(), executable=True)
+        _add(archive, "setup.sh", SETUP.encode(), 0o755)
+        _add(archive, "run_autograder", RUN.format(assignments=" ".join(assignment_ids)).encode(), 0o755)
+        _add(archive, course.secret_file, secret_text(inputs).encode(), 0o600)
         for name in (MANIFEST, "pyproject.toml"):
             _add(archive, name, (course.root / name).read_bytes())
         for folder, base in ((grader, "autograder"), (course.root / "solutions", "solutions")):

@@ -4,7 +4,9 @@ nbgrader course folder built around them (`course release --bundle nbgrader`).
 A notebook explains the concept (the handout, section by section), shows each task's signature
 and docstring with a cell to try it on your own inputs and a self-check, and ends in one nbgrader
 grade cell per task worth that task's points, which grades the student's files with the full
-profile (autograder/publishing/notebook_api.py).
+profile (autograder/publishing/notebook_api.py): on the practice inputs where a student runs it,
+on the official inputs where nbgrader autogrades in the course staff's folder, which alone holds
+the offering's secret and the reference's answers on those inputs.
 """
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ import shutil
 from pathlib import Path
 
 from autograder.course.config import Assignment, Course
+from autograder.grading.determinism import Inputs
+from autograder.grading.replay import OFFICIAL_FOLDER
+from autograder.publishing.offering import write_secret_file
 from autograder.publishing.release import expected_tree
 
 SETUP = '''\
@@ -96,7 +101,8 @@ def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path
     total = sum(task.points for task in assignment.tasks)
     cells.append(nbf.new_markdown_cell(
         f"## Grading\n\nEach cell below grades one task of your files with the full profile, the one "
-        f"official grading uses, and shows its points ({total:g} in all). Run them when you are done.",
+        f"official grading uses, and shows its points ({total:g} in all). Run them when you are done. "
+        "Here they use the practice inputs; official grading runs the same cells on inputs you have not seen.",
         metadata=_locked("grading")))
     for task in assignment.tasks:
         cells.append(nbf.new_code_cell(
@@ -133,10 +139,14 @@ c.Execute.timeout = {timeout}
 '''
 
 
-def write_nbgrader_folder(course: Course, assignment_ids, folder: Path, *, course_id: str) -> None:
-    """Turn the student bundle in folder into an nbgrader course folder too: source/<id>/ with
-    the notebook and the student files, and nbgrader_config.py."""
+def write_nbgrader_folder(course: Course, assignment_ids, folder: Path, *, course_id: str, inputs: Inputs,
+                          report=print) -> None:
+    """Turn the student bundle in folder into the course staff's nbgrader course folder:
+    source/<id>/ with the notebook and the student files, nbgrader_config.py, the offering's
+    secret and the reference's answers on its official inputs (full profile), where autograde
+    grades. nbgrader releases source/<id>/ alone, so neither reaches students."""
     from autograder.publishing.notebook_api import GRADE_TIMEOUT
+    from autograder.publishing.record import record
 
     exclude = {}
     for assignment_id in assignment_ids:
@@ -149,3 +159,5 @@ def write_nbgrader_folder(course: Course, assignment_ids, folder: Path, *, cours
         exclude[assignment_id] = list(assignment.files)
     (folder / "nbgrader_config.py").write_text(
         NBGRADER_CONFIG.format(course_id=course_id, exclude=exclude, timeout=GRADE_TIMEOUT), encoding="utf-8")
+    record(course, assignment_ids, folder / OFFICIAL_FOLDER, report, inputs=inputs, profiles=("full",))
+    write_secret_file(inputs, folder / course.secret_file)

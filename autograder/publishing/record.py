@@ -1,6 +1,7 @@
 """Record what every check asks of the reference, and of each known mistake, for a bundle.
 
-For each check of an assignment, in both profiles, the check runs exactly as grading runs it,
+For each check of an assignment, in each profile asked for (both, for the student bundle's
+practice inputs), the check runs exactly as grading runs it on the inputs asked for,
 with the reference as the student (so every case runs to its end) and a `Recorder` around the
 reference; the cases it drew are kept. Then, for hints, each output-recognisable mistake of the
 check's task answers the same check on every one of those cases, as if it were the reference.
@@ -15,6 +16,7 @@ import numpy as np
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.grading.context import Context
+from autograder.grading.determinism import PRACTICE, Inputs
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, mutant_implementation
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
@@ -107,16 +109,17 @@ class _VariantContext(Context):
             pass
 
 
-def _record_reference(course: Course, task: Task, check: Check, ctx: Context) -> list:
-    """Run check as grading does, in both profiles; the cases it drew, first-drawn first."""
+def _record_reference(course: Course, task: Task, check: Check, ctx: Context, inputs: Inputs, profiles) -> list:
+    """Run check as grading does, on these inputs in these profiles; the cases it drew, first-drawn first."""
     drawn: dict[str, object] = {}
 
     def body(ctx, case):
         drawn.setdefault(fingerprint(case).hex(), case)
         check.body(ctx, case)
 
-    for profile in PROFILES:
-        result = run_check(dataclasses.replace(check, body=body), ctx, course.max_examples(task, profile))
+    for profile in profiles:
+        result = run_check(dataclasses.replace(check, body=body), ctx, course.max_examples(task, profile),
+                           inputs=inputs, profile=profile)
         if not result.passed:
             raise RecordingError(f"the reference fails {check.id} ({profile} profile): {result.feedback}")
     return list(drawn.values())
@@ -132,8 +135,8 @@ def _record_variant(check: Check, ctx: Context, cases: list) -> None:
             ctx.student.release_handles()
 
 
-def record_assignment(course: Course, assignment_id: str) -> Recording:
-    """The recording of one assignment's checks (the course must hold its solutions/)."""
+def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACTICE, profiles=PROFILES) -> Recording:
+    """The recording of one assignment's checks on these inputs (the course must hold its solutions/)."""
     load_checks([assignment_id])
     load_mistakes([assignment_id])
     recording = Recording(assignment_id)
@@ -143,7 +146,7 @@ def record_assignment(course: Course, assignment_id: str) -> Recording:
         for task in course.assignment(assignment_id).tasks:
             for check in checks_for(task.name):
                 recorder.check = check.id
-                cases = _record_reference(course, task, check, Context(course, student, recorder))
+                cases = _record_reference(course, task, check, Context(course, student, recorder), inputs, profiles)
                 recording.cases[check.id] = [fingerprint(case).hex() for case in cases]
                 for mistake in mistakes_for(task.name):
                     if mistake.by_output:
@@ -155,12 +158,14 @@ def record_assignment(course: Course, assignment_id: str) -> Recording:
     return recording
 
 
-def record(course: Course, assignment_ids, folder: Path, report=print) -> None:
-    """Write recorded/<assignment>.json and .npz into folder for each assignment."""
+def record(course: Course, assignment_ids, folder: Path, report=print, *, inputs: Inputs = PRACTICE,
+           profiles=PROFILES) -> None:
+    """Write <assignment>.json and .npz into folder for each assignment: the reference's answers
+    on these inputs (the practice ones unless told) in these profiles."""
     if not (course.root / "solutions").is_dir():
         raise RecordingError(f"{course.root}: recording needs the reference solutions (solutions/)")
     for assignment_id in assignment_ids:
-        recording = record_assignment(course, assignment_id)
+        recording = record_assignment(course, assignment_id, inputs, profiles)
         recording.save(folder)
-        report(f"recorded {assignment_id}: {len(recording.answers)} answers on "
+        report(f"recorded {assignment_id} ({inputs.kind} inputs): {len(recording.answers)} answers on "
                f"{sum(map(len, recording.cases.values()))} cases of {len(recording.cases)} checks")
