@@ -12,6 +12,9 @@ from autograder.grading.strategies import cases, float_dtypes, generator, seeds,
 from autograder.runtime.plain import Foreign, Probe
 
 STEPS = 5
+# lr of each step as a factor of the case's lr: a schedule changes it between steps, and state
+# kept in another form than torch's (a velocity with lr folded in) only agrees at constant lr
+SCHEDULE = (1.0, 0.5, 2.0, 0.25, 1.5)
 HINT_STATE = "the state must be a dict of str -> ndarray/int/float (plain data), e.g. {'m': m, 'v': v, 't': t}"
 
 lrs = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
@@ -37,9 +40,16 @@ def _problem(case):
     return w, grads
 
 
-def _reference_trajectory(impl, rule, w, grads, hyper):
+def _per_step(hyper, scheduled):
+    """The hyper-parameters of each step: lr follows SCHEDULE when scheduled."""
+    if not scheduled:
+        return [hyper] * STEPS
+    return [{**hyper, "lr": hyper["lr"] * factor} for factor in SCHEDULE]
+
+
+def _reference_trajectory(impl, rule, w, grads, steps):
     weights, state = [], {}
-    for dw in grads:
+    for dw, hyper in zip(grads, steps):
         w, state = impl.run(rule, w, dw, state, **hyper)
         weights.append(w)
     return weights
@@ -60,25 +70,32 @@ def _rule_checks(rule, hyperparameters):
     def hyper_of(case):
         return {k: case[k] for k in hyperparameters}
 
-    def trajectory_matches(ctx, case, hyper):
+    def trajectory_matches(ctx, case, hyper, *, scheduled=False):
         w, grads = _problem(case)
+        steps = _per_step(hyper, scheduled)
         trajectories: dict[int, list] = {}  # one run per implementation, compared step by step
 
         def trajectory(impl):
             if id(impl) not in trajectories:
-                trajectories[id(impl)] = _reference_trajectory(impl, rule, w, grads, hyper)
+                trajectories[id(impl)] = _reference_trajectory(impl, rule, w, grads, steps)
             return trajectories[id(impl)]
 
         state: dict = {}
         current = w
-        for step, dw in enumerate(grads):
-            current, state = _step(ctx, rule, current, dw, state, hyper)
+        for step, (dw, step_hyper) in enumerate(zip(grads, steps)):
+            current, state = _step(ctx, rule, current, dw, state, step_hyper)
+            where = f", lr = {step_hyper['lr']:g} at this step" if scheduled else ""
             ctx.expect(rule, current, lambda impl, step=step: trajectory(impl)[step],
-                       name=f"w after step {step + 1} (starting from state {{}})")
+                       name=f"w after step {step + 1} (starting from state {{}}{where})")
 
     @check(rule, f"matches the reference over {STEPS} steps", rule_cases)
     def matches(ctx, case):
         trajectory_matches(ctx, case, hyper_of(case))
+
+    @check(rule, f"matches the reference while lr changes every step (x {', '.join(map(str, SCHEDULE))})",
+           rule_cases)
+    def scheduled(ctx, case):
+        trajectory_matches(ctx, case, hyper_of(case), scheduled=True)
 
     @check(rule, "uses the spec's default hyper-parameters", plain_cases)
     def defaults(ctx, case):

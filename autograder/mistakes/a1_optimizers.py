@@ -46,6 +46,23 @@ def momentum_writes_into_state(w, dw, state, *, lr=1e-2, mu=0.9):
     return w - lr * state["b"], state
 
 
+HINT_VELOCITY = ("your state holds a velocity with the learning rate folded in (v = mu * v - lr * g, as "
+                 "CS231n writes it), which agrees with torch only while lr stays constant: under a schedule "
+                 "the old steps keep their old lr. Keep torch's buffer b = mu * b + g and step w - lr * {step}")
+
+
+@mistake("momentum", hint=HINT_VELOCITY.format(step="b"))
+def momentum_velocity_form(w, dw, state, *, lr=1e-2, mu=0.9):
+    v = mu * state.get("v", 0) - lr * dw
+    return w + v, {"v": v}
+
+
+@mistake("nesterov", hint=HINT_VELOCITY.format(step="(g + mu * b)"))
+def nesterov_velocity_form(w, dw, state, *, lr=1e-2, mu=0.9):
+    v = mu * state.get("v", 0) - lr * dw
+    return w + mu * v - lr * dw, {"v": v}
+
+
 @mistake("nesterov",
          hint="you step along the velocity b alone, which is plain momentum: Nesterov steps "
               "along the look-ahead, w - lr * (dw + mu * b)")
