@@ -5,9 +5,11 @@ a folder as the package `course_runtime` (it imports only itself), with a cleare
 one BLAS thread. Where bubblewrap (`bwrap`) works, it runs inside a new mount, PID, network,
 IPC and UTS namespace that shows only the Python runtime, numpy, the runtime modules and the
 student's files (the course tree is not there, and is masked should it lie under a bound
-folder); its working folder and /tmp are small tmpfs mounts; started as root it switches to
-an unprivileged user after setting its limits. Without bwrap the same worker runs on the host
-file system, with a warning: see docs/isolation.md for what that loses.
+folder), where it is the only process; its working folder and /tmp are small tmpfs mounts.
+Without bwrap the same worker runs on the host file system, with a warning: see
+docs/isolation.md for what that loses. Started as root, in either case, the worker switches
+to the unprivileged user nobody after setting its limits, and without bwrap the course folder
+is closed to that user (open_to_worker).
 """
 from __future__ import annotations
 
@@ -126,16 +128,17 @@ def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, b
 
     runtime holds course_runtime/ (see runtime_folder); work is an empty folder of this
     worker's own, used as its working folder when bwrap is not."""
-    config = {"limits": limits.rlimits(), "site": _site_folders()}
+    config = {"limits": limits.rlimits(), "site": _site_folders(), "drop_to": NOBODY if os.geteuid() == 0 else None}
     if bwrap is None:
-        config.update(runtime=str(runtime), staged=str(staged), root=str(work), drop_to=None)
+        config.update(runtime=str(runtime), staged=str(staged), root=str(work))
         argv = [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
         return argv, _environment(str(work), str(work)), work
-    config.update(runtime="/grader", staged="/staged", root="/submission",
-                  drop_to=NOBODY if os.geteuid() == 0 else None)
+    config.update(runtime="/grader", staged="/staged", root="/submission")
     size = str(limits.disk_mb * 2**20)
-    argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-            "--unshare-uts", "--unshare-cgroup-try"]
+    # --as-pid-1: the worker is the sandbox's only process. Otherwise bwrap's own init, whose
+    # command line (this one, with the host's paths) /proc shows, would be process 1 beside it.
+    argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--as-pid-1",
+            "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
         argv.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
     # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
@@ -190,6 +193,16 @@ def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
     return None
 
 
-def unprivileged(bwrap: str | None) -> bool:
-    """Whether a worker's limits hold against its own code: it does not run as root."""
-    return bwrap is not None or os.geteuid() != 0
+def open_to_worker(folder: Path, course_root: Path, bwrap: str | None) -> None:
+    """Let a worker started as root without bubblewrap (it then runs as nobody) reach its
+    runtime and staged files in the grader's folder, and nothing of the course.
+
+    The folder becomes 0711: nobody may pass through it to the paths the grader names, not list
+    it. The course folder loses every permission of its group and of others (chmod go-rwx,
+    kept: see docs/isolation.md), so solutions/, the grader's code and course.yml are out of reach."""
+    if bwrap is not None or os.geteuid() != 0:
+        return
+    folder.chmod(0o711)
+    mode = course_root.stat().st_mode & 0o7777
+    if mode & 0o077:
+        course_root.chmod(mode & ~0o077)
