@@ -45,7 +45,7 @@ class Limits:
     cpu_seconds: int = 900  # CPU time of one worker process (RLIMIT_CPU), a backstop
     file_mb: int = 16  # largest file the worker may write (RLIMIT_FSIZE)
     disk_mb: int = 64  # size of the working folder and of /tmp inside bubblewrap
-    reply_mb: int = 64  # largest reply the grader reads from a worker
+    reply_mb: int = 16  # largest reply the grader reads (a correct submission sends at most 0.5 MB)
     startup_timeout: float = 60.0  # seconds for a worker to start and report ready
 
     def rlimits(self) -> dict[str, int]:
