@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, grade_path, processes_mentioning
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import ROOT, grade_path, processes_mentioning
 
 from autograder.cli.validate import grade_mistake
 from autograder.course import config
@@ -299,7 +299,7 @@ def test_malformed_messages_are_rejected_never_unpickled(body):
 
 def _raw_npy(descr: str, fortran: str, shape: str, data: bytes) -> bytes:
     """A .npy file with this header text, as a forger would write it."""
-    text = "{'descr': %s, 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+    text = f"{{'descr': {descr}, 'fortran_order': {fortran}, 'shape': {shape}, }}"
     text += " " * (-(10 + len(text) + 1) % 64) + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text.encode("latin1", "replace"))) \
         + text.encode("latin1", "replace") + data
@@ -314,7 +314,7 @@ FORGED_NPY = [
     _raw_npy("'<f8'", "False", "(-1,)", b""),
     _raw_npy("'<f8'", "False", "(0, -5)", b""),
     _raw_npy("'<f8'", "False", "(2**70, 0)", b""),
-    _raw_npy("'<f8'", "False", "(%d, %d)" % (2**40, 2**40), b""),
+    _raw_npy("'<f8'", "False", f"({2**40}, {2**40})", b""),
     _raw_npy("'<f8'", "False", "(1,) * 70", b""),
     _raw_npy("'<U0'", "False", "(2**40,)", b""),
     _raw_npy("'<U1000000000'", "False", "(0,)", b""),
