@@ -452,14 +452,35 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
             break
         time.sleep(0.05)
     assert sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2
+    # the worker itself, inside bubblewrap, names the grader's folder nowhere: follow the tree
+    workers = {(pid, _started(pid)) for top in processes_mentioning(marker) for pid in _descendants(top)}
     grader.kill()
     grader.wait()
     for _ in range(100):  # the kernel delivers the parent-death signal asynchronously
-        if not processes_mentioning(marker):
+        if not processes_mentioning(marker) and not any(_started(pid) == start for pid, start in workers):
             break
         time.sleep(0.05)
     assert processes_mentioning(marker) == []
+    assert not any(_started(pid) == start for pid, start in workers)
     shutil.rmtree(marker, ignore_errors=True)
+
+
+def _descendants(pid: str) -> list[str]:
+    """pid and every process below it."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(grandchild for child in children for grandchild in _descendants(child))]
+
+
+def _started(pid: str) -> str | None:
+    """When a running process started (so that a reused id is not taken for it), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if stat[0] == "Z" else stat[19]
 
 
 def _cpu_seconds(pid: str) -> float:

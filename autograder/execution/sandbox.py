@@ -5,7 +5,7 @@ a folder as the package `course_runtime` (it imports only itself), with a cleare
 one BLAS thread. Where bubblewrap (`bwrap`) works, it runs inside a new mount, PID, network,
 IPC and UTS namespace that shows only the Python runtime, numpy, the runtime modules and the
 student's files (the course tree is not there, and is masked should it lie under a bound
-folder), where it is the only process; its working folder and /tmp are small tmpfs mounts.
+folder); its working folder and /tmp are small tmpfs mounts.
 Without bwrap the same worker runs on the host file system, with a warning: see
 docs/isolation.md for what that loses. Started as root, in either case, the worker switches
 to the unprivileged user nobody after setting its limits, and without bwrap the course folder
@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -122,36 +122,60 @@ def _bwrap_mounts(hide: list[Path]) -> list[str]:
     return args
 
 
+@dataclass(frozen=True)
+class Command:
+    """How to start a worker: see worker_command and start."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    options: list[str] = field(default_factory=list)  # bubblewrap's, given on a descriptor (--args)
+
+
 def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, bwrap: str | None,
-                   hide: list[Path]) -> tuple[list[str], dict[str, str], Path]:
-    """(argv, environment, working folder) that start a worker for the staged submission.
+                   hide: list[Path]) -> Command:
+    """The command that starts a worker for the staged submission.
 
     runtime holds course_runtime/ (see runtime_folder); work is an empty folder of this
-    worker's own, used as its working folder when bwrap is not."""
+    worker's own, used as its working folder when bwrap is not. bubblewrap's options, which
+    name the host's folders, are read from a descriptor: /proc inside the sandbox shows the
+    command line of bubblewrap's init (process 1), which then holds only paths of the sandbox."""
     config = {"limits": limits.rlimits(), "site": _site_folders(), "drop_to": NOBODY if os.geteuid() == 0 else None}
     if bwrap is None:
         config.update(runtime=str(runtime), staged=str(staged), root=str(work))
         argv = [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
-        return argv, _environment(str(work), str(work)), work
+        return Command(argv, _environment(str(work), str(work)), work)
     config.update(runtime="/grader", staged="/staged", root="/submission")
     size = str(limits.disk_mb * 2**20)
-    # --as-pid-1: the worker is the sandbox's only process. Otherwise bwrap's own init, whose
-    # command line (this one, with the host's paths) /proc shows, would be process 1 beside it.
-    argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--as-pid-1",
-            "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    options = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+               "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
-        argv.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
+        options.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
     # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    argv += _bwrap_mounts(hide)
-    argv += ["--ro-bind", str(runtime), "/grader",
-             "--ro-bind", str(staged), "/staged",
-             "--perms", "1777", "--size", size, "--tmpfs", "/submission",
-             "--chdir", "/submission", "--clearenv"]
+    options += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    options += _bwrap_mounts(hide)
+    options += ["--ro-bind", str(runtime), "/grader",
+                "--ro-bind", str(staged), "/staged",
+                "--perms", "1777", "--size", size, "--tmpfs", "/submission",
+                "--chdir", "/submission", "--clearenv"]
     for name, value in _environment("/submission", "/tmp").items():
-        argv += ["--setenv", name, value]
-    argv += [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
-    return argv, {}, work
+        options += ["--setenv", name, value]
+    return Command([bwrap, sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)], {}, work, options)
+
+
+def start(command: Command, **popen) -> subprocess.Popen:
+    """Start command (subprocess.Popen with these arguments), bubblewrap's options on a
+    descriptor that only bubblewrap reads."""
+    if not command.options:
+        return subprocess.Popen(command.argv, env=command.env, cwd=command.cwd, **popen)
+    fd = os.memfd_create("bwrap-options")
+    try:
+        os.write(fd, b"".join(option.encode() + b"\0" for option in command.options))
+        os.lseek(fd, 0, os.SEEK_SET)
+        argv = [command.argv[0], "--args", str(fd), *command.argv[1:]]
+        return subprocess.Popen(argv, env=command.env, cwd=command.cwd, pass_fds=(fd,), **popen)
+    finally:
+        os.close(fd)
 
 
 @functools.cache
@@ -161,14 +185,19 @@ def bwrap_problem() -> str | None:
     if found is None:
         return "bubblewrap (bwrap) is not installed"
     with tempfile.TemporaryDirectory(prefix="course-bwrap-check-") as folder:
-        argv, _, _ = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
-        probe = argv[:argv.index(sys.executable)] + [sys.executable, "-I", "-S", "-c", "import sys"]
+        command = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
+        probe = replace(command, argv=[found, sys.executable, "-I", "-S", "-c", "import sys"])
         try:
-            run = subprocess.run(probe, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as error:
+            process = start(probe, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired as error:
+            process.kill()
+            process.wait()
             return f"bwrap could not run ({error})"
-    if run.returncode != 0:
-        return f"bwrap could not run: {run.stderr.strip()[:300] or f'exit code {run.returncode}'}"
+        except OSError as error:
+            return f"bwrap could not run ({error})"
+    if process.returncode != 0:
+        return f"bwrap could not run: {stderr.strip()[:300] or f'exit code {process.returncode}'}"
     return None
 
 

@@ -153,12 +153,12 @@ class WorkerSubmission(Submission):
         number = next(self._starts)
         work = self._folder / f"work-{number}"
         work.mkdir()
-        argv, env, cwd = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
-                                                bwrap=self.bwrap, hide=[self.course.root.resolve()])
+        command = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
+                                         bwrap=self.bwrap, hide=[self.course.root.resolve()])
         try:
-            self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
-                                             preexec_fn=None if self.bwrap else _die_with_parent)
+            self._process = sandbox.start(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, start_new_session=True,
+                                          preexec_fn=None if self.bwrap else _die_with_parent)
         except OSError as error:
             raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
         self._generation = number

@@ -103,6 +103,7 @@ def main(config: dict) -> None:
     student's files are copied to and run from), limits (RLIMIT_* name -> value), drop_to (an
     unprivileged uid to switch to when started as root, or None).
     """
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing but the two pipes reaches student code
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     replies = os.fdopen(os.dup(1), "wb", buffering=0)
     quiet = os.open(os.devnull, os.O_RDWR)
