@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -65,11 +66,14 @@ def course_command(*args, cwd=ROOT, env=None):
 
 
 def processes_mentioning(text: str) -> list[str]:
-    """The ids of running processes whose command line contains text."""
+    """The ids of running processes whose command line or working folder contains text (a
+    worker's bubblewrap names the grader's folder in neither its command line nor the sandbox,
+    but runs in it)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+            if entry.name.isdigit() and (text.encode() in (entry / "cmdline").read_bytes()
+                                         or text in os.readlink(entry / "cwd")):
                 found.append(entry.name)
         except OSError:
             continue

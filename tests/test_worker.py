@@ -2,6 +2,7 @@
 the sandbox hides, the wire format's strictness, and the worker's life cycle."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -9,14 +10,18 @@ import random
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import ROOT, grade_path, processes_mentioning
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograder.cli.validate import grade_mistake
 from autograder.course import config
@@ -28,6 +33,7 @@ from autograder.grading.mistake_registry import all_mistakes, load_mistakes
 from autograder.grading.runner import grade_folder
 from autograder.runtime import wire
 from autograder.runtime.plain import Foreign, Handle, Probe, same_plain
+from autograder.runtime.random_states import RandomStates
 
 BWRAP = sandbox.bwrap_problem() is None
 MODES = ["bwrap", "none"] if BWRAP else ["none"]
@@ -129,8 +135,9 @@ def test_the_worker_sees_neither_the_course_nor_the_network_inside_bubblewrap(co
     assert reached[1] == 0.0
     if mode == "bwrap":
         assert list(reached) == [0.0, 0.0, 0.0]
-    else:  # the control: without bubblewrap the same code reaches the files and the network
-        assert reached[0] == 1.0 and reached[2] == 1.0
+    else:  # the control: without bubblewrap the same code reaches the network, and the course files
+        # unless the grader runs as root, when the worker runs as nobody and the course is closed to it
+        assert reached[2] == 1.0 and reached[0] == (0.0 if os.geteuid() == 0 else 1.0)
 
 
 def test_a_course_inside_a_folder_the_sandbox_shows_is_masked():
@@ -280,6 +287,7 @@ MALFORMED = [
     b'{"a": 1}',
     b"[" * 100 + b"]" * 100,
     b"[" * 100000 + b"]" * 100000,
+    b"[" + b",".join([b"[]"] * wire.MAX_VALUES) + b"]",
 ]
 
 
@@ -287,6 +295,145 @@ MALFORMED = [
 def test_malformed_messages_are_rejected_never_unpickled(body):
     with pytest.raises(wire.WireError):
         wire.parse(body)
+
+
+def _raw_npy(descr: str, fortran: str, shape: str, data: bytes) -> bytes:
+    """A .npy file with this header text, as a forger would write it."""
+    text = f"{{'descr': {descr}, 'fortran_order': {fortran}, 'shape': {shape}, }}"
+    text += " " * (-(10 + len(text) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text.encode("latin1", "replace"))) \
+        + text.encode("latin1", "replace") + data
+
+
+def _array_message(raw: bytes) -> bytes:
+    return b'{"$": "array", "npy": "%s"}' % base64.b64encode(raw)
+
+
+FORGED_NPY = [
+    _raw_npy("'<f8'", "False", "(-2, -3)", np.ones(6).tobytes()),  # the product matches the data
+    _raw_npy("'<f8'", "False", "(-1,)", b""),
+    _raw_npy("'<f8'", "False", "(0, -5)", b""),
+    _raw_npy("'<f8'", "False", "(2**70, 0)", b""),
+    _raw_npy("'<f8'", "False", f"({2**40}, {2**40})", b""),
+    _raw_npy("'<f8'", "False", "(1,) * 70", b""),
+    _raw_npy("'<U0'", "False", "(2**40,)", b""),
+    _raw_npy("'<U1000000000'", "False", "(0,)", b""),
+    _raw_npy("'V100'", "False", "(1,)", bytes(100)),
+    _raw_npy("'<f8\xe9'", "False", "(1,)", bytes(8)),
+    _raw_npy("'<f8'", "'yes'", "(1,)", bytes(8)),
+    _raw_npy("'<f8'", "1", "(1,)", bytes(8)),
+    _raw_npy("'<f8'", "False", "(1.5,)", bytes(8)),
+    _raw_npy("'<f8'", "False", "[2]", bytes(16)),
+    _raw_npy("'<f8'", "False", "(2,", bytes(16)),
+]
+
+
+@pytest.mark.parametrize("raw", FORGED_NPY, ids=range(len(FORGED_NPY)))
+def test_every_malformed_npy_header_is_a_wire_error(raw):
+    with pytest.raises(wire.WireError):
+        wire.parse(_array_message(raw))
+
+
+def _decoded_or_wire_error(body) -> None:
+    """Decode body: a value, or WireError; any other exception fails the test."""
+    try:
+        wire.parse(body, allow=wire.VALUE_TAGS | {"handle"})
+    except wire.WireError:
+        pass
+
+
+VALID_BODIES = [wire.frame(value)[wire.HEADER.size:] for value in PLAIN] + [
+    wire.frame({"id": 3, "status": "ok", "value": (np.ones((2, 3)), Handle(1)), "warnings": [], "after": [None],
+                "output": ""})[wire.HEADER.size:]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=st.sampled_from(VALID_BODIES),
+       edits=st.lists(st.tuples(st.integers(0, 2**16), st.binary(min_size=1, max_size=6)), max_size=4),
+       cut=st.integers(0, 2**16))
+def test_mutated_messages_decode_or_are_wire_errors(body, edits, cut):
+    for position, replacement in edits:
+        position %= len(body) + 1
+        body = body[:position] + replacement + body[position + len(replacement):]
+    _decoded_or_wire_error(body[:len(body) - cut % (len(body) + 1)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(descr=st.sampled_from(["'<f8'", "'|b1'", "'<U3'", "'<c16'", "'O'", "'<U0'", "'S5'", "'<M8[s]'"])
+       | st.text(max_size=12).map(repr),
+       fortran=st.sampled_from(["False", "True", "0", "None", "'x'", "()"]),
+       shape=st.lists(st.integers(-2**66, 2**66) | st.integers(-3, 4), max_size=40).map(lambda s: repr(tuple(s)))
+       | st.text(max_size=12),
+       data=st.binary(max_size=80))
+def test_forged_npy_headers_decode_or_are_wire_errors(descr, fortran, shape, data):
+    _decoded_or_wire_error(_array_message(_raw_npy(descr, fortran, shape, data)))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(stream=st.binary(max_size=200) | st.sampled_from(VALID_BODIES).map(lambda b: wire.HEADER.pack(len(b)) + b)
+       | st.tuples(st.integers(0, 2**64 - 1), st.binary(max_size=50)).map(lambda t: wire.HEADER.pack(t[0]) + t[1]))
+def test_the_reading_side_gives_a_message_or_a_wire_error_or_the_end(stream):
+    """What the grader reads from a worker's pipe: whatever the bytes, one of three outcomes."""
+    read, write = os.pipe()
+    try:
+        os.write(write, stream)
+        os.close(write)
+        try:
+            _decoded_or_wire_error(wire.receive(read, time.monotonic() + 60, 2**20))
+        except (wire.WireError, EOFError):
+            pass
+    finally:
+        os.close(read)
+
+
+def test_reading_and_writing_give_up_at_their_deadline():
+    """A worker that neither answers nor reads its requests costs the caller one deadline."""
+    read, write = os.pipe()
+    try:
+        os.set_blocking(write, False)
+        with pytest.raises(TimeoutError):
+            wire.receive(read, time.monotonic() + 0.2, 2**20)
+        with pytest.raises(TimeoutError):  # more than the pipe holds, and nobody reads
+            wire.send(write, bytes(4 * 2**20), time.monotonic() + 0.2)
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_a_random_state_of_the_wrong_length_is_refused_before_it_is_unpacked():
+    states = RandomStates()
+    numpy_state = np.random.get_state()
+    with pytest.raises(ValueError):
+        states.incoming({"numpy": numpy_state, "python": (3, np.zeros(10**7, dtype=np.int64), None)})
+
+
+def test_as_root_without_bubblewrap_the_worker_runs_as_nobody_and_the_course_is_closed_to_it(tmp_path):
+    """A course in a folder everyone may enter (a checkout in a container): as root without
+    bubblewrap the grader closes it and the worker switches to nobody before any student code;
+    as an ordinary user, the control, the worker runs as that user and reads the reference."""
+    shared = Path(tempfile.mkdtemp(prefix="course-open-"))
+    shared.chmod(0o755)
+    root = shared / "course"
+    try:
+        root.mkdir(mode=0o755)
+        shutil.copy(ROOT / "course.yml", root)
+        shutil.copytree(ROOT / "solutions", root / "solutions")
+        root.chmod(0o755)
+        source = ("import os\nimport numpy as np\n\ndef sigmoid_forward(x):\n    try:\n"
+                  f"        open({str(root / 'solutions/a0_foundations/foundations.py')!r}).read()\n"
+                  "        read = 1\n    except OSError:\n        read = 0\n"
+                  "    return np.array([os.getuid(), read]), None\n")
+        submission = WorkerSubmission(config.load(root), _student(tmp_path, source), mode="none")
+        try:
+            uid, read = submission.call("sigmoid_forward", (np.zeros(1),), {}, (1,)).value[0]
+        finally:
+            submission.close()
+        if os.geteuid() == 0:
+            assert (uid, read) == (sandbox.NOBODY, 0) and root.stat().st_mode & 0o077 == 0
+        else:
+            assert (uid, read) == (os.geteuid(), 1)
+    finally:
+        shutil.rmtree(shared)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -305,14 +452,35 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
             break
         time.sleep(0.05)
     assert sum(_cpu_seconds(pid) for pid in processes_mentioning(marker)) > 2
+    # the worker itself, inside bubblewrap, names the grader's folder nowhere: follow the tree
+    workers = {(pid, _started(pid)) for top in processes_mentioning(marker) for pid in _descendants(top)}
     grader.kill()
     grader.wait()
     for _ in range(100):  # the kernel delivers the parent-death signal asynchronously
-        if not processes_mentioning(marker):
+        if not processes_mentioning(marker) and not any(_started(pid) == start for pid, start in workers):
             break
         time.sleep(0.05)
     assert processes_mentioning(marker) == []
+    assert not any(_started(pid) == start for pid, start in workers)
     shutil.rmtree(marker, ignore_errors=True)
+
+
+def _descendants(pid: str) -> list[str]:
+    """pid and every process below it."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(grandchild for child in children for grandchild in _descendants(child))]
+
+
+def _started(pid: str) -> str | None:
+    """When a running process started (so that a reused id is not taken for it), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if stat[0] == "Z" else stat[19]
 
 
 def _cpu_seconds(pid: str) -> float:

@@ -5,9 +5,11 @@ a folder as the package `course_runtime` (it imports only itself), with a cleare
 one BLAS thread. Where bubblewrap (`bwrap`) works, it runs inside a new mount, PID, network,
 IPC and UTS namespace that shows only the Python runtime, numpy, the runtime modules and the
 student's files (the course tree is not there, and is masked should it lie under a bound
-folder); its working folder and /tmp are small tmpfs mounts; started as root it switches to
-an unprivileged user after setting its limits. Without bwrap the same worker runs on the host
-file system, with a warning: see docs/isolation.md for what that loses.
+folder); its working folder and /tmp are small tmpfs mounts.
+Without bwrap the same worker runs on the host file system, with a warning: see
+docs/isolation.md for what that loses. Started as root, in either case, the worker switches
+to the unprivileged user nobody after setting its limits, and without bwrap the course folder
+is closed to that user (open_to_worker).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +45,7 @@ class Limits:
     cpu_seconds: int = 900  # CPU time of one worker process (RLIMIT_CPU), a backstop
     file_mb: int = 16  # largest file the worker may write (RLIMIT_FSIZE)
     disk_mb: int = 64  # size of the working folder and of /tmp inside bubblewrap
-    reply_mb: int = 64  # largest reply the grader reads from a worker
+    reply_mb: int = 16  # largest reply the grader reads (a correct submission sends at most 0.5 MB)
     startup_timeout: float = 60.0  # seconds for a worker to start and report ready
 
     def rlimits(self) -> dict[str, int]:
@@ -120,35 +122,60 @@ def _bwrap_mounts(hide: list[Path]) -> list[str]:
     return args
 
 
+@dataclass(frozen=True)
+class Command:
+    """How to start a worker: see worker_command and start."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    options: list[str] = field(default_factory=list)  # bubblewrap's, given on a descriptor (--args)
+
+
 def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, bwrap: str | None,
-                   hide: list[Path]) -> tuple[list[str], dict[str, str], Path]:
-    """(argv, environment, working folder) that start a worker for the staged submission.
+                   hide: list[Path]) -> Command:
+    """The command that starts a worker for the staged submission.
 
     runtime holds course_runtime/ (see runtime_folder); work is an empty folder of this
-    worker's own, used as its working folder when bwrap is not."""
-    config = {"limits": limits.rlimits(), "site": _site_folders()}
+    worker's own, used as its working folder when bwrap is not. bubblewrap's options, which
+    name the host's folders, are read from a descriptor: /proc inside the sandbox shows the
+    command line of bubblewrap's init (process 1), which then holds only paths of the sandbox."""
+    config = {"limits": limits.rlimits(), "site": _site_folders(), "drop_to": NOBODY if os.geteuid() == 0 else None}
     if bwrap is None:
-        config.update(runtime=str(runtime), staged=str(staged), root=str(work), drop_to=None)
+        config.update(runtime=str(runtime), staged=str(staged), root=str(work))
         argv = [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
-        return argv, _environment(str(work), str(work)), work
-    config.update(runtime="/grader", staged="/staged", root="/submission",
-                  drop_to=NOBODY if os.geteuid() == 0 else None)
+        return Command(argv, _environment(str(work), str(work)), work)
+    config.update(runtime="/grader", staged="/staged", root="/submission")
     size = str(limits.disk_mb * 2**20)
-    argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-            "--unshare-uts", "--unshare-cgroup-try"]
+    options = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+               "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
-        argv.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
+        options.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
     # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    argv += _bwrap_mounts(hide)
-    argv += ["--ro-bind", str(runtime), "/grader",
-             "--ro-bind", str(staged), "/staged",
-             "--perms", "1777", "--size", size, "--tmpfs", "/submission",
-             "--chdir", "/submission", "--clearenv"]
+    options += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    options += _bwrap_mounts(hide)
+    options += ["--ro-bind", str(runtime), "/grader",
+                "--ro-bind", str(staged), "/staged",
+                "--perms", "1777", "--size", size, "--tmpfs", "/submission",
+                "--chdir", "/submission", "--clearenv"]
     for name, value in _environment("/submission", "/tmp").items():
-        argv += ["--setenv", name, value]
-    argv += [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
-    return argv, {}, work
+        options += ["--setenv", name, value]
+    return Command([bwrap, sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)], {}, work, options)
+
+
+def start(command: Command, **popen) -> subprocess.Popen:
+    """Start command (subprocess.Popen with these arguments), bubblewrap's options on a
+    descriptor that only bubblewrap reads."""
+    if not command.options:
+        return subprocess.Popen(command.argv, env=command.env, cwd=command.cwd, **popen)
+    fd = os.memfd_create("bwrap-options")
+    try:
+        os.write(fd, b"".join(option.encode() + b"\0" for option in command.options))
+        os.lseek(fd, 0, os.SEEK_SET)
+        argv = [command.argv[0], "--args", str(fd), *command.argv[1:]]
+        return subprocess.Popen(argv, env=command.env, cwd=command.cwd, pass_fds=(fd,), **popen)
+    finally:
+        os.close(fd)
 
 
 @functools.cache
@@ -158,14 +185,19 @@ def bwrap_problem() -> str | None:
     if found is None:
         return "bubblewrap (bwrap) is not installed"
     with tempfile.TemporaryDirectory(prefix="course-bwrap-check-") as folder:
-        argv, _, _ = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
-        probe = argv[:argv.index(sys.executable)] + [sys.executable, "-I", "-S", "-c", "import sys"]
+        command = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
+        probe = replace(command, argv=[found, sys.executable, "-I", "-S", "-c", "import sys"])
         try:
-            run = subprocess.run(probe, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as error:
+            process = start(probe, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired as error:
+            process.kill()
+            process.wait()
             return f"bwrap could not run ({error})"
-    if run.returncode != 0:
-        return f"bwrap could not run: {run.stderr.strip()[:300] or f'exit code {run.returncode}'}"
+        except OSError as error:
+            return f"bwrap could not run ({error})"
+    if process.returncode != 0:
+        return f"bwrap could not run: {stderr.strip()[:300] or f'exit code {process.returncode}'}"
     return None
 
 
@@ -190,6 +222,16 @@ def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
     return None
 
 
-def unprivileged(bwrap: str | None) -> bool:
-    """Whether a worker's limits hold against its own code: it does not run as root."""
-    return bwrap is not None or os.geteuid() != 0
+def open_to_worker(folder: Path, course_root: Path, bwrap: str | None) -> None:
+    """Let a worker started as root without bubblewrap (it then runs as nobody) reach its
+    runtime and staged files in the grader's folder, and nothing of the course.
+
+    The folder becomes 0711: nobody may pass through it to the paths the grader names, not list
+    it. The course folder loses every permission of its group and of others (chmod go-rwx,
+    kept: see docs/isolation.md), so solutions/, the grader's code and course.yml are out of reach."""
+    if bwrap is not None or os.geteuid() != 0:
+        return
+    folder.chmod(0o711)
+    mode = course_root.stat().st_mode & 0o7777
+    if mode & 0o077:
+        course_root.chmod(mode & ~0o077)

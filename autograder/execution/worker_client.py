@@ -34,7 +34,7 @@ from autograder.execution import sandbox
 from autograder.execution.submission import CallAborted, OutOfTime, Reply, Submission, stage
 from autograder.runtime import wire
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError, changed_arguments
-from autograder.runtime.plain import Handle
+from autograder.runtime.plain import Handle, any_plain, map_plain
 from autograder.runtime.random_states import RandomStates
 
 REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
@@ -89,6 +89,7 @@ class WorkerSubmission(Submission):
         self.limits = limits or sandbox.Limits()
         self.bwrap = sandbox.choose_bwrap(mode)
         self._folder = Path(tempfile.mkdtemp(prefix="course-worker-"))
+        sandbox.open_to_worker(self._folder, course.root.resolve(), self.bwrap)
         staged = self._folder / "staged"
         staged.mkdir()
         self.files = stage(course, self.path, staged)
@@ -153,20 +154,22 @@ class WorkerSubmission(Submission):
         number = next(self._starts)
         work = self._folder / f"work-{number}"
         work.mkdir()
-        argv, env, cwd = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
-                                                bwrap=self.bwrap, hide=[self.course.root.resolve()])
+        command = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
+                                         bwrap=self.bwrap, hide=[self.course.root.resolve()])
         try:
-            self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True,
-                                             preexec_fn=None if self.bwrap else _die_with_parent)
+            self._process = sandbox.start(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, start_new_session=True,
+                                          preexec_fn=None if self.bwrap else _die_with_parent)
         except OSError as error:
             raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
         self._generation = number
         self._imported = set()
         self._release = False
         self._random = RandomStates()  # a new worker's random states are its own: send the grader's
+        os.set_blocking(self._process.stdin.fileno(), False)  # writes wait in wire.send, by a deadline
         try:
-            ready = self._read(self.limits.startup_timeout, "did not start")
+            timeout = self.limits.startup_timeout
+            ready = self._read(time.monotonic() + timeout, f"did not start within {timeout:g} s")
         except (_Ended, _Unreadable) as error:
             self._stop()
             raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
@@ -204,41 +207,39 @@ class WorkerSubmission(Submission):
         except subprocess.TimeoutExpired:
             return "closed the worker's connection to the grader"
 
-    def _read(self, timeout: float, late: str):
-        """The next message from the worker within timeout seconds (else _Ended(late ...))."""
-        fd = self._process.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        data = bytearray()
-        size = None
-        while size is None or len(data) < wire.HEADER.size + size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise _Ended(f"{late} within {timeout:g} s", True)
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                raise _Ended(self._ended())
-            data += chunk
-            if size is None and len(data) >= wire.HEADER.size:
-                size = wire.HEADER.unpack_from(data)[0]
-                if size > self.limits.reply_mb * 2**20:
-                    raise _Unreadable(f"a reply of {size} bytes, over the limit of {self.limits.reply_mb} MiB")
-        if len(data) > wire.HEADER.size + size:
-            raise _Unreadable("bytes after the reply")
+    def _read(self, deadline: float, late: str):
+        """The next message from the worker by the time.monotonic() deadline (else _Ended(late ...))."""
         try:
-            return wire.parse(bytes(data[wire.HEADER.size:]), allow=wire.VALUE_TAGS | {"handle"})
+            body = wire.receive(self._process.stdout.fileno(), deadline, self.limits.reply_mb * 2**20)
+            return wire.parse(body, allow=wire.VALUE_TAGS | {"handle"})
+        except TimeoutError:
+            raise _Ended(late, True) from None
+        except EOFError:
+            raise _Ended(self._ended()) from None
         except wire.WireError as error:
             raise _Unreadable(str(error)) from None
 
     def _request(self, task: str, message: dict) -> dict:
-        """Send a request and return the worker's reply, or abort the call (and the worker)."""
+        """Send a request and return the worker's reply, or abort the call (and the worker).
+
+        The request is written and the reply read within one deadline, the limit per call: a
+        worker that does not take the request (student code may shrink its pipe and sleep) costs
+        that call as a timeout. Anything the worker sends before the request, and a reply that
+        answers another request, costs this call as malformed."""
         number = next(self._ids)
         message = {"id": number, **message, "release": self._release, "random": self._random.outgoing()}
         self._release = False
         timeout, cut = self._reply_wait()
+        deadline = time.monotonic() + timeout
+        late = f"did not finish within {timeout:g} s"
         try:
-            self._process.stdin.write(wire.frame(message))
-            self._process.stdin.flush()
-            reply = self._read(timeout, "did not finish")
+            if select.select([self._process.stdout], [], [], 0)[0]:
+                raise _Unreadable("data sent before the request")
+            try:
+                wire.send(self._process.stdin.fileno(), wire.frame(message), deadline)
+            except TimeoutError:
+                raise _Ended(late, True) from None
+            reply = self._read(deadline, late)
             if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
                     "ok", "not_started", "error"):
                 raise _Unreadable("not a reply to this call")
@@ -292,17 +293,15 @@ class WorkerSubmission(Submission):
 
     def _to_worker(self, task: str, value):
         """value with this side's handles replaced by the worker's own keys."""
-        if isinstance(value, Handle):
-            generation, key = self._handles.get(value.key, (None, None))
+        def translate(item):
+            if not isinstance(item, Handle):
+                return item
+            generation, key = self._handles.get(item.key, (None, None))
             if generation != self._generation or self._process is None or self._process.poll() is not None:
                 raise CallAborted(task, "could not be called: an object it needs was lost when the worker "
                                         "process ended after an earlier failure")
             return Handle(key)
-        if type(value) in (tuple, list):
-            return type(value)(self._to_worker(task, item) for item in value)
-        if type(value) is dict:
-            return {k: self._to_worker(task, item) for k, item in value.items()}
-        return value
+        return map_plain(value, translate)
 
     def _keep(self, key: int) -> Handle:
         handle = Handle(next(self._next_handle))
@@ -340,10 +339,4 @@ class WorkerSubmission(Submission):
 
 
 def _holds_handle(value) -> bool:
-    if type(value) is Handle:
-        return True
-    if type(value) in (tuple, list):
-        return any(_holds_handle(item) for item in value)
-    if type(value) is dict:
-        return any(_holds_handle(item) for item in value.values())
-    return False
+    return any_plain(value, lambda item: type(item) is Handle)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import probes
-from .plain import Handle, Probe, same_plain, to_plain
+from .plain import Handle, Probe, any_plain, map_plain, same_plain, to_plain
 
 OUTPUT_LIMIT = 10_000  # characters of a call's captured stdout/stderr (or an error message) kept
 
@@ -190,15 +190,13 @@ class Executor:
         return found
 
     def _resolve(self, task: str, value):
-        if isinstance(value, Handle):
-            if value.key not in self._handles:
-                raise StudentError(task, "an object this call needs is gone (released or lost)")
-            return self._handles[value.key]
-        if type(value) in (tuple, list):
-            return type(value)(self._resolve(task, item) for item in value)
-        if type(value) is dict:
-            return {key: self._resolve(task, item) for key, item in value.items()}
-        return probes.materialize(value)
+        def resolve(item):
+            if isinstance(item, Handle):
+                if item.key not in self._handles:
+                    raise StudentError(task, "an object this call needs is gone (released or lost)")
+                return self._handles[item.key]
+            return probes.materialize(item)
+        return map_plain(value, resolve)
 
     def _keep(self, value) -> Handle:
         handle = Handle(next(self._next_handle))
@@ -265,24 +263,12 @@ def changed_arguments(args, kwargs, after) -> tuple[str, ...]:
 def _prepare(argument):
     """A private plain copy of an argument; handles and probes (also inside lists, tuples and
     dicts, such as a list of parameters) are kept, to be resolved on this side."""
-    if isinstance(argument, (Handle, Probe)):
-        return argument
-    if type(argument) in (tuple, list):
-        return type(argument)(_prepare(item) for item in argument)
-    if type(argument) is dict and all(type(key) is str for key in argument):
-        return {key: _prepare(item) for key, item in argument.items()}
-    return to_plain(argument)
+    return map_plain(argument, lambda item: item if isinstance(item, (Handle, Probe)) else to_plain(item))
 
 
 def _holds_objects(argument) -> bool:
     """Whether an argument is or contains a handle or probe (objects the callee may change)."""
-    if isinstance(argument, (Handle, Probe)):
-        return True
-    if type(argument) in (tuple, list):
-        return any(_holds_objects(item) for item in argument)
-    if type(argument) is dict:
-        return any(_holds_objects(item) for item in argument.values())
-    return False
+    return any_plain(argument, lambda item: isinstance(item, (Handle, Probe)))
 
 
 @contextlib.contextmanager

@@ -58,6 +58,30 @@ def describe_type(value) -> str:
 _SCALARS = (bool, int, float, str, type(None))
 
 
+def _is_container(value) -> bool:
+    """Whether value is a container of plain data: exactly a tuple, a list, or a dict with
+    string keys (to_plain turns any other dict into a Foreign)."""
+    kind = type(value)
+    return kind is tuple or kind is list or (kind is dict and all(type(key) is str for key in value))
+
+
+def map_plain(value, leaf):
+    """value with its containers (see _is_container) rebuilt and every other item x in them,
+    or value itself if it is none, replaced by leaf(x)."""
+    if not _is_container(value):
+        return leaf(value)
+    if type(value) is dict:
+        return {key: map_plain(item, leaf) for key, item in value.items()}
+    return type(value)(map_plain(item, leaf) for item in value)
+
+
+def any_plain(value, predicate) -> bool:
+    """Whether predicate holds for some item of value's containers (or for value, if it is none)."""
+    if not _is_container(value):
+        return bool(predicate(value))
+    return any(any_plain(item, predicate) for item in (value.values() if type(value) is dict else value))
+
+
 def to_plain(value, depth: int = 0):
     """A copy of value made of plain data only (Foreign where it is not)."""
     kind = type(value)

@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 
-from .plain import Probe
+from .plain import Probe, map_plain
 
 
 def _smooth_scalar(seed):
@@ -71,13 +71,7 @@ def build(probe: Probe):
 
 def materialize(value):
     """value with every Probe inside (tuples, lists, dicts) replaced by the callable it names."""
-    if isinstance(value, Probe):
-        return build(value)
-    if type(value) in (tuple, list):
-        return type(value)(materialize(item) for item in value)
-    if type(value) is dict:
-        return {key: materialize(item) for key, item in value.items()}
-    return value
+    return map_plain(value, lambda item: build(item) if isinstance(item, Probe) else item)
 
 
 # ---- a2_initializers: global random state, and initialisers handed to activation_stds ----------

@@ -9,6 +9,7 @@ import random
 import numpy as np
 
 MT_STATE_BYTES = 624 * 4 + 4  # numpy's MT19937 state in memory: 624 key words, then the position
+PYTHON_STATE_WORDS = 625  # random.getstate()[1]: 624 key words, then the position
 
 
 def _memory_fingerprint() -> tuple:
@@ -46,7 +47,8 @@ def _install(state) -> tuple:
     if type(state) is not dict or set(state) != {"numpy", "python"} or type(state["python"]) is not tuple:
         raise ValueError("not a random state")
     version, words, gauss = state["python"]
-    if type(words) is not np.ndarray or words.dtype != np.int64 or words.ndim != 1:
+    # the length is checked before tolist(): a sender's array of millions of words costs nothing
+    if type(words) is not np.ndarray or words.dtype != np.int64 or words.shape != (PYTHON_STATE_WORDS,):
         raise ValueError("not a random state")
     np.random.set_state(state["numpy"])
     random.setstate((version, tuple(words.tolist()), gauss))

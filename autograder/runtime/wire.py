@@ -6,8 +6,12 @@ everything else is a tagged object {"$": tag, ...}: tuples and dicts (kept apart
 in order), ndarrays and numpy scalars as base64 .npy bytes (read back with allow_pickle=False),
 and the markers of autograder.runtime.plain (Handle, Probe, Foreign).
 
-Decoding is strict: anything but these shapes, tags and dtypes raises WireError. The grader
-decodes worker replies with the narrowest `allow` (no probes; handles only where it asked).
+Decoding is strict and bounded: anything but these shapes, tags and dtypes, a message of more
+than MAX_VALUES JSON values or nested more than MAX_DEPTH deep, and any malformed .npy header
+raise WireError and nothing else. What a message decodes to is never larger than the message
+(base64 shrinks, JSON escapes shrink), so the frame length bounds the decoded size. The grader
+decodes worker replies with the narrowest `allow` (no probes; handles only where it asked), and
+moves frames with `send` and `receive`, which give up at a deadline.
 """
 from __future__ import annotations
 
@@ -16,7 +20,10 @@ import functools
 import io
 import json
 import math
+import os
+import select
 import struct
+import time
 
 import numpy as np
 
@@ -25,6 +32,11 @@ from .plain import Foreign, Handle, Probe
 HEADER = struct.Struct(">Q")
 MAX_DEPTH = 32  # nesting of lists, tuples and dicts (plain.to_plain stops at 20)
 MAX_TEXT = 100_000  # characters of a Foreign description
+# JSON values in one message, counted before decoding as one per bracket, brace, comma and colon
+# (an upper bound, strings included): json.loads makes an object of each, 70-odd bytes for an
+# empty list, so this bounds the decoder's memory. Correct submissions send at most a few hundred.
+MAX_VALUES = 100_000
+MAX_DIMS = 32  # dimensions of an array (numpy's own limit is 64)
 ARRAY_KINDS = "biufcU"  # the dtype kinds plain.to_plain lets through
 SCALAR_KINDS = "biufc"
 
@@ -110,16 +122,23 @@ def _read_npy(text, what: str) -> np.ndarray:
         start = 10 if raw[6] == 1 else 12
         size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
         dtype, shape, fortran = _parse_npy_header(raw[:start + size])
-    except (ValueError, TypeError, struct.error, EOFError) as error:
-        raise WireError(f"{what}: not a valid .npy ({error})") from None
-    if dtype.hasobject or dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+    except Exception as error:  # noqa: BLE001 - numpy's header reader, fed forged text, raises many kinds
+        raise WireError(f"{what}: not a valid .npy ({type(error).__name__})") from None
+    if (dtype.hasobject or dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None
+            or dtype.itemsize == 0):
         raise WireError(f"{what}: dtype {dtype} is not allowed")
+    if (type(shape) is not tuple or len(shape) > MAX_DIMS or type(fortran) is not bool
+            or not all(type(n) is int and 0 <= n < 2**62 for n in shape)):
+        raise WireError(f"{what}: a malformed shape or order")
     count = math.prod(shape)
     data = raw[start + size:]
-    if len(data) != count * dtype.itemsize:
+    if len(data) != count * dtype.itemsize:  # checked before anything is allocated for the shape
         raise WireError(f"{what}: {len(data)} bytes of data for shape {shape} and dtype {dtype}")
-    array = np.frombuffer(data, dtype=dtype, count=count)
-    return (array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)).copy(order="K")
+    try:
+        array = np.frombuffer(data, dtype=dtype, count=count)
+        return (array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)).copy(order="K")
+    except (ValueError, TypeError, OverflowError, MemoryError) as error:
+        raise WireError(f"{what}: not a valid .npy ({type(error).__name__})") from None
 
 
 def _fields(value: dict, *names: str) -> None:
@@ -180,13 +199,20 @@ def from_wire(value, *, allow=VALUE_TAGS, depth: int = 0):
     return Foreign(value["description"])
 
 
-def parse(body: bytes, *, allow=VALUE_TAGS):
-    """The message in body (the JSON after the length header)."""
+def parse(body, *, allow=VALUE_TAGS):
+    """The message in body (bytes-like: the JSON after the length header); WireError, and no
+    other exception, if it is not a well-formed message within the limits."""
+    values = 1 + sum(body.count(mark) for mark in (b"[", b"{", b",", b":"))
+    if values > MAX_VALUES:  # refused before json.loads builds an object for each
+        raise WireError(f"more than {MAX_VALUES:,} values")
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(str(body, "utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise WireError(f"not JSON ({type(error).__name__})") from None
-    return from_wire(data, allow=allow)
+    try:
+        return from_wire(data, allow=allow)
+    except RecursionError:  # deeper than MAX_DEPTH is refused first; a small stack, still refused
+        raise WireError("nested too deep") from None
 
 
 def write_frame(stream, message) -> None:
@@ -214,3 +240,44 @@ def read_frame(stream, *, allow=VALUE_TAGS):
     if body is None:
         return None
     return parse(body, allow=allow)
+
+
+def send(fd: int, data: bytes, deadline: float) -> None:
+    """Write all of data to a non-blocking fd by time.monotonic() deadline (TimeoutError if the
+    reader does not take it in time, BrokenPipeError if it is gone)."""
+    view, done = memoryview(data), 0
+    while done < len(view):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            raise TimeoutError("the reader did not take the message in time")
+        try:
+            done += os.write(fd, view[done:])
+        except BlockingIOError:  # another writer filled the pipe between select and write
+            continue
+
+
+def receive(fd: int, deadline: float, limit: int) -> bytearray:
+    """The body of the next frame on fd, read by the time.monotonic() deadline: TimeoutError past
+    it, EOFError at the end of the stream, WireError for a length over limit bytes or for bytes
+    beyond the frame in the same read (a sender that writes ahead)."""
+    data = bytearray()
+    size = None
+    while size is None or len(data) < HEADER.size + size:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError("no message in time")
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:  # another reader took the data between select and read
+            continue
+        if not chunk:
+            raise EOFError("the stream ended")
+        data += chunk
+        if size is None and len(data) >= HEADER.size:
+            size = HEADER.unpack_from(data)[0]
+            if size > limit:
+                raise WireError(f"a reply of {size} bytes, over the limit of {limit // 2**20} MiB")
+    if len(data) > HEADER.size + size:
+        raise WireError("bytes after the reply")
+    del data[:HEADER.size]
+    return data

@@ -6,8 +6,11 @@ in autograder.execution.worker_client.
 """
 from __future__ import annotations
 
+import ctypes
+import importlib
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -41,7 +44,7 @@ def _outcome(executor: Executor, request: dict) -> dict:
         return {"status": "error", "kind": error.kind, "report": error.report}
 
 
-def _apply_limits(limits: dict, drop_to: int | None) -> None:
+def _apply_limits(limits: dict, drop_to: int | None, root: Path) -> None:
     """Resource limits, then (when started as root) an unprivileged user, so they hold."""
     import resource
 
@@ -51,9 +54,46 @@ def _apply_limits(limits: dict, drop_to: int | None) -> None:
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(kind, (value, value))
     if drop_to is not None and os.getuid() == 0:
+        os.chown(root, drop_to, drop_to)  # the student's working folder stays writable
+        _imports_through_descriptors()
+        parent = os.getppid()
         os.setgroups([])
         os.setgid(drop_to)
         os.setuid(drop_to)
+        _die_with_parent(parent)
+
+
+def _imports_through_descriptors() -> None:
+    """Reach the folders imports come from (sys.path and the __path__ of loaded packages)
+    through descriptors opened now, as /proc/self/fd/N: the unprivileged user may not pass
+    through their parents (a Python installed under /root), and a process may always follow
+    its own descriptors. Through them it reaches what lies below those folders, as anyone may."""
+    moved = {}
+    for folder in sys.path:
+        if folder and folder not in moved and os.path.isdir(folder):
+            moved[folder] = f"/proc/self/fd/{os.open(folder, os.O_PATH | os.O_DIRECTORY)}"
+
+    def move(path: str) -> str:
+        for old, new in moved.items():
+            if path == old or path.startswith(old + os.sep):
+                return new + path[len(old):]
+        return path
+
+    sys.path[:] = [move(path) for path in sys.path]
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if type(search) is list:
+            search[:] = [move(path) for path in search]
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the grader's side ends (a change of user clears the parent-death signal
+    that bubblewrap or the grader set); exit now if it already has."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def main(config: dict) -> None:
@@ -63,6 +103,7 @@ def main(config: dict) -> None:
     student's files are copied to and run from), limits (RLIMIT_* name -> value), drop_to (an
     unprivileged uid to switch to when started as root, or None).
     """
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing but the two pipes reaches student code
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     replies = os.fdopen(os.dup(1), "wb", buffering=0)
     quiet = os.open(os.devnull, os.O_RDWR)
@@ -72,7 +113,7 @@ def main(config: dict) -> None:
     root = Path(config["root"])
     shutil.copytree(config["staged"], root, dirs_exist_ok=True)
     os.chdir(root)
-    _apply_limits(config["limits"], config["drop_to"])
+    _apply_limits(config["limits"], config["drop_to"], root)
     executor = Executor(root, load_package(root))
     states = RandomStates()
     wire.write_frame(replies, {"status": "ready"})
