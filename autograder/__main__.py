@@ -1,4 +1,5 @@
 """`python -m autograder` is the `course` command."""
+
 import sys
 
 from autograder.cli.main import main

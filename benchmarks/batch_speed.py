@@ -8,6 +8,7 @@ The class is the reference solution handed in by every student (each copy differ
 so none is graded from another's result); every call of student code goes through the
 submission handle, as in real grading.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,8 +101,10 @@ def main() -> None:
             outcome = grade_batch(course, paths, settings, jobs=args.jobs)
             seconds = time.perf_counter() - start
             assert len(outcome.graded) == args.students and all(r["score"] == r["max_score"] for _, r in outcome.graded)
-            print(f"{args.students} submissions, {args.profile} profile, {args.jobs} jobs, {label:15}: "
-                  f"{seconds:6.1f} s = {args.students / seconds * 60:5.1f} submissions per minute")
+            print(
+                f"{args.students} submissions, {args.profile} profile, {args.jobs} jobs, {label:15}: "
+                f"{seconds:6.1f} s = {args.students / seconds * 60:5.1f} submissions per minute"
+            )
 
 
 if __name__ == "__main__":

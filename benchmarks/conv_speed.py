@@ -12,6 +12,7 @@ on this machine, wall-clock and CPU time, and ratios against a baseline measured
 process (the matrix product at the heart of the forward, (N*OH*OW, C*KH*KW) @ (C*KH*KW, F)),
 so they compare across machines.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -87,15 +88,19 @@ def main() -> None:
     cols, filters = rng.standard_normal((n * oh * ow, w[0].size)), w.reshape(f, -1).T.copy()
     baseline = timed(lambda: cols @ filters, 50)
 
-    rows = [("reference conv2d forward + backward", timed(forward_backward(conv, x, w, b, dout), 20)),
-            ("loops over output pixels (ada)", timed(forward_backward(load(LOOPS, "conv_loops"), x, w, b, dout), 2))]
+    rows = [
+        ("reference conv2d forward + backward", timed(forward_backward(conv, x, w, b, dout), 20)),
+        ("loops over output pixels (ada)", timed(forward_backward(load(LOOPS, "conv_loops"), x, w, b, dout), 2)),
+    ]
     torch_run = torch_forward_backward(x, w, b, dout)
     if torch_run is not None:
         rows.append((torch_run[1], timed(torch_run[0], 20)))
 
     print(f"x {SHAPES['x']}, w {SHAPES['w']}, stride {STRIDE}, padding {PADDING}, float64")
-    print(f"baseline: one im2col-sized matmul {cols.shape} @ {filters.shape} = "
-          f"{baseline[0] * 1e3:.3f} ms wall, {baseline[1] * 1e3:.3f} ms CPU")
+    print(
+        f"baseline: one im2col-sized matmul {cols.shape} @ {filters.shape} = "
+        f"{baseline[0] * 1e3:.3f} ms wall, {baseline[1] * 1e3:.3f} ms CPU"
+    )
     print(f"{'':<52} {'wall ms':>10} {'x baseline':>11} {'CPU ms':>10} {'x baseline':>11}")
     for name, (wall, cpu) in rows:
         print(f"{name:<52} {wall * 1e3:10.2f} {wall / baseline[0]:11,.0f} {cpu * 1e3:10.2f} {cpu / baseline[1]:11,.0f}")

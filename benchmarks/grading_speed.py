@@ -6,6 +6,7 @@ Figures are wall-clock seconds on this machine and ratios against a baseline mea
 same process (one call of the reference's sigmoid_forward through the submission handle), so
 they compare across machines.
 """
+
 from __future__ import annotations
 
 import statistics

@@ -6,6 +6,7 @@ Prints each run's score and wall-clock time, and the time as a ratio against one
 plain numpy logistic regression on the same digits measured in the same process (a baseline that
 carries across machines). The handout's table of adding-problem results comes from this script.
 """
+
 from __future__ import annotations
 
 import sys

@@ -8,6 +8,7 @@ recorder fingerprinted the reference's, and returns the recorded answer; on anyt
 raises NotImplementedError. It earns whatever the recorded inputs are graded on, and nothing on
 inputs nobody recorded. tests/test_secret.py builds it from a real bundle.
 """
+
 from __future__ import annotations
 
 import base64
@@ -82,11 +83,11 @@ def _answer(task, args, kwargs):
     raise NotImplementedError("no recorded answer")
 '''
 
-FUNCTION = '''
+FUNCTION = """
 
 def {name}(*args, **kwargs):
     return _answer({name!r}, args, kwargs)
-'''
+"""
 
 
 def lookup_table(bundle: Path, assignment: str) -> dict:

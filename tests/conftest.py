@@ -1,4 +1,5 @@
 """Shared fixtures of the course's own tests."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -61,8 +62,9 @@ def course_copy(tmp_path):
 def course_command(*args, cwd=ROOT, env=None):
     """Run `python -m autograder ARGS` in cwd (whose own autograder/ package wins, as for a
     student inside a bundle); the completed process, output as text."""
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True
+    )
 
 
 def processes_mentioning(text: str) -> list[str]:
@@ -72,8 +74,9 @@ def processes_mentioning(text: str) -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and (text.encode() in (entry / "cmdline").read_bytes()
-                                         or text in os.readlink(entry / "cwd")):
+            if entry.name.isdigit() and (
+                text.encode() in (entry / "cmdline").read_bytes() or text in os.readlink(entry / "cwd")
+            ):
                 found.append(entry.name)
         except OSError:
             continue

@@ -5,6 +5,7 @@ tools/torch_oracle.py writes them (see its docstring to regenerate). Each file h
 checks) and ``<case>/hparams`` (JSON, the spec's keyword arguments). The oracle tests of every
 assignment share these helpers.
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,11 @@ def load_cases(assignment):
 
 def fixture_params(assignments):
     """One pytest param (assignment, case) per fixture case."""
-    return [pytest.param(assignment, case, id=f"{assignment}/{case}")
-            for assignment in assignments for case in load_cases(assignment)]
+    return [
+        pytest.param(assignment, case, id=f"{assignment}/{case}")
+        for assignment in assignments
+        for case in load_cases(assignment)
+    ]
 
 
 def assert_close(actual, expected, what):

@@ -2,6 +2,7 @@
 shapes of distribution with the right moments, dependent draws and non-Haar orthogonal matrices;
 rng ownership is enforced; the activation experiment's acceptance holds for any draw order, and
 its meaning is credited only to an experiment that matches the reference."""
+
 import math
 
 import numpy as np
@@ -29,6 +30,7 @@ N_UNIFORM, N_NORMAL = checks.N_DRAWS["uniform"], checks.N_DRAWS["normal"]
 
 
 # ---- the acceptance tests themselves (numpy recipes, cheap) ---------------------------------------
+
 
 def _box_muller(rng, n):
     return np.sqrt(-2 * np.log(1 - rng.random(n))) * np.cos(2 * np.pi * rng.random(n))
@@ -72,10 +74,12 @@ def test_the_right_moments_in_the_wrong_shape_fail_on_every_seed():
     normal = load_attack("four_point_normal", "initializers.py").normal
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
-        assert "whole distribution" in checks._uniform_problem(uniform((N_UNIFORM,), -2.0, 0.5, rng=rng),
-                                                               checks.Uniform(-2.0, 0.5))
-        assert "whole distribution" in checks._normal_problem(normal((N_NORMAL,), 1.5, 0.3, rng=rng),
-                                                              checks.Normal(1.5, 0.3))
+        assert "whole distribution" in checks._uniform_problem(
+            uniform((N_UNIFORM,), -2.0, 0.5, rng=rng), checks.Uniform(-2.0, 0.5)
+        )
+        assert "whole distribution" in checks._normal_problem(
+            normal((N_NORMAL,), 1.5, 0.3, rng=rng), checks.Normal(1.5, 0.3)
+        )
 
 
 def _mirrored(rng, calls):
@@ -85,8 +89,9 @@ def _mirrored(rng, calls):
 
 DEPENDENT = {  # (calls, CALL) draws of U(-2, 0.5) that are exactly uniform one by one, but not independent
     "each call repeats its first row of 5": lambda rng, calls: np.tile(rng.uniform(-2.0, 0.5, (calls, 5)), 4),
-    "every other call repeats the one before": lambda rng, calls: np.repeat(rng.uniform(-2.0, 0.5, (calls // 2, CALL)),
-                                                                            2, axis=0),
+    "every other call repeats the one before": lambda rng, calls: np.repeat(
+        rng.uniform(-2.0, 0.5, (calls // 2, CALL)), 2, axis=0
+    ),
     "each draw followed by its mirror image": _mirrored,
 }
 
@@ -115,8 +120,9 @@ def test_a_wrong_shape_of_distribution_fails():
         rng = np.random.default_rng(seed)
         half = 0.3 * math.sqrt(3)
         assert "2 std" in checks._normal_problem(1.5 + rng.uniform(-half, half, N_NORMAL), checks.Normal(1.5, 0.3))
-        assert checks._uniform_problem(-0.75 + 1.25 / math.sqrt(3) * rng.standard_normal(N_UNIFORM),
-                                       checks.Uniform(-2.0, 0.5))
+        assert checks._uniform_problem(
+            -0.75 + 1.25 / math.sqrt(3) * rng.standard_normal(N_UNIFORM), checks.Uniform(-2.0, 0.5)
+        )
 
 
 def test_a_scale_off_by_1_5_fails_with_overwhelming_probability():
@@ -129,7 +135,7 @@ def test_a_scale_off_by_1_5_fails_with_overwhelming_probability():
     # a std 1.5 times too small passes only if chi2_n >= 2.25 low = n + 2 sqrt(n s) + 2 s
     excess = 2.25 * low - n
     root = (-math.sqrt(n) + math.sqrt(n + 2 * excess)) / 2
-    assert math.exp(-root**2) < 1e-15
+    assert math.exp(-(root**2)) < 1e-15
     # uniform: a bound 1.5 times too small never reaches within the gap of the ends, and one 1.5
     # times too large keeps all its draws inside the right bounds with probability (2/3)^n
     assert 1 - stats.uniform_gap(N_UNIFORM, checks.FAILURE) > 1 / 1.5
@@ -142,17 +148,18 @@ def test_false_failure_bound_per_check():
 
 # ---- the stats helpers ------------------------------------------------------------------------------
 
+
 def test_binomial_interval_is_exact():
     n, p, failure = 40, 0.3, 1e-3
     pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
     low, high = stats.binomial_interval(n, p, failure)
-    assert sum(pmf[:low]) <= failure / 2 < sum(pmf[:low + 1])
-    assert sum(pmf[high + 1:]) <= failure / 2 < sum(pmf[high:])
+    assert sum(pmf[:low]) <= failure / 2 < sum(pmf[: low + 1])
+    assert sum(pmf[high + 1 :]) <= failure / 2 < sum(pmf[high:])
 
 
 def test_uniform_gap_and_lipschitz_halfwidth():
     assert (1 - stats.uniform_gap(300, 1e-9)) ** 300 == pytest.approx(1e-9)
-    assert 2 * math.exp(-stats.lipschitz_halfwidth(0.5, 1e-9) ** 2 / (2 * 0.5**2)) == pytest.approx(1e-9)
+    assert 2 * math.exp(-(stats.lipschitz_halfwidth(0.5, 1e-9) ** 2) / (2 * 0.5**2)) == pytest.approx(1e-9)
 
 
 def test_dkw_halfwidth_and_agreement_bounds():
@@ -185,14 +192,18 @@ def test_shift_agreements_match_a_direct_count():
         shifts, agree, pairs = stats.shift_agreements(first, other)
         assert len(shifts) == ((11 * 7 - 1) // 2 if other is None else 11 * 7)  # each unordered pair once, or all
         for (a, b), count, total in zip(shifts, agree, pairs):
-            meets = [(first[i, j], (first if other is None else other)[i + a, j + b])
-                     for i in range(6) for j in range(4) if 0 <= i + a < 6 and 0 <= j + b < 4]
+            meets = [
+                (first[i, j], (first if other is None else other)[i + a, j + b])
+                for i in range(6)
+                for j in range(4)
+                if 0 <= i + a < 6 and 0 <= j + b < 4
+            ]
             assert (count, total) == (sum(x == y for x, y in meets), len(meets))
 
 
 # ---- every case the sampler checks draw ---------------------------------------------------------------
 
-SCALED = '''
+SCALED = """
 
 def _scaled(sampler, centre):
     def wrapped(shape, *args, rng, **kwargs):
@@ -206,7 +217,7 @@ uniform = _scaled(uniform, lambda a=0.0, b=1.0: (a + b) / 2)
 normal = _scaled(normal, lambda mean=0.0, std=1.0: mean)
 for _name in ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_normal", "orthogonal"):
     globals()[_name] = _scaled(globals()[_name], lambda *args, **kwargs: 0.0)
-'''
+"""
 
 
 def _drawn_cases(check, profile="full"):
@@ -216,8 +227,9 @@ def _drawn_cases(check, profile="full"):
     def record(case):
         drawn.append(case)
 
-    deterministic(record, check.cases, check_id=check.id,
-                  max_examples=COURSE.max_examples(COURSE.task(check.task), profile))()
+    deterministic(
+        record, check.cases, check_id=check.id, max_examples=COURSE.max_examples(COURSE.task(check.task), profile)
+    )()
     return drawn
 
 
@@ -255,9 +267,12 @@ def test_the_std_used_as_a_uniform_bound_fails_every_case(task, tmp_path, no_hin
     folder = tmp_path / "a2_initializers"
     folder.mkdir()
     source = (ROOT / "solutions/a2_initializers/initializers.py").read_text()
-    replacements = {"    bound = xavier_bound(shape, gain)\n": "    bound = xavier_std(shape, gain)\n",
-                    "    bound = kaiming_bound(shape, a, mode, nonlinearity)\n":
-                        "    bound = kaiming_std(shape, a, mode, nonlinearity)\n"}
+    replacements = {
+        "    bound = xavier_bound(shape, gain)\n": "    bound = xavier_std(shape, gain)\n",
+        "    bound = kaiming_bound(shape, a, mode, nonlinearity)\n": (
+            "    bound = kaiming_std(shape, a, mode, nonlinearity)\n"
+        ),
+    }
     wrong = source
     for right, mistaken in replacements.items():
         assert source.count(right) == 1
@@ -275,6 +290,7 @@ def test_the_std_used_as_a_uniform_bound_fails_every_case(task, tmp_path, no_hin
 
 
 # ---- orthogonal: the Haar distribution ----------------------------------------------------------------
+
 
 def _polar(shape, gain=1.0, *, rng):
     """Another correct recipe: the polar factor U V^T of a Gaussian matrix is Haar distributed."""
@@ -304,10 +320,14 @@ def test_a_signed_permutation_fails_the_haar_test_on_every_seed():
 
 RNG_MISUSES = {
     "draws from np.random": ("np.random.normal(mean, std, size=shape)", "different arrays for the same rng seed"),
-    "reseeds np.random from rng": ("(np.random.seed(int(rng.integers(2**31))), np.random.normal(mean, std, size=shape))[1]",
-                                   "changed np.random's global state"),
-    "a Generator of its own": ("np.random.default_rng(0).normal(mean, std, size=shape)",
-                               "the same array for two different rng seeds"),
+    "reseeds np.random from rng": (
+        "(np.random.seed(int(rng.integers(2**31))), np.random.normal(mean, std, size=shape))[1]",
+        "changed np.random's global state",
+    ),
+    "a Generator of its own": (
+        "np.random.default_rng(0).normal(mean, std, size=shape)",
+        "the same array for two different rng seeds",
+    ),
 }
 
 
@@ -317,8 +337,9 @@ def test_rng_misuse_is_named(misuse, tmp_path):
     folder = tmp_path / "a2_initializers"
     folder.mkdir()
     source = (ROOT / "solutions/a2_initializers/initializers.py").read_text()
-    (folder / "initializers.py").write_text(source.replace("    return rng.normal(mean, std, size=shape)\n",
-                                                           f"    return {body}\n"))
+    (folder / "initializers.py").write_text(
+        source.replace("    return rng.normal(mean, std, size=shape)\n", f"    return {body}\n")
+    )
     task = grade_path(COURSE, tmp_path, ["normal"])["tasks"][0]
     rng_check = next(c for c in task["checks"] if c["name"].startswith("rng alone"))
     assert not rng_check["passed"] and words in rng_check["feedback"]
@@ -336,12 +357,17 @@ def test_the_global_state_probes_see_the_students_side():
 
 # ---- activation_stds --------------------------------------------------------------------------------
 
+
 def _weights_first(init, depth, width, activation, *, rng, batch=256):
     """A correct experiment that draws every weight before the input (another draw order)."""
     weights = [init((width, width), rng=rng) for _ in range(depth)]
     h = rng.standard_normal((width, batch)).T
-    act = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-           "linear": lambda z: z}[activation]
+    act = {
+        "relu": lambda z: np.maximum(z, 0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+        "linear": lambda z: z,
+    }[activation]
     stds = []
     for W in weights:
         h = act(h @ W.T)
@@ -354,15 +380,27 @@ def test_fixed_weight_tolerance_holds_for_another_draw_order():
     drawn = []
     for seed in range(12):
         activation = ("relu", "tanh", "sigmoid", "linear")[seed % 4]
-        drawn.append({"activation": activation, "weight_scale": checks.FIXED_SCALES[activation][seed % 2], "depth": 4,
-                      "width": 6, "batch": 4096, "seed": seed})
+        drawn.append(
+            {
+                "activation": activation,
+                "weight_scale": checks.FIXED_SCALES[activation][seed % 2],
+                "depth": 4,
+                "width": 6,
+                "batch": 4096,
+                "seed": seed,
+            }
+        )
     for case in drawn + list(checks.REFERENCE_CASES):
         seed = case["seed"]
         args, kwargs = checks._experiment_args(case)
-        ours = initializers.activation_stds(*[build(a) if isinstance(a, Probe) else a for a in args],
-                                            rng=build(kwargs["rng"]), batch=kwargs["batch"])
-        theirs = _weights_first(*[build(a) if isinstance(a, Probe) else a for a in args],
-                                rng=np.random.default_rng(seed + 1000), batch=kwargs["batch"])
+        ours = initializers.activation_stds(
+            *[build(a) if isinstance(a, Probe) else a for a in args], rng=build(kwargs["rng"]), batch=kwargs["batch"]
+        )
+        theirs = _weights_first(
+            *[build(a) if isinstance(a, Probe) else a for a in args],
+            rng=np.random.default_rng(seed + 1000),
+            batch=kwargs["batch"],
+        )
         assert np.all(np.abs(ours - theirs) <= checks._experiment_tolerance(case))
 
 
@@ -370,8 +408,9 @@ def test_he_keeps_the_signal_by_a_wide_margin():
     """Re-measures the margin the He check rests on: 64 runs of the reference experiment."""
     ratios = []
     for seed in range(64):
-        stds = initializers.activation_stds(build(Probe("init_he_normal")), 20, 64, "relu",
-                                            rng=np.random.default_rng(10_000 + seed), batch=16)
+        stds = initializers.activation_stds(
+            build(Probe("init_he_normal")), 20, 64, "relu", rng=np.random.default_rng(10_000 + seed), batch=16
+        )
         ratios.append(math.log(stds[-1] / stds[0]))
     spread_of_mean = np.std(ratios) / math.sqrt(checks.HE_RUNS)
     assert abs(np.mean(ratios)) + 6 * spread_of_mean < math.log(2)
@@ -383,12 +422,18 @@ RANDOM_TASKS = sorted(checks.SAMPLERS) + ["orthogonal", "activation_stds"]
 FAKES = {  # adversarial submission -> (its task, the checks it fails)
     "discrete_uniform_sampler": ("uniform", {"draws from the right distribution (statistical tests)"}),
     "four_point_normal": ("normal", {"draws from the right distribution (statistical tests)"}),
-    "signed_permutation_orthogonal": ("orthogonal",
-                                      {"is Haar distributed: its columns (rows if wide) are uniform on the sphere"}),
-    "formula_activation_stds": ("activation_stds", {
-        "matches the reference experiment (fixed weights, any draw order)",
-        "ReLU + He init: the std stays within a factor of 2 over 20 layers",
-        "ReLU: N(0, 0.01) weights make the std vanish, N(0, 1) weights explode"}),
+    "signed_permutation_orthogonal": (
+        "orthogonal",
+        {"is Haar distributed: its columns (rows if wide) are uniform on the sphere"},
+    ),
+    "formula_activation_stds": (
+        "activation_stds",
+        {
+            "matches the reference experiment (fixed weights, any draw order)",
+            "ReLU + He init: the std stays within a factor of 2 over 20 layers",
+            "ReLU: N(0, 0.01) weights make the std vanish, N(0, 1) weights explode",
+        },
+    ),
 }
 
 
@@ -412,8 +457,15 @@ def test_the_mistake_library_is_large_enough():
     load_mistakes(["a2_initializers"])
     names = [m.name for m in all_mistakes() if COURSE.task(m.task).assignment == "a2_initializers"]
     assert len(names) >= 10 and len(set(names)) == len(names)
-    assert {"orthogonal_only_square", "kaiming_std_fan_out", "relu_gain_two", "xavier_bound_sqrt3",
-            "conv_fans_without_kernel", "xavier_uniform_std_as_bound", "normal_uses_global_random"} <= set(names)
+    assert {
+        "orthogonal_only_square",
+        "kaiming_std_fan_out",
+        "relu_gain_two",
+        "xavier_bound_sqrt3",
+        "conv_fans_without_kernel",
+        "xavier_uniform_std_as_bound",
+        "normal_uses_global_random",
+    } <= set(names)
 
 
 def test_every_random_task_has_an_rng_check():

@@ -1,6 +1,7 @@
 """a3_regularization beyond the generic tests: dropout's statistical acceptance (false failures
 and detection), early stopping's conventions, k-fold's, batch norm's evaluation-mode backward,
 the inputs fed, and the mistake library's coverage."""
+
 import math
 import re
 
@@ -30,6 +31,7 @@ CORRECT = {
 
 
 # ---- dropout: the statistical check -----------------------------------------------------------
+
 
 def test_the_false_failure_bound_holds_for_a_whole_grading(course):
     """Three tests per case, every case of the full profile: by the union bound a correct dropout
@@ -61,8 +63,9 @@ def test_a_mask_that_repeats_a_block_of_columns_fails_every_time(p, shape):
     dropout_forward = load_attack("block_dropout_mask", "regularization.py").dropout_forward
     x = np.ones(shape)
     for seed in range(20):
-        first, second = (dropout_forward(x, p, train=True, rng=np.random.default_rng((seed, call)))[0] != 0
-                         for call in range(2))
+        first, second = (
+            dropout_forward(x, p, train=True, rng=np.random.default_rng((seed, call)))[0] != 0 for call in range(2)
+        )
         with pytest.raises(CheckFailure, match=r"not drawn independently: entries \d+ columns apart in one row"):
             checks.check_mask_statistics(second, p, previous=first)
 
@@ -100,7 +103,8 @@ def test_the_block_mask_loses_the_statistical_check_when_graded(course, profile,
     folder = reference_with_attack(tmp_path, "block_dropout_mask", "a3_regularization", "regularization.py")
     task = grade_path(course, folder, ["dropout_forward"], profile=profile)["tasks"][0]
     assert [c["name"] for c in task["checks"] if not c["passed"]] == [
-        "keeps a fraction 1 - p of the entries, each drawn independently"]
+        "keeps a fraction 1 - p of the entries, each drawn independently"
+    ]
 
 
 @pytest.mark.parametrize("p", PROBABILITIES)
@@ -150,6 +154,7 @@ def test_reference_dropout_conventions():
 
 # ---- batch norm ---------------------------------------------------------------------------
 
+
 def test_batchnorm_backward_in_evaluation_mode_treats_the_running_statistics_as_constants():
     rng = np.random.default_rng(0)
     x, gamma, beta, mean, dout = (rng.standard_normal(s) for s in ((5, 3), 3, 3, 3, (5, 3)))
@@ -174,6 +179,7 @@ def test_batchnorm_refuses_one_value_per_channel_in_training_only(shape):
 
 # ---- early stopping -------------------------------------------------------------------------
 
+
 def _run(values, **kwargs):
     stopper = R.EarlyStopping(**kwargs)
     return [(stopper.step(v), stopper.best, stopper.best_epoch, stopper.num_bad_epochs) for v in values]
@@ -181,11 +187,15 @@ def _run(values, **kwargs):
 
 def test_early_stopping_counts_epochs_without_an_improvement_beyond_min_delta():
     trace = _run([1.0, 0.9, 0.875, 0.95, 0.7], patience=2, min_delta=0.05)
-    assert trace == [(False, 1.0, 0, 0), (False, 0.9, 1, 0), (False, 0.9, 1, 1), (True, 0.9, 1, 2),
-                     (False, 0.7, 4, 0)]
+    assert trace == [(False, 1.0, 0, 0), (False, 0.9, 1, 0), (False, 0.9, 1, 1), (True, 0.9, 1, 2), (False, 0.7, 4, 0)]
     # the sign of min_delta is ignored; mode "max" mirrors mode "min"
     assert _run([1.0, 1.1, 1.125, 1.05, 1.3], patience=2, min_delta=-0.05, mode="max") == [
-        (False, 1.0, 0, 0), (False, 1.1, 1, 0), (False, 1.1, 1, 1), (True, 1.1, 1, 2), (False, 1.3, 4, 0)]
+        (False, 1.0, 0, 0),
+        (False, 1.1, 1, 0),
+        (False, 1.1, 1, 1),
+        (True, 1.1, 1, 2),
+        (False, 1.3, 4, 0),
+    ]
 
 
 def test_early_stopping_starts_empty_and_patience_zero_stops_at_the_first_bad_step():
@@ -200,8 +210,10 @@ def test_early_stopping_starts_empty_and_patience_zero_stops_at_the_first_bad_st
 def test_numpy_bools_and_scalars_are_accepted_from_early_stopping(course, tmp_path):
     source = (ROOT / "solutions/a3_regularization/regularization.py").read_text()
     source = source.replace("self.best = value\n", "self.best = np.float64(value)\n")
-    source = source.replace("return not improved and self.num_bad_epochs >= self.patience",
-                            "return np.bool_(not improved and self.num_bad_epochs >= self.patience)")
+    source = source.replace(
+        "return not improved and self.num_bad_epochs >= self.patience",
+        "return np.bool_(not improved and self.num_bad_epochs >= self.patience)",
+    )
     assert "np.bool_(" in source and "np.float64(value)" in source
     folder = tmp_path / "student"
     folder.mkdir()
@@ -211,6 +223,7 @@ def test_numpy_bools_and_scalars_are_accepted_from_early_stopping(course, tmp_pa
 
 
 # ---- k-fold -------------------------------------------------------------------------------
+
 
 def test_kfold_fold_sizes_and_shuffling():
     folds = R.kfold_indices(10, 3)
@@ -226,6 +239,7 @@ def test_kfold_fold_sizes_and_shuffling():
 
 # ---- inputs and the mistake library -------------------------------------------------------
 
+
 class DtypeRecorder(InProcessSubmission):
     """Records the float dtypes of the arrays fed to each task (cheaper than their repr)."""
 
@@ -237,7 +251,8 @@ class DtypeRecorder(InProcessSubmission):
         fed = [*args, *kwargs.values()]
         fed += [item for value in fed if type(value) is list for item in value]  # the penalties' weights
         self.dtypes.setdefault(task, set()).update(
-            str(value.dtype) for value in fed if type(value) is np.ndarray and value.dtype.kind == "f")
+            str(value.dtype) for value in fed if type(value) is np.ndarray and value.dtype.kind == "f"
+        )
         return super().call(task, args, kwargs, opaque, method)
 
 
@@ -255,7 +270,7 @@ def test_array_tasks_are_fed_both_float64_and_float32(course):
 def test_a_correct_float32_student_computing_in_float64_passes(course, tmp_path):
     """The float32 tolerances leave room for any correct rounding, here a more exact one."""
     source = (ROOT / "solutions/a3_regularization/regularization.py").read_text()
-    source += '''
+    source += """
 
 def _in_float64(function):
     def lift(value):
@@ -276,14 +291,15 @@ def _in_float64(function):
 
 batchnorm_forward = _in_float64(batchnorm_forward)
 layernorm_forward = _in_float64(layernorm_forward)
-'''
+"""
     folder = tmp_path / "student"
     folder.mkdir()
     (folder / "regularization.py").write_text(source)
     names = ["batchnorm_forward", "batchnorm_backward", "layernorm_forward", "layernorm_backward"]
     result = grade_path(course, folder, names)
-    assert result["score"] == result["max_score"], [c["feedback"] for t in result["tasks"] for c in t["checks"]
-                                                    if not c["passed"]]
+    assert result["score"] == result["max_score"], [
+        c["feedback"] for t in result["tasks"] for c in t["checks"] if not c["passed"]
+    ]
 
 
 ISSUE_MISTAKES = {  # the variants the course promises to recognise, by a word of their names

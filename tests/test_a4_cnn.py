@@ -1,5 +1,6 @@
 """a4_cnn beyond the generic tests: the geometry every check sees, tie-free pooling inputs,
 wrong shapes reported as failures, and property checks that fail for what they are about."""
+
 import numpy as np
 import pytest
 from conftest import ROOT, RecordingSubmission, grade_path
@@ -25,6 +26,7 @@ load_mistakes([ASSIGNMENT])
 
 # ---- the geometry the checks draw -----------------------------------------------------------
 
+
 def conv_features(case):
     """The conv geometries every profile must cover, as the names of those this case is an example of."""
     g = case["geometry"]
@@ -36,11 +38,16 @@ def conv_features(case):
         "stride pair" if isinstance(g["stride"], tuple) else "stride int",
         "padding pair" if isinstance(g["padding"], tuple) else "padding int",
     }
-    for name, present in (("N = 1", n == 1), ("C = 1", c == 1), ("non-square input", h != w),
-                          ("non-square kernel", kh != kw), ("stride > 1 with padding", max(sh, sw) > 1 and max(ph, pw) > 0),
-                          ("output of size 1", min(oh, ow) == 1),
-                          ("kernel as large as the padded input", kh == h + 2 * ph or kw == w + 2 * pw),
-                          ("floor drops rows", (h + 2 * ph - kh) % sh > 0 or (w + 2 * pw - kw) % sw > 0)):
+    for name, present in (
+        ("N = 1", n == 1),
+        ("C = 1", c == 1),
+        ("non-square input", h != w),
+        ("non-square kernel", kh != kw),
+        ("stride > 1 with padding", max(sh, sw) > 1 and max(ph, pw) > 0),
+        ("output of size 1", min(oh, ow) == 1),
+        ("kernel as large as the padded input", kh == h + 2 * ph or kw == w + 2 * pw),
+        ("floor drops rows", (h + 2 * ph - kh) % sh > 0 or (w + 2 * pw - kw) % sw > 0),
+    ):
         if present:
             found.add(name)
     return found
@@ -53,7 +60,9 @@ def pool_features(case):
     found = {
         case["dtype"],
         "kernel pair" if isinstance(g["kernel_size"], tuple) else "kernel int",
-        "default stride" if g["stride"] is None else ("stride pair" if isinstance(g["stride"], tuple) else "stride int"),
+        "default stride"
+        if g["stride"] is None
+        else ("stride pair" if isinstance(g["stride"], tuple) else "stride int"),
     }
     if stride[0] < kernel[0] or stride[1] < kernel[1]:
         found.add("overlapping windows")
@@ -62,11 +71,33 @@ def pool_features(case):
     return found
 
 
-CONV_FEATURES = {"float64", "float32", "stride int", "stride pair", "padding int", "padding pair", "N = 1", "C = 1",
-                 "non-square input", "non-square kernel", "stride > 1 with padding", "output of size 1",
-                 "kernel as large as the padded input", "floor drops rows"}
-POOL_FEATURES = {"float64", "float32", "kernel int", "kernel pair", "default stride", "stride int", "stride pair",
-                 "overlapping windows", "non-square kernel"}
+CONV_FEATURES = {
+    "float64",
+    "float32",
+    "stride int",
+    "stride pair",
+    "padding int",
+    "padding pair",
+    "N = 1",
+    "C = 1",
+    "non-square input",
+    "non-square kernel",
+    "stride > 1 with padding",
+    "output of size 1",
+    "kernel as large as the padded input",
+    "floor drops rows",
+}
+POOL_FEATURES = {
+    "float64",
+    "float32",
+    "kernel int",
+    "kernel pair",
+    "default stride",
+    "stride int",
+    "stride pair",
+    "overlapping windows",
+    "non-square kernel",
+}
 
 
 def drawn(check, examples):
@@ -137,18 +168,27 @@ def test_pooling_inputs_have_no_near_ties(dtype):
 
 # ---- the mistake library ----------------------------------------------------------------------
 
+
 def test_the_library_covers_the_common_cnn_mistakes(course):
     names = {m.name for task in course.assignment(ASSIGNMENT).tasks for m in mistakes_for(task.name)}
     assert len(names) >= 12
-    for expected in ("conv2d_forward_flips_kernel", "conv2d_forward_pads_one_side", "conv2d_forward_stride_as_dilation",
-                     "conv2d_forward_output_size_rounds_up", "conv2d_backward_dx_not_cropped",
-                     "conv2d_backward_dw_transposed", "conv2d_backward_db_summed_over_batch_only",
-                     "maxpool2d_backward_to_every_entry", "avgpool2d_backward_not_divided",
-                     "maxpool2d_forward_stride_defaults_to_one"):
+    for expected in (
+        "conv2d_forward_flips_kernel",
+        "conv2d_forward_pads_one_side",
+        "conv2d_forward_stride_as_dilation",
+        "conv2d_forward_output_size_rounds_up",
+        "conv2d_backward_dx_not_cropped",
+        "conv2d_backward_dw_transposed",
+        "conv2d_backward_db_summed_over_batch_only",
+        "maxpool2d_backward_to_every_entry",
+        "avgpool2d_backward_not_divided",
+        "maxpool2d_forward_stride_defaults_to_one",
+    ):
         assert expected in names
 
 
 # ---- wrong submissions: clear failures, properties that bite ----------------------------------
+
 
 def submission(tmp_path, file_name, appended):
     """The reference a4_cnn with `appended` (a redefinition of some function) at the end of file_name."""
@@ -164,35 +204,41 @@ def checks_of(result, task):
     return {c["name"]: c for t in result["tasks"] if t["task"] == task for c in t["checks"]}
 
 
-CHANNELS_LAST = '''
+CHANNELS_LAST = """
 _reference_forward = conv2d_forward
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
     out, cache = _reference_forward(x, w, b, stride, padding)
     return out.transpose(0, 2, 3, 1).copy(), cache
-'''
+"""
 
 
 def test_a_wrong_output_layout_fails_clearly_without_errors(course, tmp_path):
     folder = submission(tmp_path, "conv.py", CHANNELS_LAST)
     result = grade_path(course, folder, list(CONV_TASKS))
     forward, backward = checks_of(result, "conv2d_forward"), checks_of(result, "conv2d_backward")
-    assert all(c["outcome"] == "failed" for c in [*forward.values(), *backward.values()]
-               if c["name"] != "leaves its inputs unchanged")
+    assert all(
+        c["outcome"] == "failed"
+        for c in [*forward.values(), *backward.values()]
+        if c["name"] != "leaves its inputs unchanged"
+    )
     shape = next(c["feedback"] for name, c in forward.items() if name.startswith("output has shape"))
     assert "conv2d_forward returned out of shape" in shape and "OH = floor((H + 2*ph - KH)/sh) + 1 = floor((" in shape
-    assert "so fix conv2d_forward first" in backward["matches the reference backward for a random upstream gradient"]["feedback"]
+    assert (
+        "so fix conv2d_forward first"
+        in backward["matches the reference backward for a random upstream gradient"]["feedback"]
+    )
 
 
-LIST_OUTPUT = '''
+LIST_OUTPUT = """
 _reference_forward = maxpool2d_forward
 
 
 def maxpool2d_forward(x, kernel_size, stride=None):
     out, cache = _reference_forward(x, kernel_size, stride)
     return out.tolist(), cache
-'''
+"""
 
 
 def test_a_list_instead_of_an_array_fails_clearly(course, tmp_path):
@@ -207,24 +253,36 @@ def test_a_list_instead_of_an_array_fails_clearly(course, tmp_path):
 
 # each: a wrong function, the task, the check it must fail, and a check of that task it must pass
 PROPERTY_VIOLATIONS = {
-    "linear but not shift-equivariant conv": ('''
+    "linear but not shift-equivariant conv": (
+        """
 _reference_forward = conv2d_forward
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
     out, cache = _reference_forward(x, w, b, stride, padding)
     return out * (1 + 0.1 * np.arange(out.shape[2]))[:, None], cache
-''', "conv.py", "conv2d_forward", EQUIVARIANCE, "is linear in x and in w"),
-    "nonlinear conv": ('''
+""",
+        "conv.py",
+        "conv2d_forward",
+        EQUIVARIANCE,
+        "is linear in x and in w",
+    ),
+    "nonlinear conv": (
+        """
 _reference_forward = conv2d_forward
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
     out, cache = _reference_forward(x, w, b, stride, padding)
     return out + 0.1 * out**2, cache
-''', "conv.py", "conv2d_forward", "is linear in x and in w", "output has shape (N, F, floor((H + 2ph - KH)/sh) + 1, "
-                                                              "floor((W + 2pw - KW)/sw) + 1)"),
-    "max-pool gradient split with the runner-up": ('''
+""",
+        "conv.py",
+        "conv2d_forward",
+        "is linear in x and in w",
+        "output has shape (N, F, floor((H + 2ph - KH)/sh) + 1, floor((W + 2pw - KW)/sw) + 1)",
+    ),
+    "max-pool gradient split with the runner-up": (
+        """
 def maxpool2d_backward(dout, cache):
     x, (kh, kw), stride = cache
     windows = _windows(x, (kh, kw), stride)
@@ -233,25 +291,39 @@ def maxpool2d_backward(dout, cache):
     shares = np.zeros(order.shape, dtype=dout.dtype)
     np.put_along_axis(shares, top, 1.0 / top.shape[-1], axis=-1)
     return _col2im((shares * dout[..., None]).reshape(windows.shape), x.shape, stride)
-''', "pool.py", "maxpool2d_backward", "sends each window's gradient to that window's maximum only",
-        "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate"),
-    "average-pool gradient all on the window's first entry": ('''
+""",
+        "pool.py",
+        "maxpool2d_backward",
+        "sends each window's gradient to that window's maximum only",
+        "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate",
+    ),
+    "average-pool gradient all on the window's first entry": (
+        """
 def avgpool2d_backward(dout, cache):
     x_shape, (kh, kw), stride = cache
     grads = np.zeros(dout.shape + (kh, kw), dtype=dout.dtype)
     grads[..., 0, 0] = dout
     return _col2im(grads, x_shape, stride)
-''', "pool.py", "avgpool2d_backward", "spreads each window's gradient evenly over the window",
-        "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate"),
-    "db off by a factor 1.5": ('''
+""",
+        "pool.py",
+        "avgpool2d_backward",
+        "spreads each window's gradient evenly over the window",
+        "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate",
+    ),
+    "db off by a factor 1.5": (
+        """
 _reference_backward = conv2d_backward
 
 
 def conv2d_backward(dout, cache):
     dx, dw, db = _reference_backward(dout, cache)
     return dx, dw, 1.5 * db
-''', "conv.py", "conv2d_backward", "matches the reference backward for a random upstream gradient",
-        "leaves dout and its cache unchanged"),
+""",
+        "conv.py",
+        "conv2d_backward",
+        "matches the reference backward for a random upstream gradient",
+        "leaves dout and its cache unchanged",
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """a6_framework beyond the generic tests: the Dropout layer's statistics, the training demos and
 the `course train` command."""
+
 import importlib
 import re
 import shutil
@@ -53,8 +54,24 @@ def test_the_dropout_layer_is_graded_by_its_masks(course, profile):
 
 def test_course_train_runs_a_short_demo_and_saves_its_curves(tmp_path):
     plot = tmp_path / "digits.png"
-    run = subprocess.run([sys.executable, "-m", "autograder", "train", "digits", "--from", "solutions",
-                          "--budget", "1", "--plot", str(plot)], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "train",
+            "digits",
+            "--from",
+            "solutions",
+            "--budget",
+            "1",
+            "--plot",
+            str(plot),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr
     assert "digits CNN: test accuracy" in run.stdout
     assert "] 1/1 " in run.stderr  # the progress bar

@@ -1,5 +1,6 @@
 """The adversarial corpus (tests/adversarial/): every attack gets the verdict its note expects,
 and leaves the grader, the course files and the machine as they were."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,8 +61,14 @@ def _hung(signum, frame):
 def course_fingerprint() -> str:
     """A hash of everything an attack could damage in the course tree."""
     digest = hashlib.sha256()
-    for path in sorted([ROOT / "course.yml", *ROOT.glob("solutions/**/*.py"), *ROOT.glob("autograder/**/*.py"),
-                        *ROOT.glob("assignments/**/*.py")]):
+    for path in sorted(
+        [
+            ROOT / "course.yml",
+            *ROOT.glob("solutions/**/*.py"),
+            *ROOT.glob("autograder/**/*.py"),
+            *ROOT.glob("assignments/**/*.py"),
+        ]
+    ):
         digest.update(str(path).encode() + path.read_bytes())
     return digest.hexdigest()
 

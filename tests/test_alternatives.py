@@ -1,4 +1,5 @@
 """Correct submissions written differently from the reference get full marks, fed float64 and float32."""
+
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,11 @@ def test_there_are_two_alternatives():
 def test_alternative_gets_full_marks(course, folder, profile):
     submitted = [a.id for a in course.assignments if (folder / a.id).is_dir()]
     result = grade_path(course, folder, submitted, profile=profile)
-    failed = {t["task"]: [c["feedback"] for c in t["checks"] if not c["passed"]]
-              for t in result["tasks"] if t["status"] != "passed"}
+    failed = {
+        t["task"]: [c["feedback"] for c in t["checks"] if not c["passed"]]
+        for t in result["tasks"]
+        if t["status"] != "passed"
+    }
     assert failed == {}
     assert result["score"] == result["max_score"]
 
@@ -31,8 +35,14 @@ def test_array_tasks_are_fed_both_float64_and_float32(course):
         grade(course, submission, course.select(["a0_foundations", "a1_optimizers"]), profile="quick")
     finally:
         submission.close()
-    scalar_tasks = {"numerical_gradient", "minibatch_indices", "step_lr", "exponential_lr",
-                    "cosine_annealing_lr", "linear_warmup_lr"}
+    scalar_tasks = {
+        "numerical_gradient",
+        "minibatch_indices",
+        "step_lr",
+        "exponential_lr",
+        "cosine_annealing_lr",
+        "linear_warmup_lr",
+    }
     for task in course.select(["a0_foundations", "a1_optimizers"]):
         fed = [line for line in submission.fed if line.startswith(f"('{task.name}',")]
         if task.name in scalar_tasks:

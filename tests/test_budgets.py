@@ -3,6 +3,7 @@
 
 Every duration here is a budget the grader enforces: the sleeping functions need far more time
 than they are given, so each outcome is the same on a fast or a slow machine."""
+
 import dataclasses
 import json
 
@@ -19,7 +20,7 @@ from autograder.grading.runner import grade
 
 LIMITS = sandbox.Limits(timeout=2, memory_mb=512)
 PAUSE = 1.0  # seconds each sleeping call takes: under LIMITS' limit per call, so that limit never cuts it
-SLEEPING = f'''
+SLEEPING = f"""
 import time
 
 import numpy as np
@@ -34,7 +35,7 @@ def sigmoid_forward(x):
 def relu_forward(x):
     {{relu}}
     return np.where(x > 0, x, 0).astype(x.dtype, copy=False), x.copy()
-'''
+"""
 CHECK_STOPPED = "stopped after {seconds:g} s: the check's time budget ran out"
 NOT_GRADED = "not graded: the submission's time budget of {seconds:g} s ran out before this check"
 
@@ -66,8 +67,9 @@ def test_a_sleeping_submission_is_cut_off_by_its_budget_and_the_rest_scores_zero
     the submission's is spent the checks left score 0 unrun; twice, the same words."""
     folder = student(tmp_path, relu_sleeps=True)
     budgets = Budgets(check_seconds=3, submission_seconds=8)
-    runs = [graded(course, folder, ["sigmoid_forward", "relu_forward"], isolated=True, budgets=budgets)
-            for _ in range(2)]
+    runs = [
+        graded(course, folder, ["sigmoid_forward", "relu_forward"], isolated=True, budgets=budgets) for _ in range(2)
+    ]
     assert json.dumps(runs[0], sort_keys=True) == json.dumps(runs[1], sort_keys=True)
     result = runs[0]
     assert result["score"] == 0
@@ -82,8 +84,13 @@ def test_a_sleeping_submission_is_cut_off_by_its_budget_and_the_rest_scores_zero
 def test_a_check_out_of_time_fails_and_the_other_tasks_are_graded_as_usual(course, tmp_path, isolated):
     """In process the budget is checked between calls, in a worker also during one: both stop."""
     folder = student(tmp_path, relu_sleeps=False)
-    result = graded(course, folder, ["sigmoid_forward", "relu_forward"], isolated=isolated,
-                    budgets=Budgets(check_seconds=2.5, submission_seconds=600))
+    result = graded(
+        course,
+        folder,
+        ["sigmoid_forward", "relu_forward"],
+        isolated=isolated,
+        budgets=Budgets(check_seconds=2.5, submission_seconds=600),
+    )
     sigmoid, relu = result["tasks"]
     assert sigmoid["score"] == 0 and sigmoid["status"] == "error"
     assert all(text.startswith(CHECK_STOPPED.format(seconds=2.5)) for text in feedback(result, "sigmoid_forward"))
@@ -96,8 +103,14 @@ def test_the_budget_cuts_off_a_call_in_progress_without_blaming_the_task(course,
     folder = tmp_path / "student"
     folder.mkdir()
     (folder / "foundations.py").write_text("import time\n\ndef relu_forward(x):\n    time.sleep(600)\n")
-    result = graded(course, folder, ["relu_forward"], isolated=True, limits=dataclasses.replace(LIMITS, timeout=60),
-                    budgets=Budgets(check_seconds=1, submission_seconds=600))
+    result = graded(
+        course,
+        folder,
+        ["relu_forward"],
+        isolated=True,
+        limits=dataclasses.replace(LIMITS, timeout=60),
+        budgets=Budgets(check_seconds=1, submission_seconds=600),
+    )
     texts = feedback(result, "relu_forward")
     assert len(texts) >= 2
     assert all(text.startswith(CHECK_STOPPED.format(seconds=1)) for text in texts)
@@ -107,22 +120,28 @@ def test_a_task_may_have_its_own_check_budget(course_copy, tmp_path):
     manifest = course_copy / "course.yml"
     data = yaml.safe_load(manifest.read_text())
     data["assignments"]["a0_foundations"]["files"]["foundations.py"]["sigmoid_forward"] = {
-        "points": 2, "check_seconds": 2.5}
+        "points": 2,
+        "check_seconds": 2.5,
+    }
     data["grading"]["budgets"] = {"check_seconds": 600, "submission_seconds": 900}
     manifest.write_text(yaml.safe_dump(data))
     course = config.load(course_copy)
     assert course.check_seconds(course.task("sigmoid_forward")) == 2.5
     assert course.check_seconds(course.task("relu_forward")) == 600
-    result = graded(course, student(tmp_path, relu_sleeps=False), ["sigmoid_forward"], isolated=True,
-                    budgets=course.budgets)
+    result = graded(
+        course, student(tmp_path, relu_sleeps=False), ["sigmoid_forward"], isolated=True, budgets=course.budgets
+    )
     assert all(text.startswith(CHECK_STOPPED.format(seconds=2.5)) for text in feedback(result, "sigmoid_forward"))
 
 
-@pytest.mark.parametrize("budgets, words", [
-    ({"check_seconds": 0}, "grading.budgets.check_seconds must be a positive number"),
-    ({"submission_seconds": "long"}, "grading.budgets.submission_seconds must be a positive number"),
-    ({"seconds": 5}, "grading.budgets takes check_seconds and submission_seconds"),
-])
+@pytest.mark.parametrize(
+    "budgets, words",
+    [
+        ({"check_seconds": 0}, "grading.budgets.check_seconds must be a positive number"),
+        ({"submission_seconds": "long"}, "grading.budgets.submission_seconds must be a positive number"),
+        ({"seconds": 5}, "grading.budgets takes check_seconds and submission_seconds"),
+    ],
+)
 def test_a_malformed_budget_is_named(course_copy, budgets, words):
     manifest = course_copy / "course.yml"
     data = yaml.safe_load(manifest.read_text())
@@ -151,19 +170,24 @@ def test_correct_loop_based_students_keep_full_marks_within_the_default_budgets(
 
 
 def test_a_length_of_ten_to_the_twelve_is_refused_in_process_too(course, tmp_path):
-    result = graded(course, attack_submission("endless_parameters", tmp_path), ["Module"], isolated=False,
-                    budgets=course.budgets)
+    result = graded(
+        course, attack_submission("endless_parameters", tmp_path), ["Module"], isolated=False, budgets=course.budgets
+    )
     assert result["tasks"][0]["score"] == 0
-    assert all(text.startswith("parameters() returned a list of length 1000000000000; the grader reads at most "
-                               "10,000") for text in feedback(result, "Module"))
+    assert all(
+        text.startswith("parameters() returned a list of length 1000000000000; the grader reads at most 10,000")
+        for text in feedback(result, "Module")
+    )
 
 
 def test_a_parameter_too_large_to_differentiate_entry_by_entry_is_refused(course, tmp_path):
     folder = attack_submission("endless_parameters", tmp_path)
     framework = folder / "nn.py"
-    framework.write_text(framework.read_text().replace("return Endless(Parameter(np.zeros(1)))",
-                                                       "return [Parameter(np.zeros(10_001))]"))
+    framework.write_text(
+        framework.read_text().replace("return Endless(Parameter(np.zeros(1)))", "return [Parameter(np.zeros(10_001))]")
+    )
     result = graded(course, folder, ["Sequential"], isolated=False, budgets=course.budgets)
     texts = feedback(result, "Sequential")
-    assert any(text.startswith("parameter 0's data has 10,001 entries; the grader reads at most 10,000")
-               for text in texts), texts
+    assert any(
+        text.startswith("parameter 0's data has 10,001 entries; the grader reads at most 10,000") for text in texts
+    ), texts

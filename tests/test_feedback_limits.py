@@ -1,6 +1,7 @@
 """Student-controlled text is bounded and escaped in every output: escape codes in an error
 message cannot redraw the terminal table, and a huge returned value costs a few hundred
 characters in feedback, the --out JSON, the gradebook and the exports (docs/results.md)."""
+
 from __future__ import annotations
 
 import json
@@ -18,18 +19,20 @@ from autograder.publishing import gradescope
 
 # C0 controls but newline and tab, DEL, C1 controls, bidi embeddings, overrides and isolates
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-ESCAPES = ("\x1b[2J\x1b[H\x1b]0;all tests passed\x07a0_foundations  relu_forward  1/1  ok\r\ntotal 1/1"
-           "\x1b[8m\u202e\u2066\x9b2J\b\b\x7f\x00")
+ESCAPES = (
+    "\x1b[2J\x1b[H\x1b]0;all tests passed\x07a0_foundations  relu_forward  1/1  ok\r\ntotal 1/1"
+    "\x1b[8m\u202e\u2066\x9b2J\b\b\x7f\x00"
+)
 HUGE = 8 * 2**20  # characters of the string returned where an array belongs
 
-ESCAPE_SUBMISSION = f'''
+ESCAPE_SUBMISSION = f"""
 def relu_forward(x):
     raise ValueError({ESCAPES!r})
-'''
-FLOOD_SUBMISSION = f'''
+"""
+FLOOD_SUBMISSION = f"""
 def sigmoid_forward(x):
     return "x" * {HUGE}, None
-'''
+"""
 
 
 def test_escape_sequences_become_visible_text_and_newlines_and_tabs_stay():
@@ -56,8 +59,15 @@ def test_a_huge_value_is_cut_before_it_is_formatted():
         tracemalloc.stop()
     assert len(shown) <= sanitize.VALUE_LIMIT and shown.endswith(f"... [{HUGE} characters]")
     assert peak < HUGE // 16  # the repr of the whole string (8 MiB and more) was never built
-    for huge in (["y" * 10_000] * 10_000, {"k" * HUGE: 1}, (list(range(10**6)),), np.array(["z" * 10**6] * 3),
-                 np.arange(10**6.0), [np.zeros(10**5)] * 100, "\x1b[2J" * 10**5):
+    for huge in (
+        ["y" * 10_000] * 10_000,
+        {"k" * HUGE: 1},
+        (list(range(10**6)),),
+        np.array(["z" * 10**6] * 3),
+        np.arange(10**6.0),
+        [np.zeros(10**5)] * 100,
+        "\x1b[2J" * 10**5,
+    ):
         for formatted in (fmt(huge), rep(huge)):
             assert len(formatted) <= sanitize.VALUE_LIMIT and not CONTROL.search(formatted)
 
@@ -79,12 +89,29 @@ def test_escape_codes_in_an_error_cannot_redraw_the_terminal(tmp_path):
 
 def test_escape_codes_are_escaped_in_every_rendering_of_a_stored_result():
     """Results read back from a gradebook or a file go through the renderers again."""
-    result = {"score": 0.0, "max_score": 1.0, "profile": "quick", "timing": {"seconds": 0.1}, "tasks": [
-        {"assignment": "a0_foundations", "task": "relu_forward", "score": 0.0, "max_score": 1.0, "status": "error",
-         "checks": [{"name": "matches the reference", "passed": False, "outcome": "error",
-                     "feedback": ESCAPES * 1_000}]}]}
-    for fmt_name, text in (("table", report.render(result, "table")), ("json", report.render(result, "json")),
-                           ("gradescope", json.dumps(gradescope.results_json(result)))):
+    result = {
+        "score": 0.0,
+        "max_score": 1.0,
+        "profile": "quick",
+        "timing": {"seconds": 0.1},
+        "tasks": [
+            {
+                "assignment": "a0_foundations",
+                "task": "relu_forward",
+                "score": 0.0,
+                "max_score": 1.0,
+                "status": "error",
+                "checks": [
+                    {"name": "matches the reference", "passed": False, "outcome": "error", "feedback": ESCAPES * 1_000}
+                ],
+            }
+        ],
+    }
+    for fmt_name, text in (
+        ("table", report.render(result, "table")),
+        ("json", report.render(result, "json")),
+        ("gradescope", json.dumps(gradescope.results_json(result))),
+    ):
         assert not CONTROL.search(text) and len(text) < sanitize.FEEDBACK_LIMIT * 2, fmt_name
     loaded = json.loads(report.to_json(result))["tasks"][0]["checks"][0]["feedback"]
     assert loaded.startswith("\\x1b[2J\\x1b[H") and not CONTROL.search(loaded)
@@ -94,8 +121,21 @@ def test_a_flood_of_feedback_stays_small_in_out_gradebook_and_exports(tmp_path):
     (tmp_path / "s").mkdir()
     (tmp_path / "s/foundations.py").write_text(FLOOD_SUBMISSION)
     out, book, exported = tmp_path / "out.json", tmp_path / "book.sqlite", tmp_path / "export"
-    ran = course_command("grade", tmp_path / "s", "--only", "sigmoid_forward", "--quick", "--format", "json",
-                         "--out", out, "--gradebook", book, "--export", exported)
+    ran = course_command(
+        "grade",
+        tmp_path / "s",
+        "--only",
+        "sigmoid_forward",
+        "--quick",
+        "--format",
+        "json",
+        "--out",
+        out,
+        "--gradebook",
+        book,
+        "--export",
+        exported,
+    )
     assert ran.returncode == 0, ran.stderr
     result = json.loads(out.read_text())
     task = result["tasks"][0]

@@ -4,6 +4,7 @@ Gradescope unpacks the zip into /autograder/source, puts the student's upload in
 /autograder/submission and runs /autograder/run_autograder; here the same tree lives in a
 temporary folder, named to run_autograder by AUTOGRADER_ROOT.
 """
+
 import json
 import os
 import re
@@ -62,8 +63,13 @@ def test_the_zip_has_gradescope_layout_and_no_stray_files(autograder_zip):
         infos = {info.filename: info for info in archive.infolist()}
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) & 0o111, f"{script} is not executable"
-    assert {"course.yml", "pyproject.toml", "autograder/cli/main.py", f"solutions/{ASSIGNMENT}/foundations.py",
-            ".course-secret"} <= set(infos)
+    assert {
+        "course.yml",
+        "pyproject.toml",
+        "autograder/cli/main.py",
+        f"solutions/{ASSIGNMENT}/foundations.py",
+        ".course-secret",
+    } <= set(infos)
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc") or n.startswith(("tests/", "examples/"))]
 
 
@@ -81,7 +87,9 @@ def test_a_mistaken_submission_loses_the_task_and_sees_the_hint(autograder_zip, 
     load_mistakes([ASSIGNMENT])
     known = next(m for m in mistakes_for("linear_backward") if m.by_output)
     write_mutant(course, known, tmp_path / "mutant")
-    results = run_autograder(autograder_zip, tmp_path, {"foundations.py": (tmp_path / "mutant" / ASSIGNMENT / "foundations.py").read_text()})
+    results = run_autograder(
+        autograder_zip, tmp_path, {"foundations.py": (tmp_path / "mutant" / ASSIGNMENT / "foundations.py").read_text()}
+    )
     expected = grade_folder(course, tmp_path / "mutant", [ASSIGNMENT], profile="full", inputs=Inputs(SECRET))
     assert results["score"] == expected["score"] < expected["max_score"]
     test = next(t for t in results["tests"] if t["name"] == f"{ASSIGNMENT}: linear_backward")
@@ -98,17 +106,35 @@ def test_an_empty_submission_gets_zero_and_says_what_was_expected(autograder_zip
 
 
 def _result_with_feedback(feedback: str) -> dict:
-    return {"score": 0.0, "max_score": 3.0, "profile": "full", "timing": {"seconds": 1.0}, "tasks": [
-        {"assignment": "a0_foundations", "task": task, "score": 0.0, "max_score": 1.0, "status": "failed",
-         "checks": [{"name": "matches the reference", "passed": False, "outcome": "failed", "feedback": feedback}]}
-        for task in ("relu_forward", "relu_backward", "adam")]}
+    return {
+        "score": 0.0,
+        "max_score": 3.0,
+        "profile": "full",
+        "timing": {"seconds": 1.0},
+        "tasks": [
+            {
+                "assignment": "a0_foundations",
+                "task": task,
+                "score": 0.0,
+                "max_score": 1.0,
+                "status": "failed",
+                "checks": [
+                    {"name": "matches the reference", "passed": False, "outcome": "failed", "feedback": feedback}
+                ],
+            }
+            for task in ("relu_forward", "relu_backward", "adam")
+        ],
+    }
 
 
 def test_visibility_comes_from_course_yml_per_task_assignment_and_default(course_copy):
     manifest = course_copy / "course.yml"
     data = yaml.safe_load(manifest.read_text())
-    data["gradescope"] = {"visibility": "after_published", "stdout_visibility": "visible",
-                          "tests": {"default": "after_due_date", "a0_foundations": "hidden", "relu_forward": "visible"}}
+    data["gradescope"] = {
+        "visibility": "after_published",
+        "stdout_visibility": "visible",
+        "tests": {"default": "after_due_date", "a0_foundations": "hidden", "relu_forward": "visible"},
+    }
     manifest.write_text(yaml.safe_dump(data))
     results = results_json(_result_with_feedback("x"), load_settings(config.load(course_copy)))
     jsonschema.validate(results, RESULTS_SCHEMA)
@@ -116,12 +142,15 @@ def test_visibility_comes_from_course_yml_per_task_assignment_and_default(course
     assert [t["visibility"] for t in results["tests"]] == ["visible", "hidden", "hidden"]
 
 
-@pytest.mark.parametrize("section, words", [
-    ({"tests": {"no_such_task": "hidden"}}, "neither an assignment nor a task"),
-    ({"visibility": "sometimes"}, "must be one of"),
-    ({"output_limit": 10**6}, "output_limit"),
-    ({"colour": "blue"}, "unknown entries"),
-])
+@pytest.mark.parametrize(
+    "section, words",
+    [
+        ({"tests": {"no_such_task": "hidden"}}, "neither an assignment nor a task"),
+        ({"visibility": "sometimes"}, "must be one of"),
+        ({"output_limit": 10**6}, "output_limit"),
+        ({"colour": "blue"}, "unknown entries"),
+    ],
+)
 def test_a_malformed_gradescope_section_is_named(course_copy, section, words):
     manifest = course_copy / "course.yml"
     data = yaml.safe_load(manifest.read_text())
@@ -152,7 +181,9 @@ def test_escape_codes_in_feedback_reach_gradescope_as_visible_text():
 
 
 def test_escape_codes_and_a_flood_in_a_submission_leave_results_json_small_and_clean(autograder_zip, tmp_path):
-    source = (ROOT / "solutions" / ASSIGNMENT / "foundations.py").read_text() + f'''
+    source = (
+        (ROOT / "solutions" / ASSIGNMENT / "foundations.py").read_text()
+        + f"""
 
 def relu_forward(x):
     raise ValueError({ESCAPES!r})
@@ -160,10 +191,14 @@ def relu_forward(x):
 
 def sigmoid_forward(x):
     return "x" * {8 * 2**20}, None
-'''
+"""
+    )
     results = run_autograder(autograder_zip, tmp_path, {"foundations.py": source})
     tests = {t["name"].split(": ")[1]: t for t in results["tests"]}
-    assert tests["relu_forward"]["score"] == 0 and tests["sigmoid_forward"]["score"] < tests["sigmoid_forward"]["max_score"]
+    assert (
+        tests["relu_forward"]["score"] == 0
+        and tests["sigmoid_forward"]["score"] < tests["sigmoid_forward"]["max_score"]
+    )
     assert tests["tanh_forward"]["score"] == tests["tanh_forward"]["max_score"]
     assert "\n\\x9b2J\\u202e\\x08" in tests["relu_forward"]["output"]  # the message's last line, after its \r
     assert "[8388608 characters]" in tests["sigmoid_forward"]["output"]

@@ -1,4 +1,5 @@
 """Grading end to end: scores, statuses, feedback, the result schema and determinism."""
+
 import json
 import shutil
 import subprocess
@@ -43,7 +44,9 @@ def test_same_submission_same_json_apart_from_timing(course, tmp_path):
     broken = tmp_path / "broken"
     (broken / "a0_foundations").mkdir(parents=True)
     source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
-    (broken / "a0_foundations/foundations.py").write_text(source.replace("return dout @ W, dout.T @ x", "return dout @ W, x.T @ dout"))
+    (broken / "a0_foundations/foundations.py").write_text(
+        source.replace("return dout @ W, dout.T @ x", "return dout @ W, x.T @ dout")
+    )
     runs = []
     for _ in range(2):
         result = grade_path(course, broken, ["a0_foundations"], profile="full")
@@ -66,8 +69,12 @@ def _checks(result, task):
 
 def test_feedback_gives_the_shrunk_case_and_numbers(course, tmp_path):
     source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
-    folder = _write(tmp_path, source.replace("return dout @ W, dout.T @ x, dout.sum(axis=0)",
-                                             "return dout @ W, dout.T @ x, dout.sum(axis=0) * 1.5"))
+    folder = _write(
+        tmp_path,
+        source.replace(
+            "return dout @ W, dout.T @ x, dout.sum(axis=0)", "return dout @ W, dout.T @ x, dout.sum(axis=0) * 1.5"
+        ),
+    )
     task = _checks(grade_path(course, folder, ["linear_backward"]), "linear_backward")
     assert task["status"] == "failed" and 0 < task["score"] < task["max_score"] or task["score"] == 0
     feedback = task["checks"][0]["feedback"]
@@ -79,7 +86,10 @@ def test_feedback_gives_the_shrunk_case_and_numbers(course, tmp_path):
 
 def test_exceptions_show_only_the_students_lines(course, tmp_path):
     source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
-    folder = _write(tmp_path, source.replace("    return dout * (1 - cache**2)", "    return dout * (1 - cache**2) / undefined_name"))
+    folder = _write(
+        tmp_path,
+        source.replace("    return dout * (1 - cache**2)", "    return dout * (1 - cache**2) / undefined_name"),
+    )
     task = _checks(grade_path(course, folder, ["tanh_backward"]), "tanh_backward")
     assert task["status"] == "error"
     feedback = task["checks"][0]["feedback"]
@@ -108,8 +118,12 @@ def _constants_laden_copy(tmp_path):
     """A correct submission unlike the reference in its literals, which Hypothesis likes to reuse."""
     folder = tmp_path / "laden"
     shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    literals = "\n".join(f"_C{i} = {value!r}" for i, value in enumerate(
-        [3, 17, 4242, 65537, 987654321, 2**31 - 7, 0.123, 7.5e-3, 1e-7, 12345, 5, 2, 1, 0, 4, 6, 8]))
+    literals = "\n".join(
+        f"_C{i} = {value!r}"
+        for i, value in enumerate(
+            [3, 17, 4242, 65537, 987654321, 2**31 - 7, 0.123, 7.5e-3, 1e-7, 12345, 5, 2, 1, 0, 4, 6, 8]
+        )
+    )
     for path in folder.rglob("*.py"):
         path.write_text(path.read_text() + "\n" + literals + "\n")
     return folder
@@ -152,11 +166,14 @@ def _course(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["grade", "no/such/folder"], "no/such/folder: no such file or folder"),
-    (["check", "no_such_task"], "unknown assignment or task 'no_such_task'"),
-    (["grade", "solutions", "--only", "nope"], "unknown assignment or task 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["grade", "no/such/folder"], "no/such/folder: no such file or folder"),
+        (["check", "no_such_task"], "unknown assignment or task 'no_such_task'"),
+        (["grade", "solutions", "--only", "nope"], "unknown assignment or task 'nope'"),
+    ],
+)
 def test_wrong_input_gets_one_clear_line(args, words):
     run = _course(*args)
     assert run.returncode == 2
@@ -194,7 +211,7 @@ def test_check_runs_in_the_course_around_the_working_directory(course_copy):
 
 def test_student_exit_and_output_are_contained(course, tmp_path):
     source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
-    source = source.replace('    out = np.tanh(x)\n', '    print("debug" * 10000)\n    out = np.tanh(x)\n')
+    source = source.replace("    out = np.tanh(x)\n", '    print("debug" * 10000)\n    out = np.tanh(x)\n')
     source = source.replace("    return dout * (1 - cache**2)", "    raise SystemExit(0)")
     folder = _write(tmp_path, source)
     result = grade_path(course, folder, ["tanh_forward", "tanh_backward"])
@@ -205,14 +222,19 @@ def test_student_exit_and_output_are_contained(course, tmp_path):
 
 
 def test_methods_of_a_student_object_are_called_through_its_handle(course, tmp_path):
-    source = ("class sigmoid_forward:\n"
-              "    def __init__(self, start):\n        self.total = start\n"
-              "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
-              "    def explode(self):\n        raise ValueError('boom')\n")
+    source = (
+        "class sigmoid_forward:\n"
+        "    def __init__(self, start):\n        self.total = start\n"
+        "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
+        "    def explode(self):\n        raise ValueError('boom')\n"
+    )
     submission = InProcessSubmission(course, _write(tmp_path, source))
     try:
-        handle, = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
-        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [False, True]
+        (handle,) = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
+        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [
+            False,
+            True,
+        ]
         assert submission.call("sigmoid_forward", (handle, "total"), {}, method="__getattribute__").value == 5
         for method, args in (("explode", ()), ("no_such_method", ()), ("__getattribute__", ("missing",))):
             with pytest.raises(StudentError):
@@ -230,9 +252,14 @@ def test_every_task_has_a_comparison_that_pays_alone(course):
 
 
 def test_a_passed_diagnosis_pays_only_when_the_comparisons_pass():
-    comparison, diagnosis = (Check("t", "matches", lambda ctx, case: None),
-                             Check("t", "is pure", lambda ctx, case: None, pays_alone=False))
-    assert paying_checks([comparison, diagnosis], [CheckResult("matches", True, ""), CheckResult("is pure", True, "")]) == 2
+    comparison, diagnosis = (
+        Check("t", "matches", lambda ctx, case: None),
+        Check("t", "is pure", lambda ctx, case: None, pays_alone=False),
+    )
+    assert (
+        paying_checks([comparison, diagnosis], [CheckResult("matches", True, ""), CheckResult("is pure", True, "")])
+        == 2
+    )
     results = [CheckResult("matches", False, "differs"), CheckResult("is pure", True, "")]
     assert paying_checks([comparison, diagnosis], results) == 0
     assert results[1].passed and "earns its points only once the comparisons of t pass: matches" in results[1].feedback

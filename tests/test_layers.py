@@ -3,6 +3,7 @@ no import cycle between modules, and the worker's runtime imports nothing but it
 the standard library (it is all the grader code a sandboxed worker holds).
 
 The layers, lowest first, are listed in docs/developing.md."""
+
 from __future__ import annotations
 
 import ast
@@ -82,7 +83,8 @@ def test_imports_go_down_the_layers(name):
     for imported in GRAPH[name]:
         theirs = layer_of(imported)
         assert theirs is None or theirs <= mine, (
-            f"{name} ({LAYERS[mine]}) imports {imported} ({LAYERS[theirs]}), a higher layer")
+            f"{name} ({LAYERS[mine]}) imports {imported} ({LAYERS[theirs]}), a higher layer"
+        )
 
 
 def test_there_is_no_import_cycle():
@@ -94,7 +96,7 @@ def test_there_is_no_import_cycle():
         path.append(name)
         for imported in sorted(GRAPH[name]):
             if state.get(imported) == 1:
-                cycle = path[path.index(imported):] + [imported]
+                cycle = path[path.index(imported) :] + [imported]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if imported not in state:
                 visit(imported)
@@ -107,7 +109,9 @@ def test_there_is_no_import_cycle():
 
 
 def test_the_cycle_check_can_fail(monkeypatch):
-    monkeypatch.setitem(GRAPH, "autograder.runtime.plain", GRAPH["autograder.runtime.plain"] | {"autograder.runtime.wire"})
+    monkeypatch.setitem(
+        GRAPH, "autograder.runtime.plain", GRAPH["autograder.runtime.plain"] | {"autograder.runtime.wire"}
+    )
     with pytest.raises(pytest.fail.Exception, match="import cycle"):
         test_there_is_no_import_cycle()
 

@@ -1,4 +1,5 @@
 """The mistake library: every mistake loses points on its task and gets its hint."""
+
 import pytest
 from conftest import ROOT
 

@@ -6,6 +6,7 @@ an answer key replayed from the practice recording) made of the released noteboo
 student's .py file, and its gradebook must hold the course's own scores on the official inputs,
 task by task.
 """
+
 import json
 import os
 import shutil
@@ -41,8 +42,16 @@ def nbgrader(folder, *args):
 def graded(tmp_path_factory, course):
     """The course folder after generate_assignment and autograde of three students."""
     folder = tmp_path_factory.mktemp("nbgrader") / "course"
-    built = course_command("release", "--bundle", "nbgrader", "--out", folder, "--only", ASSIGNMENT,
-                           env={**os.environ, config.SECRET_VARIABLE: SECRET.hex()})
+    built = course_command(
+        "release",
+        "--bundle",
+        "nbgrader",
+        "--out",
+        folder,
+        "--only",
+        ASSIGNMENT,
+        env={**os.environ, config.SECRET_VARIABLE: SECRET.hex()},
+    )
     assert built.returncode == 0, built.stderr
     nbgrader(folder, "generate_assignment", ASSIGNMENT)
     load_mistakes([ASSIGNMENT])
@@ -62,7 +71,10 @@ def graded(tmp_path_factory, course):
 
 def test_the_folder_is_an_nbgrader_course_with_the_student_files_protected(graded, course):
     folder, students, _ = graded
-    assert sorted(p.name for p in (folder / "source" / ASSIGNMENT).iterdir()) == [f"{ASSIGNMENT}.ipynb", "foundations.py"]
+    assert sorted(p.name for p in (folder / "source" / ASSIGNMENT).iterdir()) == [
+        f"{ASSIGNMENT}.ipynb",
+        "foundations.py",
+    ]
     config_text = (folder / "nbgrader_config.py").read_text()
     assert "c.Autograde.exclude_overwriting = {'a0_foundations': ['foundations.py']}" in config_text
     # autograde kept each student's own file instead of the source copy (a stub)
@@ -93,17 +105,23 @@ def test_grade_cells_carry_the_task_points(graded, course):
     folder, *_ = graded
     notebook = json.loads((folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     cells = [c["metadata"]["nbgrader"] for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
-    assert {c["grade_id"]: c["points"] for c in cells} == {f"grade_{t.name}": t.points for t in course.assignment(ASSIGNMENT).tasks}
+    assert {c["grade_id"]: c["points"] for c in cells} == {
+        f"grade_{t.name}": t.points for t in course.assignment(ASSIGNMENT).tasks
+    }
 
 
 def test_the_gradebook_holds_the_course_scores_task_by_task(graded, course):
     folder, students, mistake = graded
     tasks = course.assignment(ASSIGNMENT).tasks
     official = Inputs(SECRET)
-    expected = {"ada": {t.name: t.points for t in tasks},  # the reference: every point
-                "mis": {t["task"]: t["score"] for t in grade_folder(course, students["mis"], [ASSIGNMENT],
-                                                                    profile="full", inputs=official)["tasks"]},
-                "key": {t.name: 0.0 for t in tasks}}  # the practice answers answer no official question
+    expected = {
+        "ada": {t.name: t.points for t in tasks},  # the reference: every point
+        "mis": {
+            t["task"]: t["score"]
+            for t in grade_folder(course, students["mis"], [ASSIGNMENT], profile="full", inputs=official)["tasks"]
+        },
+        "key": {t.name: 0.0 for t in tasks},
+    }  # the practice answers answer no official question
     assert sum(expected["mis"].values()) < sum(expected["ada"].values())
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
         for student, scores in expected.items():

@@ -1,4 +1,5 @@
 """assert_close and gradcheck: each validation fails on the wrong thing, passes on the right one."""
+
 import numpy as np
 import pytest
 
@@ -19,14 +20,17 @@ def test_close_passes_equal_and_tiny_roundoff():
     assert_close(EXPECTED * (1 + 1e-13), EXPECTED, name="out")
 
 
-@pytest.mark.parametrize("got, words", [
-    (Foreign("an object of type x.Y"), "expected a numpy.ndarray, got an object of type x.Y"),
-    ([[1.0, 2.0], [3.0, 4.0]], "expected a numpy.ndarray, got list"),
-    (EXPECTED.astype(np.float32), "dtype float32, expected float64"),
-    (EXPECTED.T.copy().reshape(4, 1), "shape (4, 1), expected (2, 2)"),
-    (np.array([[1.0, np.nan], [3.0, 4.0]]), "1 of 4 entries are not finite (first at [0, 1]"),
-    (np.array([[1.0, 2.0], [3.0, 4.5]]), "worst entry [1, 1]: yours 4.5, expected 4"),
-])
+@pytest.mark.parametrize(
+    "got, words",
+    [
+        (Foreign("an object of type x.Y"), "expected a numpy.ndarray, got an object of type x.Y"),
+        ([[1.0, 2.0], [3.0, 4.0]], "expected a numpy.ndarray, got list"),
+        (EXPECTED.astype(np.float32), "dtype float32, expected float64"),
+        (EXPECTED.T.copy().reshape(4, 1), "shape (4, 1), expected (2, 2)"),
+        (np.array([[1.0, np.nan], [3.0, 4.0]]), "1 of 4 entries are not finite (first at [0, 1]"),
+        (np.array([[1.0, 2.0], [3.0, 4.5]]), "worst entry [1, 1]: yours 4.5, expected 4"),
+    ],
+)
 def test_close_reports_the_first_wrong_thing(got, words):
     with pytest.raises(CheckFailure) as failure:
         assert_close(got, EXPECTED, name="out")

@@ -5,6 +5,7 @@ tools/torch_oracle.py). Each case holds ``calls`` (JSON [args, kwargs] pairs in 
 names) and ``values`` (torch's result for each call); the ``errors`` case lists calls for which
 torch raises ValueError. No torch needed here.
 """
+
 import json
 
 import numpy as np
@@ -15,8 +16,15 @@ from solutions.a2_initializers import initializers
 
 pytestmark = pytest.mark.oracle
 
-KINDS = {"fan_in_and_fan_out", "calculate_gain", "xavier_std", "xavier_bound", "kaiming_std", "kaiming_bound",
-         "lecun_std"}
+KINDS = {
+    "fan_in_and_fan_out",
+    "calculate_gain",
+    "xavier_std",
+    "xavier_bound",
+    "kaiming_std",
+    "kaiming_bound",
+    "lecun_std",
+}
 
 
 SAMPLERS = {"orthogonal"}  # they need an rng besides the recorded arguments

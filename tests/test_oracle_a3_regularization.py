@@ -5,6 +5,7 @@ tests/fixtures/torch/a3_regularization.npz was written by tools/oracle_a3_regula
 with the running statistics; layer norm; dropout where torch is deterministic; the penalties'
 autograd gradients; and sklearn's KFold fold assignment.
 """
+
 import json
 
 import numpy as np
@@ -39,8 +40,9 @@ def check_case(case, arrays):
 
     if kind in ("batchnorm", "spatial_batchnorm"):
         forward, backward = getattr(R, f"{kind}_forward"), getattr(R, f"{kind}_backward")
-        out, cache, new_mean, new_var = forward(a["x"], a["gamma"], a["beta"], a["running_mean"], a["running_var"],
-                                                **hparams)
+        out, cache, new_mean, new_var = forward(
+            a["x"], a["gamma"], a["beta"], a["running_mean"], a["running_var"], **hparams
+        )
         assert_close(out, arrays["out"], f"{case}: out")
         assert_close(new_mean, arrays["new_running_mean"], f"{case}: new_running_mean")
         assert_close(new_var, arrays["new_running_var"], f"{case}: new_running_var")
@@ -78,5 +80,12 @@ def test_every_kind_is_in_the_fixture():
     cases = load_cases(ASSIGNMENT)
     assert {json.loads(str(arrays["meta"]))["kind"] for arrays in cases.values()} == KINDS
     # training and evaluation mode for both batch norms, float32 for the normalisations
-    assert {"batchnorm_train", "batchnorm_eval", "spatial_batchnorm_train", "spatial_batchnorm_eval",
-            "batchnorm_train_f32", "layernorm_f32", "dropout_eval"} <= cases.keys()
+    assert {
+        "batchnorm_train",
+        "batchnorm_eval",
+        "spatial_batchnorm_train",
+        "spatial_batchnorm_eval",
+        "batchnorm_train_f32",
+        "layernorm_f32",
+        "dropout_eval",
+    } <= cases.keys()

@@ -4,6 +4,7 @@ tools/oracle_a4_cnn.py wrote the fixture with torch.nn.functional.conv2d, max_po
 avg_pool2d (forward, and autograd gradients for a random upstream gradient); see
 tests/oracle.py for the file layout and the tolerances.
 """
+
 import json
 
 import pytest
@@ -45,6 +46,7 @@ def test_fixture_covers_every_kind_and_both_dtypes():
     kinds = {json.loads(str(arrays["meta"]))["kind"] for arrays in cases.values()}
     assert kinds == {"conv2d"} | POOLS
     for kind in kinds:
-        dtypes = {str(arrays["x"].dtype) for arrays in cases.values()
-                  if json.loads(str(arrays["meta"]))["kind"] == kind}
+        dtypes = {
+            str(arrays["x"].dtype) for arrays in cases.values() if json.loads(str(arrays["meta"]))["kind"] == kind
+        }
         assert dtypes == {"float64", "float32"}, kind

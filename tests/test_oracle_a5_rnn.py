@@ -4,6 +4,7 @@ tests/fixtures/torch/a5_rnn.npz was written by tools/oracle_a5_rnn.py (through
 tools/torch_oracle.py --only a5_rnn): torch.nn.RNNCell / LSTMCell / GRUCell and nn.RNN / LSTM /
 GRU with copied weights, forward and autograd backward, and torch.nn.utils.clip_grad_norm_.
 """
+
 import json
 
 import pytest
@@ -23,7 +24,11 @@ def check_recurrent(case, kind, a, expected):
     states = ("h", "c") if family == "lstm" else ("h",)
     if cell:
         forward, backward = getattr(module, f"{family}_cell_forward"), getattr(module, f"{family}_cell_backward")
-        inputs, outputs, upstream = ("x", *states), tuple(f"{s}_new" for s in states), tuple(f"d{s}_new" for s in states)
+        inputs, outputs, upstream = (
+            ("x", *states),
+            tuple(f"{s}_new" for s in states),
+            tuple(f"d{s}_new" for s in states),
+        )
     else:
         forward, backward = getattr(module, f"{family}_forward"), getattr(module, f"{family}_backward")
         inputs, outputs, upstream = ("x", *(f"{s}0" for s in states)), ("hs",), ("dhs",)

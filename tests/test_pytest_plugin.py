@@ -1,4 +1,5 @@
 """`pytest --course ...`: one pytest item per check, with the course's verdicts and feedback."""
+
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -15,15 +16,22 @@ TASKS = ["linear_forward", "linear_backward"]
 
 def course_pytest(*args):
     """pytest with the plugin, as a student runs it in the course folder."""
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.publishing.pytest_plugin", *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "autograder.publishing.pytest_plugin", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def items(report) -> dict[tuple[str, str], str | None]:
     """(task, check) of each item in the junit report, and its failure text (None when it passed)."""
-    return {(case.get("classname").split(".")[-1], case.get("name")):
-            None if case.find("failure") is None else case.find("failure").text
-            for case in ElementTree.parse(report).iter("testcase")}
+    return {
+        (case.get("classname").split(".")[-1], case.get("name")): None
+        if case.find("failure") is None
+        else case.find("failure").text
+        for case in ElementTree.parse(report).iter("testcase")
+    }
 
 
 def test_one_item_per_check_with_the_course_verdicts_and_feedback(course, tmp_path):
@@ -36,7 +44,9 @@ def test_one_item_per_check_with_the_course_verdicts_and_feedback(course, tmp_pa
     expected = grade_path(course, tmp_path, TASKS)
     assert items(tmp_path / "report.xml") == {
         (t["task"], c["name"]): None if c["passed"] else f"{t['task']}: {c['name']}\n{c['feedback']}"
-        for t in expected["tasks"] for c in t["checks"]}
+        for t in expected["tasks"]
+        for c in t["checks"]
+    }
     assert any(not c["passed"] for t in expected["tasks"] for c in t["checks"])
     assert f"Hint: {mistake.hint}" in ran.stdout
 

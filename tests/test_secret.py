@@ -5,6 +5,7 @@ Gradescope zip and nbgrader's autograde draw from a secret that no student recei
 this defends against is answer-key replay (tests/answer_key_replay.py): a file with no
 implementation, answering every question the student bundle recorded.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,14 @@ def environment(secret: bytes | None) -> dict:
 def drawn(check, inputs: Inputs, profile: str, course) -> set[str]:
     """The fingerprints of the cases a check draws on these inputs in this profile."""
     cases = set()
-    deterministic(lambda case: cases.add(fingerprint(case).hex()), check.cases, check_id=check.id,
-                  max_examples=course.max_examples(course.task(check.task), profile), inputs=inputs,
-                  profile=profile)()
+    deterministic(
+        lambda case: cases.add(fingerprint(case).hex()),
+        check.cases,
+        check_id=check.id,
+        max_examples=course.max_examples(course.task(check.task), profile),
+        inputs=inputs,
+        profile=profile,
+    )()
     return cases
 
 
@@ -54,8 +60,9 @@ def without_timing(result: dict) -> dict:
 def bundle(tmp_path_factory):
     """A student bundle of a0, built while the offering has a secret."""
     out = tmp_path_factory.mktemp("student") / "bundle"
-    built = course_command("release", "--bundle", "student", "--out", out, "--only", ASSIGNMENT,
-                           env=environment(SECRET))
+    built = course_command(
+        "release", "--bundle", "student", "--out", out, "--only", ASSIGNMENT, env=environment(SECRET)
+    )
     assert built.returncode == 0, built.stderr
     return out
 
@@ -70,6 +77,7 @@ def answer_key(bundle, tmp_path_factory):
 
 
 # ---- the inputs --------------------------------------------------------------------------------
+
 
 def test_official_inputs_differ_from_practice_and_between_secrets(course):
     load_checks([ASSIGNMENT])
@@ -97,19 +105,22 @@ def test_the_same_secret_grades_identically_in_two_processes_and_in_this_one(cou
     write_mutant(course, mistake, tmp_path / "mutant")
     runs = []
     for _ in range(2):
-        graded = course_command("grade", tmp_path / "mutant", "--only", ASSIGNMENT, "--quick", "--format", "json",
-                                env=environment(SECRET))
+        graded = course_command(
+            "grade", tmp_path / "mutant", "--only", ASSIGNMENT, "--quick", "--format", "json", env=environment(SECRET)
+        )
         assert graded.returncode == 0 and not graded.stderr, graded.stderr
         runs.append(without_timing(json.loads(graded.stdout)))
     here = without_timing(grade_path(course, tmp_path / "mutant", [ASSIGNMENT], profile="quick"))
-    official_here = without_timing(grade_folder(course, tmp_path / "mutant", [ASSIGNMENT], profile="quick",
-                                                inputs=Inputs(SECRET)))
+    official_here = without_timing(
+        grade_folder(course, tmp_path / "mutant", [ASSIGNMENT], profile="quick", inputs=Inputs(SECRET))
+    )
     assert runs[0] == runs[1] == official_here
     assert runs[0]["inputs"] == "official" and here["inputs"] == "practice"
     assert runs[0]["score"] < runs[0]["max_score"]
 
 
 # ---- the secret: made, found, missing ------------------------------------------------------------
+
 
 def test_course_secret_writes_a_private_secret_that_grading_then_uses(course_copy):
     env = environment(None)
@@ -124,8 +135,18 @@ def test_course_secret_writes_a_private_secret_that_grading_then_uses(course_cop
     assert bytes.fromhex(secret_file.read_text().strip()) == secret
     shown = course_command("--course", course_copy, "secret", "--show", env=env)
     assert shown.stdout.strip() == Inputs(secret).identity
-    graded = course_command("--course", course_copy, "grade", course_copy / "solutions", "--only", "sgd", "--quick",
-                            "--format", "json", env=env)
+    graded = course_command(
+        "--course",
+        course_copy,
+        "grade",
+        course_copy / "solutions",
+        "--only",
+        "sgd",
+        "--quick",
+        "--format",
+        "json",
+        env=env,
+    )
     assert graded.returncode == 0 and graded.stderr == "", graded.stderr
     assert json.loads(graded.stdout)["inputs"] == "official"
     rotated = course_command("--course", course_copy, "secret", "--rotate", env=env)
@@ -134,8 +155,19 @@ def test_course_secret_writes_a_private_secret_that_grading_then_uses(course_cop
 
 
 def test_without_a_secret_grade_warns_once_and_uses_the_practice_inputs(course_copy, course):
-    graded = course_command("--course", course_copy, "grade", course_copy / "solutions", course_copy / "assignments",
-                            "--only", "sgd", "--quick", "--format", "json", env=environment(None))
+    graded = course_command(
+        "--course",
+        course_copy,
+        "grade",
+        course_copy / "solutions",
+        course_copy / "assignments",
+        "--only",
+        "sgd",
+        "--quick",
+        "--format",
+        "json",
+        env=environment(None),
+    )
     assert graded.returncode == 0, graded.stderr
     warnings = [line for line in graded.stderr.splitlines() if not line.startswith("[")]  # beside the progress
     assert len(warnings) == 1 and "no grading secret" in warnings[0] and "practice inputs" in warnings[0]
@@ -145,11 +177,25 @@ def test_without_a_secret_grade_warns_once_and_uses_the_practice_inputs(course_c
 
 
 def test_a_malformed_secret_is_refused_by_name(course_copy):
-    graded = course_command("--course", course_copy, "grade", course_copy / "solutions", "--only", "sgd",
-                            env={**environment(None), config.SECRET_VARIABLE: "not hex"})
+    graded = course_command(
+        "--course",
+        course_copy,
+        "grade",
+        course_copy / "solutions",
+        "--only",
+        "sgd",
+        env={**environment(None), config.SECRET_VARIABLE: "not hex"},
+    )
     assert graded.returncode == 2 and "must be hexadecimal" in graded.stderr
-    short = course_command("--course", course_copy, "grade", course_copy / "solutions", "--only", "sgd",
-                           env={**environment(None), config.SECRET_VARIABLE: "ab" * 8})
+    short = course_command(
+        "--course",
+        course_copy,
+        "grade",
+        course_copy / "solutions",
+        "--only",
+        "sgd",
+        env={**environment(None), config.SECRET_VARIABLE: "ab" * 8},
+    )
     assert short.returncode == 2 and "at least 32 hex digits" in short.stderr
 
 
@@ -163,19 +209,24 @@ def test_the_secret_file_is_ignored_by_git():
 @pytest.mark.parametrize("kind", ["gradescope", "nbgrader"])
 def test_the_staff_bundles_refuse_to_build_without_a_secret(course_copy, tmp_path, kind):
     out = tmp_path / ("autograder.zip" if kind == "gradescope" else "nbgrader")
-    built = course_command("--course", course_copy, "release", "--bundle", kind, "--out", out,
-                           "--only", ASSIGNMENT, env=environment(None))
+    built = course_command(
+        "--course", course_copy, "release", "--bundle", kind, "--out", out, "--only", ASSIGNMENT, env=environment(None)
+    )
     assert built.returncode == 2 and "run `course secret` first" in built.stderr
     assert not out.exists()
 
 
 # ---- the student bundle: practice only ------------------------------------------------------------
 
+
 def secret_traces(folder) -> list[str]:
     """Files under folder holding the secret, as bytes or hex (either case), or its identity."""
     needles = [SECRET, SECRET.hex().encode(), SECRET.hex().upper().encode(), Inputs(SECRET).identity.encode()]
-    return [str(path) for path in sorted(folder.rglob("*")) if path.is_file()
-            and any(needle in path.read_bytes() for needle in needles)]
+    return [
+        str(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and any(needle in path.read_bytes() for needle in needles)
+    ]
 
 
 @pytest.mark.publish
@@ -206,6 +257,7 @@ def test_the_student_bundle_cannot_grade_official_inputs(bundle):
 
 # ---- the attack: answer-key replay ----------------------------------------------------------------
 
+
 @pytest.mark.publish
 def test_answer_key_replay_earns_points_on_the_practice_inputs(bundle, answer_key, course):
     """The attack is real: where the inputs are the recorded ones, it scores without any code."""
@@ -231,8 +283,9 @@ def test_the_gradescope_zip_carries_the_secret_and_grades_the_answer_key_zero(an
     from test_gradescope import run_autograder
 
     out = tmp_path / "autograder.zip"
-    built = course_command("release", "--bundle", "gradescope", "--out", out, "--only", ASSIGNMENT,
-                           env=environment(SECRET))
+    built = course_command(
+        "release", "--bundle", "gradescope", "--out", out, "--only", ASSIGNMENT, env=environment(SECRET)
+    )
     assert built.returncode == 0, built.stderr
     with zipfile.ZipFile(out) as archive:
         info = archive.getinfo(".course-secret")
@@ -240,6 +293,7 @@ def test_the_gradescope_zip_carries_the_secret_and_grades_the_answer_key_zero(an
         assert stat.S_IMODE(info.external_attr >> 16) == 0o600
     results = run_autograder(out, tmp_path, {"foundations.py": (answer_key / "foundations.py").read_text()})
     assert results["score"] == 0
-    reference = run_autograder(out, tmp_path / "again", {
-        "foundations.py": (ROOT / "solutions" / ASSIGNMENT / "foundations.py").read_text()})
+    reference = run_autograder(
+        out, tmp_path / "again", {"foundations.py": (ROOT / "solutions" / ASSIGNMENT / "foundations.py").read_text()}
+    )
     assert reference["score"] == sum(t.points for t in course.assignment(ASSIGNMENT).tasks)

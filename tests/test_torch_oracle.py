@@ -9,6 +9,7 @@ has ``<case>/meta`` (JSON with ``kind``, the spec function it checks) and ``<cas
 Tolerances follow the spec's "Resolved details": float64 within ~1e-10 relative, float32
 within float32 tolerances; outputs keep the expected dtype.
 """
+
 import json
 
 import numpy as np
@@ -78,7 +79,9 @@ def test_reference_matches_torch(assignment, case):
 
 def test_every_fixture_case_is_checked():
     """Each fixture file exists and holds cases of every kind this module knows."""
-    kinds = {json.loads(str(arrays["meta"]))["kind"]
-             for assignment in ASSIGNMENTS for arrays in load_cases(assignment).values()}
-    assert kinds == ACTIVATIONS | OPTIMIZERS | SCHEDULES | {
-        "linear", "softmax", "log_softmax", "cross_entropy", "mse"}
+    kinds = {
+        json.loads(str(arrays["meta"]))["kind"]
+        for assignment in ASSIGNMENTS
+        for arrays in load_cases(assignment).values()
+    }
+    assert kinds == ACTIVATIONS | OPTIMIZERS | SCHEDULES | {"linear", "softmax", "log_softmax", "cross_entropy", "mse"}

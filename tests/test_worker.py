@@ -1,5 +1,6 @@
 """Official grading in a sandboxed worker process: the same grades as in-process grading, what
 the sandbox hides, the wire format's strictness, and the worker's life cycle."""
+
 from __future__ import annotations
 
 import base64
@@ -62,7 +63,8 @@ def test_the_reference_gets_full_marks_in_the_worker(course):
 
 def test_the_stubs_grade_identically_in_the_worker(course):
     assert _without_timing(_in_worker(course, ROOT / "assignments")) == _without_timing(
-        grade_path(course, ROOT / "assignments"))
+        grade_path(course, ROOT / "assignments")
+    )
 
 
 def mistakes_to_compare():
@@ -156,17 +158,22 @@ def test_bubblewrap_required_but_missing_is_an_error_and_auto_warns_once(monkeyp
 
 # ---- the worker's life cycle -------------------------------------------------------------------
 
-OBJECT = ("class sigmoid_forward:\n"
-          "    def __init__(self, start):\n        self.total = start\n"
-          "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
-          "    def explode(self):\n        raise ValueError('boom')\n")
+OBJECT = (
+    "class sigmoid_forward:\n"
+    "    def __init__(self, start):\n        self.total = start\n"
+    "    def step(self, value):\n        self.total += value\n        return self.total > 3\n"
+    "    def explode(self):\n        raise ValueError('boom')\n"
+)
 
 
 def test_methods_of_a_student_object_are_called_through_its_handle_in_the_worker(course, tmp_path):
     submission = WorkerSubmission(course, _student(tmp_path, OBJECT))
     try:
-        handle, = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
-        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [False, True]
+        (handle,) = submission.call("sigmoid_forward", (1,), {}, opaque=(0,)).value
+        assert [submission.call("sigmoid_forward", (handle, 2), {}, method="step").value for _ in range(2)] == [
+            False,
+            True,
+        ]
         assert submission.call("sigmoid_forward", (handle, "total"), {}, method="__getattribute__").value == 5
         for method, args in (("explode", ()), ("no_such_method", ()), ("__getattribute__", ("missing",))):
             with pytest.raises(StudentError):
@@ -191,8 +198,10 @@ def test_handles_of_a_dead_worker_fail_cleanly_and_the_next_call_starts_a_new_on
         submission.close()
 
 
-RANDOM = ("import random\nimport numpy as np\n\n"
-          "def sigmoid_forward(x):\n    return np.random.rand(2) + random.random(), None\n")
+RANDOM = (
+    "import random\nimport numpy as np\n\n"
+    "def sigmoid_forward(x):\n    return np.random.rand(2) + random.random(), None\n"
+)
 
 
 def test_global_random_state_follows_the_calls_as_in_process(course, tmp_path):
@@ -200,8 +209,10 @@ def test_global_random_state_follows_the_calls_as_in_process(course, tmp_path):
     (where Hypothesis seeds both for every example), and leaves the grader's states as it would."""
     folder = _student(tmp_path, RANDOM)
     drawn = {}
-    for name, submission in (("in-process", InProcessSubmission(course, folder)),
-                             ("worker", WorkerSubmission(course, folder))):
+    for name, submission in (
+        ("in-process", InProcessSubmission(course, folder)),
+        ("worker", WorkerSubmission(course, folder)),
+    ):
         np.random.seed(7)
         random.seed(7)
         try:
@@ -235,22 +246,48 @@ def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(course, monkey
 
 def test_course_check_runs_in_the_worker_on_request(course_copy):
     shutil.copy(course_copy / "solutions/a1_optimizers/optimizers.py", course_copy / "assignments/a1_optimizers/")
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", "sgd", "--worker"], capture_output=True,
-                         text=True, cwd=course_copy / "assignments", env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", "sgd", "--worker"],
+        capture_output=True,
+        text=True,
+        cwd=course_copy / "assignments",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 0 and "total 1/1" in run.stdout, run.stderr
 
 
 # ---- the wire format ---------------------------------------------------------------------------
 
-PLAIN = [None, True, 0, -(2**80), 1.5, -0.0, float("inf"), float("nan"), "héllo \udc80", [1, (2, 3)], (), [],
-         {"$": 1, "b": [np.float32(2.5)], "a": None}, np.int8(-3), np.bool_(True), np.complex128(1 - 2j),
-         np.arange(6, dtype=np.float32).reshape(2, 3), np.asfortranarray(np.ones((2, 3))), np.zeros((0, 4)),
-         np.array(7.0), np.array(["ab", "c"]), np.arange(3, dtype=">i4"), Foreign("an object of type x.Y")]
+PLAIN = [
+    None,
+    True,
+    0,
+    -(2**80),
+    1.5,
+    -0.0,
+    float("inf"),
+    float("nan"),
+    "héllo \udc80",
+    [1, (2, 3)],
+    (),
+    [],
+    {"$": 1, "b": [np.float32(2.5)], "a": None},
+    np.int8(-3),
+    np.bool_(True),
+    np.complex128(1 - 2j),
+    np.arange(6, dtype=np.float32).reshape(2, 3),
+    np.asfortranarray(np.ones((2, 3))),
+    np.zeros((0, 4)),
+    np.array(7.0),
+    np.array(["ab", "c"]),
+    np.arange(3, dtype=">i4"),
+    Foreign("an object of type x.Y"),
+]
 
 
 @pytest.mark.parametrize("value", PLAIN, ids=lambda v: type(v).__name__)
 def test_plain_data_crosses_the_wire_unchanged(value):
-    back = wire.parse(wire.frame(value)[wire.HEADER.size:])
+    back = wire.parse(wire.frame(value)[wire.HEADER.size :])
     assert type(back) is type(value) and same_plain(back, value)
     if isinstance(value, np.ndarray):
         assert back.dtype == value.dtype and back.flags.writeable
@@ -258,7 +295,7 @@ def test_plain_data_crosses_the_wire_unchanged(value):
 
 def test_requests_carry_handles_and_probes_but_replies_may_not():
     message = (Handle(3), Probe("rng", (7,)))
-    body = wire.frame(message)[wire.HEADER.size:]
+    body = wire.frame(message)[wire.HEADER.size :]
     assert wire.parse(body, allow=wire.REQUEST_TAGS) == message
     with pytest.raises(wire.WireError):
         wire.parse(body)
@@ -301,8 +338,12 @@ def _raw_npy(descr: str, fortran: str, shape: str, data: bytes) -> bytes:
     """A .npy file with this header text, as a forger would write it."""
     text = f"{{'descr': {descr}, 'fortran_order': {fortran}, 'shape': {shape}, }}"
     text += " " * (-(10 + len(text) + 1) % 64) + "\n"
-    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text.encode("latin1", "replace"))) \
-        + text.encode("latin1", "replace") + data
+    return (
+        b"\x93NUMPY\x01\x00"
+        + struct.pack("<H", len(text.encode("latin1", "replace")))
+        + text.encode("latin1", "replace")
+        + data
+    )
 
 
 def _array_message(raw: bytes) -> bytes:
@@ -342,36 +383,45 @@ def _decoded_or_wire_error(body) -> None:
         pass
 
 
-VALID_BODIES = [wire.frame(value)[wire.HEADER.size:] for value in PLAIN] + [
-    wire.frame({"id": 3, "status": "ok", "value": (np.ones((2, 3)), Handle(1)), "warnings": [], "after": [None],
-                "output": ""})[wire.HEADER.size:]]
+VALID_BODIES = [wire.frame(value)[wire.HEADER.size :] for value in PLAIN] + [
+    wire.frame(
+        {"id": 3, "status": "ok", "value": (np.ones((2, 3)), Handle(1)), "warnings": [], "after": [None], "output": ""}
+    )[wire.HEADER.size :]
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=st.sampled_from(VALID_BODIES),
-       edits=st.lists(st.tuples(st.integers(0, 2**16), st.binary(min_size=1, max_size=6)), max_size=4),
-       cut=st.integers(0, 2**16))
+@given(
+    body=st.sampled_from(VALID_BODIES),
+    edits=st.lists(st.tuples(st.integers(0, 2**16), st.binary(min_size=1, max_size=6)), max_size=4),
+    cut=st.integers(0, 2**16),
+)
 def test_mutated_messages_decode_or_are_wire_errors(body, edits, cut):
     for position, replacement in edits:
         position %= len(body) + 1
-        body = body[:position] + replacement + body[position + len(replacement):]
-    _decoded_or_wire_error(body[:len(body) - cut % (len(body) + 1)])
+        body = body[:position] + replacement + body[position + len(replacement) :]
+    _decoded_or_wire_error(body[: len(body) - cut % (len(body) + 1)])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(descr=st.sampled_from(["'<f8'", "'|b1'", "'<U3'", "'<c16'", "'O'", "'<U0'", "'S5'", "'<M8[s]'"])
-       | st.text(max_size=12).map(repr),
-       fortran=st.sampled_from(["False", "True", "0", "None", "'x'", "()"]),
-       shape=st.lists(st.integers(-2**66, 2**66) | st.integers(-3, 4), max_size=40).map(lambda s: repr(tuple(s)))
-       | st.text(max_size=12),
-       data=st.binary(max_size=80))
+@given(
+    descr=st.sampled_from(["'<f8'", "'|b1'", "'<U3'", "'<c16'", "'O'", "'<U0'", "'S5'", "'<M8[s]'"])
+    | st.text(max_size=12).map(repr),
+    fortran=st.sampled_from(["False", "True", "0", "None", "'x'", "()"]),
+    shape=st.lists(st.integers(-(2**66), 2**66) | st.integers(-3, 4), max_size=40).map(lambda s: repr(tuple(s)))
+    | st.text(max_size=12),
+    data=st.binary(max_size=80),
+)
 def test_forged_npy_headers_decode_or_are_wire_errors(descr, fortran, shape, data):
     _decoded_or_wire_error(_array_message(_raw_npy(descr, fortran, shape, data)))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(stream=st.binary(max_size=200) | st.sampled_from(VALID_BODIES).map(lambda b: wire.HEADER.pack(len(b)) + b)
-       | st.tuples(st.integers(0, 2**64 - 1), st.binary(max_size=50)).map(lambda t: wire.HEADER.pack(t[0]) + t[1]))
+@given(
+    stream=st.binary(max_size=200)
+    | st.sampled_from(VALID_BODIES).map(lambda b: wire.HEADER.pack(len(b)) + b)
+    | st.tuples(st.integers(0, 2**64 - 1), st.binary(max_size=50)).map(lambda t: wire.HEADER.pack(t[0]) + t[1])
+)
 def test_the_reading_side_gives_a_message_or_a_wire_error_or_the_end(stream):
     """What the grader reads from a worker's pipe: whatever the bytes, one of three outcomes."""
     read, write = os.pipe()
@@ -419,10 +469,12 @@ def test_as_root_without_bubblewrap_the_worker_runs_as_nobody_and_the_course_is_
         shutil.copy(ROOT / "course.yml", root)
         shutil.copytree(ROOT / "solutions", root / "solutions")
         root.chmod(0o755)
-        source = ("import os\nimport numpy as np\n\ndef sigmoid_forward(x):\n    try:\n"
-                  f"        open({str(root / 'solutions/a0_foundations/foundations.py')!r}).read()\n"
-                  "        read = 1\n    except OSError:\n        read = 0\n"
-                  "    return np.array([os.getuid(), read]), None\n")
+        source = (
+            "import os\nimport numpy as np\n\ndef sigmoid_forward(x):\n    try:\n"
+            f"        open({str(root / 'solutions/a0_foundations/foundations.py')!r}).read()\n"
+            "        read = 1\n    except OSError:\n        read = 0\n"
+            "    return np.array([os.getuid(), read]), None\n"
+        )
         submission = WorkerSubmission(config.load(root), _student(tmp_path, source), mode="none")
         try:
             uid, read = submission.call("sigmoid_forward", (np.zeros(1),), {}, (1,)).value[0]
@@ -441,10 +493,12 @@ def test_no_worker_outlives_a_killed_grader(course, tmp_path, mode):
     """A grader killed mid-call takes its worker with it (bubblewrap's --die-with-parent, or
     the parent-death signal set for a plain worker)."""
     folder = _student(tmp_path, "def sigmoid_forward(x):\n    while True:\n        pass\n")
-    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import numpy as np; from pathlib import Path\n"
-              "from autograder.course import config; from autograder.execution.worker_client import WorkerSubmission\n"
-              f"s = WorkerSubmission(config.load(Path({str(ROOT)!r})), Path({str(folder)!r}), mode={mode!r})\n"
-              "print(s._folder, flush=True); s.call('sigmoid_forward', (np.zeros(1),), {}, (1,))\n")
+    script = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import numpy as np; from pathlib import Path\n"
+        "from autograder.course import config; from autograder.execution.worker_client import WorkerSubmission\n"
+        f"s = WorkerSubmission(config.load(Path({str(ROOT)!r})), Path({str(folder)!r}), mode={mode!r})\n"
+        "print(s._folder, flush=True); s.call('sigmoid_forward', (np.zeros(1),), {}, (1,))\n"
+    )
     grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     marker = grader.stdout.readline().strip()
     for _ in range(1200):  # until the worker spins in the student's loop: more CPU than a start takes

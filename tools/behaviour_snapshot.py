@@ -6,6 +6,7 @@ results (without timing) as one JSON file: two snapshots of the same course must
 Used to show that a change which should not change behaviour (moving modules, renaming) did
 not: take a snapshot before and after, then `cmp` them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,14 +45,18 @@ def main() -> None:
     course = config.load(ROOT)
     profile = "quick" if options.quick else "full"
     snapshot = {}
-    for name, path in [("reference", ROOT / "solutions"), ("stubs", ROOT / "assignments"),
-                       *[(f"class/{p.name}", p) for p in sorted((ROOT / "examples" / "class").iterdir())]]:
+    for name, path in [
+        ("reference", ROOT / "solutions"),
+        ("stubs", ROOT / "assignments"),
+        *[(f"class/{p.name}", p) for p in sorted((ROOT / "examples" / "class").iterdir())],
+    ]:
         snapshot[name] = without_timing(grade_folder(course, path, profile=profile))
         print(name, snapshot[name]["score"], file=sys.stderr, flush=True)
     load_mistakes([a.id for a in course.assignments])
     for mistake in all_mistakes():
         snapshot[f"mistake/{mistake.task}/{mistake.name}"] = without_timing(
-            grade_mistake(course, mistake, profile="quick"))
+            grade_mistake(course, mistake, profile="quick")
+        )
     options.out.write_text(json.dumps(snapshot, indent=1, sort_keys=True), encoding="utf-8")
     print(f"{len(snapshot)} results -> {options.out}", file=sys.stderr)
 

@@ -8,19 +8,37 @@ docs advise for SELU networks. Cases where torch raises ValueError are recorded 
 Each case holds ``calls`` (JSON: a list of [args, kwargs] in the spec's names) and ``values``
 (one float per call; fans are (fan_in, fan_out) rows). Called by tools/torch_oracle.py.
 """
+
 import math
 
 import numpy as np
 from torch_oracle import _meta, _str
 
-SHAPES = [[3, 5], [5, 3], [4, 4], [1, 7], [7, 1], [2, 3, 5], [8, 3, 3, 3], [4, 6, 1, 5],
-          [2, 3, 2, 3, 4], [16, 3, 7, 7]]
-NONLINEARITIES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                  "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
-KAIMING = [{}, {"a": 0.2}, {"mode": "fan_out"}, {"nonlinearity": "relu"},
-           {"a": 0.1, "mode": "fan_out", "nonlinearity": "leaky_relu"},
-           {"mode": "fan_in", "nonlinearity": "tanh"}, {"nonlinearity": "selu", "mode": "fan_out"},
-           {"a": 3, "nonlinearity": "leaky_relu"}]
+SHAPES = [[3, 5], [5, 3], [4, 4], [1, 7], [7, 1], [2, 3, 5], [8, 3, 3, 3], [4, 6, 1, 5], [2, 3, 2, 3, 4], [16, 3, 7, 7]]
+NONLINEARITIES = [
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "selu",
+]
+KAIMING = [
+    {},
+    {"a": 0.2},
+    {"mode": "fan_out"},
+    {"nonlinearity": "relu"},
+    {"a": 0.1, "mode": "fan_out", "nonlinearity": "leaky_relu"},
+    {"mode": "fan_in", "nonlinearity": "tanh"},
+    {"nonlinearity": "selu", "mode": "fan_out"},
+    {"a": 3, "nonlinearity": "leaky_relu"},
+]
 GAINS = [{}, {"gain": 0.5}, {"gain": 5.0 / 3}, {"gain": math.sqrt(2.0)}]
 
 
@@ -48,17 +66,31 @@ def cases(torch):
     found = {}
 
     def add(case, kind, torch_call, calls, values):
-        found[case] = {"meta": _meta(kind, torch_call), "calls": _str(calls),
-                       "values": np.asarray(values, dtype=np.float64)}
+        found[case] = {
+            "meta": _meta(kind, torch_call),
+            "calls": _str(calls),
+            "values": np.asarray(values, dtype=np.float64),
+        }
 
-    add("fans", "fan_in_and_fan_out", "torch.nn.init._calculate_fan_in_and_fan_out",
+    add(
+        "fans",
+        "fan_in_and_fan_out",
+        "torch.nn.init._calculate_fan_in_and_fan_out",
         [[[shape], {}] for shape in SHAPES],
-        [init._calculate_fan_in_and_fan_out(torch.empty(shape)) for shape in SHAPES])
-    gain_calls = [[[name], {}] for name in NONLINEARITIES] + [
-        [["leaky_relu"], {"param": slope}] for slope in (0.0, 0.2, 1, 3.0)] + [
-        [["relu"], {"param": 0.5}], [["tanh"], {"param": 2.0}]]
-    add("gains", "calculate_gain", "torch.nn.init.calculate_gain", gain_calls,
-        [init.calculate_gain(*args, **kwargs) for args, kwargs in gain_calls])
+        [init._calculate_fan_in_and_fan_out(torch.empty(shape)) for shape in SHAPES],
+    )
+    gain_calls = (
+        [[[name], {}] for name in NONLINEARITIES]
+        + [[["leaky_relu"], {"param": slope}] for slope in (0.0, 0.2, 1, 3.0)]
+        + [[["relu"], {"param": 0.5}], [["tanh"], {"param": 2.0}]]
+    )
+    add(
+        "gains",
+        "calculate_gain",
+        "torch.nn.init.calculate_gain",
+        gain_calls,
+        [init.calculate_gain(*args, **kwargs) for args, kwargs in gain_calls],
+    )
 
     tables = {
         "xavier_std": (GAINS, init.xavier_normal_, lambda kw: kw),
@@ -69,8 +101,13 @@ def cases(torch):
     }
     for kind, (options, initialiser, to_torch) in tables.items():
         calls = [[[shape], kwargs] for shape in SHAPES for kwargs in options]
-        add(kind, kind, f"torch.nn.init.{initialiser.__name__} (the argument of uniform_/normal_)", calls,
-            [_scale(torch, initialiser, shape, **to_torch(kwargs)) for (shape,), kwargs in calls])
+        add(
+            kind,
+            kind,
+            f"torch.nn.init.{initialiser.__name__} (the argument of uniform_/normal_)",
+            calls,
+            [_scale(torch, initialiser, shape, **to_torch(kwargs)) for (shape,), kwargs in calls],
+        )
 
     # the spec function, its arguments, and the same call in torch, which raises ValueError
     errors = [
@@ -79,13 +116,14 @@ def cases(torch):
         ("calculate_gain", ["softmax"], {}, lambda: init.calculate_gain("softmax")),
         ("calculate_gain", ["ReLU"], {}, lambda: init.calculate_gain("ReLU")),
         ("calculate_gain", ["leaky_relu"], {"param": True}, lambda: init.calculate_gain("leaky_relu", True)),
-        ("kaiming_std", [[3, 4]], {"mode": "fan_avg"},
-         lambda: init.kaiming_normal_(torch.empty(3, 4), mode="fan_avg")),
+        ("kaiming_std", [[3, 4]], {"mode": "fan_avg"}, lambda: init.kaiming_normal_(torch.empty(3, 4), mode="fan_avg")),
         ("orthogonal", [[6]], {}, lambda: init.orthogonal_(torch.empty(6))),
     ]
-    for function, args, kwargs, call in errors:
+    for function, args, _kwargs, call in errors:
         if not _raises_value_error(call):
             raise AssertionError(f"torch no longer raises ValueError for {function}{args}")
-    found["errors"] = {"meta": _meta("errors", "each call raises ValueError in torch"),
-                       "calls": _str([[f, a, k] for f, a, k, _ in errors])}
+    found["errors"] = {
+        "meta": _meta("errors", "each call raises ValueError in torch"),
+        "calls": _str([[f, a, k] for f, a, k, _ in errors]),
+    }
     return found

@@ -14,6 +14,7 @@ Cases, float64 unless named _f32:
 
 Regenerating needs torch and scikit-learn: python tools/torch_oracle.py --only a3_regularization
 """
+
 import numpy as np
 from torch_oracle import _meta, _np, _str
 
@@ -36,32 +37,51 @@ def _batchnorm(torch, rng, shape, *, train, momentum, eps, dtype):
     arrays = {name: value.astype(dtype) for name, value in arrays.items()}
     t = _tensors(torch, arrays, grad=("x", "gamma", "beta"))
     running_mean, running_var = t["running_mean"].clone(), t["running_var"].clone()
-    out = torch.nn.functional.batch_norm(t["x"], running_mean, running_var, t["gamma"], t["beta"],
-                                         training=train, momentum=momentum, eps=eps)
+    out = torch.nn.functional.batch_norm(
+        t["x"], running_mean, running_var, t["gamma"], t["beta"], training=train, momentum=momentum, eps=eps
+    )
     dout = rng.standard_normal(shape).astype(dtype)
     out.backward(torch.tensor(dout))
     hparams = {"train": train, "momentum": momentum, "eps": eps}
-    return {"meta": _meta("spatial_batchnorm" if len(shape) == 4 else "batchnorm",
-                          {"fn": "torch.nn.functional.batch_norm", "training": train, "momentum": momentum,
-                           "eps": eps}),
-            "hparams": _str(hparams), **arrays, "out": _np(out), "new_running_mean": _np(running_mean),
-            "new_running_var": _np(running_var), "dout": dout, "dx": _np(t["x"].grad),
-            "dgamma": _np(t["gamma"].grad), "dbeta": _np(t["beta"].grad)}
+    return {
+        "meta": _meta(
+            "spatial_batchnorm" if len(shape) == 4 else "batchnorm",
+            {"fn": "torch.nn.functional.batch_norm", "training": train, "momentum": momentum, "eps": eps},
+        ),
+        "hparams": _str(hparams),
+        **arrays,
+        "out": _np(out),
+        "new_running_mean": _np(running_mean),
+        "new_running_var": _np(running_var),
+        "dout": dout,
+        "dx": _np(t["x"].grad),
+        "dgamma": _np(t["gamma"].grad),
+        "dbeta": _np(t["beta"].grad),
+    }
 
 
 def _layernorm(torch, rng, shape, *, eps, dtype):
     d = shape[-1]
-    arrays = {"x": rng.standard_normal(shape) * 2 + rng.standard_normal(shape[:-1] + (1,)) * 3,
-              "gamma": rng.uniform(0.5, 2.0, d), "beta": rng.standard_normal(d)}
+    arrays = {
+        "x": rng.standard_normal(shape) * 2 + rng.standard_normal(shape[:-1] + (1,)) * 3,
+        "gamma": rng.uniform(0.5, 2.0, d),
+        "beta": rng.standard_normal(d),
+    }
     arrays = {name: value.astype(dtype) for name, value in arrays.items()}
     t = _tensors(torch, arrays, grad=tuple(arrays))
     out = torch.nn.functional.layer_norm(t["x"], (d,), t["gamma"], t["beta"], eps=eps)
     dout = rng.standard_normal(shape).astype(dtype)
     out.backward(torch.tensor(dout))
-    return {"meta": _meta("layernorm", {"fn": "torch.nn.functional.layer_norm", "normalized_shape": [d],
-                                        "eps": eps}),
-            "hparams": _str({"eps": eps}), **arrays, "out": _np(out), "dout": dout, "dx": _np(t["x"].grad),
-            "dgamma": _np(t["gamma"].grad), "dbeta": _np(t["beta"].grad)}
+    return {
+        "meta": _meta("layernorm", {"fn": "torch.nn.functional.layer_norm", "normalized_shape": [d], "eps": eps}),
+        "hparams": _str({"eps": eps}),
+        **arrays,
+        "out": _np(out),
+        "dout": dout,
+        "dx": _np(t["x"].grad),
+        "dgamma": _np(t["gamma"].grad),
+        "dbeta": _np(t["beta"].grad),
+    }
 
 
 def _dropout(torch, rng, *, p, train):
@@ -70,8 +90,14 @@ def _dropout(torch, rng, *, p, train):
     out = torch.nn.functional.dropout(xt, p=p, training=train)
     dout = rng.standard_normal(x.shape)
     out.backward(torch.tensor(dout))
-    return {"meta": _meta("dropout", {"fn": "torch.nn.functional.dropout", "p": p, "training": train}),
-            "hparams": _str({"p": p, "train": train}), "x": x, "out": _np(out), "dout": dout, "dx": _np(xt.grad)}
+    return {
+        "meta": _meta("dropout", {"fn": "torch.nn.functional.dropout", "p": p, "training": train}),
+        "hparams": _str({"p": p, "train": train}),
+        "x": x,
+        "out": _np(out),
+        "dout": dout,
+        "dx": _np(xt.grad),
+    }
 
 
 def _penalty(torch, rng, kind, lam):
@@ -84,9 +110,13 @@ def _penalty(torch, rng, kind, lam):
     else:
         loss = lam * sum(t.abs().sum() for t in tensors)
     loss.backward()
-    case = {"meta": _meta(kind, "autograd of " + ("lam / 2 * sum(W * W)" if kind == "l2_penalty" else
-                                                  "lam * sum(W.abs())")),
-            "hparams": _str({"lam": lam}), "loss": _np(loss)}
+    case = {
+        "meta": _meta(
+            kind, "autograd of " + ("lam / 2 * sum(W * W)" if kind == "l2_penalty" else "lam * sum(W.abs())")
+        ),
+        "hparams": _str({"lam": lam}),
+        "loss": _np(loss),
+    }
     for i, (W, t) in enumerate(zip(weights, tensors)):
         case[f"W{i}"], case[f"grad{i}"] = W, _np(t.grad)
     return case
@@ -98,9 +128,11 @@ def _kfold(n, k):
     fold_of = np.full(n, -1, dtype=np.int64)
     for fold, (_, val) in enumerate(KFold(n_splits=k).split(np.arange(n))):
         fold_of[val] = fold
-    return {"meta": _meta("kfold_indices", {"fn": "sklearn.model_selection.KFold", "n_splits": k,
-                                            "shuffle": False}),
-            "hparams": _str({"n": n, "k": k}), "fold_of": fold_of}
+    return {
+        "meta": _meta("kfold_indices", {"fn": "sklearn.model_selection.KFold", "n_splits": k, "shuffle": False}),
+        "hparams": _str({"n": n, "k": k}),
+        "fold_of": fold_of,
+    }
 
 
 def cases(torch):
@@ -111,10 +143,8 @@ def cases(torch):
         "batchnorm_train": _batchnorm(torch, rng, (6, 4), train=True, momentum=0.3, eps=1e-5, dtype=f64),
         "batchnorm_eval": _batchnorm(torch, rng, (5, 3), train=False, momentum=0.1, eps=1e-3, dtype=f64),
         "batchnorm_train_f32": _batchnorm(torch, rng, (8, 3), train=True, momentum=0.1, eps=1e-5, dtype=f32),
-        "spatial_batchnorm_train": _batchnorm(torch, rng, (2, 3, 4, 5), train=True, momentum=0.1, eps=1e-5,
-                                              dtype=f64),
-        "spatial_batchnorm_eval": _batchnorm(torch, rng, (2, 3, 2, 2), train=False, momentum=0.1, eps=1e-5,
-                                             dtype=f64),
+        "spatial_batchnorm_train": _batchnorm(torch, rng, (2, 3, 4, 5), train=True, momentum=0.1, eps=1e-5, dtype=f64),
+        "spatial_batchnorm_eval": _batchnorm(torch, rng, (2, 3, 2, 2), train=False, momentum=0.1, eps=1e-5, dtype=f64),
         "layernorm": _layernorm(torch, rng, (4, 5), eps=1e-5, dtype=f64),
         "layernorm_3d": _layernorm(torch, rng, (2, 3, 6), eps=1e-3, dtype=f64),
         "layernorm_f32": _layernorm(torch, rng, (3, 8), eps=1e-5, dtype=f32),

@@ -11,6 +11,7 @@ exactly as large as the padded input. Pooling inputs are shuffled grids (no ties
 side by side, overlapping, and non-square. float32 cases use values on a 1/8 grid, so every sum
 is exact in float32 and the comparison tests the dtype and the convention, not summation order.
 """
+
 import numpy as np
 from torch_oracle import _meta, _np, _str
 
@@ -55,9 +56,18 @@ def cases(torch):
         dout = _grid(rng, tuple(result.shape), dtype)
         result.backward(torch.tensor(dout))
         hparams = {"stride": stride, "padding": padding}
-        out[case] = {"meta": _meta("conv2d", {"fn": "torch.nn.functional.conv2d", **hparams}),
-                     "hparams": _str(hparams), "x": x, "w": w, "b": b, "dout": dout,
-                     "out": _np(result), "dx": _np(xt.grad), "dw": _np(wt.grad), "db": _np(bt.grad)}
+        out[case] = {
+            "meta": _meta("conv2d", {"fn": "torch.nn.functional.conv2d", **hparams}),
+            "hparams": _str(hparams),
+            "x": x,
+            "w": w,
+            "b": b,
+            "dout": dout,
+            "out": _np(result),
+            "dx": _np(xt.grad),
+            "dw": _np(wt.grad),
+            "db": _np(bt.grad),
+        }
 
     for kind, torch_fn in (("maxpool2d", F.max_pool2d), ("avgpool2d", F.avg_pool2d)):
         for suffix, x_shape, kernel_size, stride in POOL:
@@ -70,6 +80,12 @@ def cases(torch):
             result.backward(torch.tensor(dout))
             hparams = {"kernel_size": kernel_size} | ({} if stride is None else {"stride": stride})
             call = {"fn": f"torch.nn.functional.{torch_fn.__name__}", "kernel_size": kernel_size, "stride": stride}
-            out[kind + suffix] = {"meta": _meta(kind, call), "hparams": _str(hparams), "x": x, "dout": dout,
-                                  "out": _np(result), "dx": _np(xt.grad)}
+            out[kind + suffix] = {
+                "meta": _meta(kind, call),
+                "hparams": _str(hparams),
+                "x": x,
+                "dout": dout,
+                "out": _np(result),
+                "dx": _np(xt.grad),
+            }
     return out

@@ -11,6 +11,7 @@ Case arrays use the spec's names (x, h, c, W_ih, ..., dh_new, dc_new, h_new, c_n
 dW_ih, ...; x, h0, c0, dhs, hs, dh0, dc0 for sequences; grad_<k>, clipped_<k>, total_norm for
 clipping); meta also records the container (list or tuple) the reference is given.
 """
+
 import numpy as np
 from torch_oracle import _meta, _np, _str
 
@@ -32,15 +33,20 @@ def _weights(rng, kind, d, hidden, dtype):
 
 def _copy_weights(torch, module, weights, suffix):
     with torch.no_grad():
-        for name, torch_name in (("W_ih", "weight_ih"), ("W_hh", "weight_hh"), ("b_ih", "bias_ih"),
-                                 ("b_hh", "bias_hh")):
+        for name, torch_name in (
+            ("W_ih", "weight_ih"),
+            ("W_hh", "weight_hh"),
+            ("b_ih", "bias_ih"),
+            ("b_hh", "bias_hh"),
+        ):
             getattr(module, torch_name + suffix).copy_(torch.tensor(weights[name]))
 
 
 def _weight_grads(module, suffix):
-    return {name: _np(getattr(module, torch_name + suffix).grad)
-            for name, torch_name in (("W_ih", "weight_ih"), ("W_hh", "weight_hh"), ("b_ih", "bias_ih"),
-                                     ("b_hh", "bias_hh"))}
+    return {
+        name: _np(getattr(module, torch_name + suffix).grad)
+        for name, torch_name in (("W_ih", "weight_ih"), ("W_hh", "weight_hh"), ("b_ih", "bias_ih"), ("b_hh", "bias_hh"))
+    }
 
 
 def _cell_case(torch, rng, kind, n, d, hidden, dtype):
@@ -49,8 +55,7 @@ def _cell_case(torch, rng, kind, n, d, hidden, dtype):
     module = cls(d, hidden, bias=True, dtype=getattr(torch, np.dtype(dtype).name))
     weights = _weights(rng, kind, d, hidden, dtype)
     _copy_weights(torch, module, weights, "")
-    arrays = {"x": rng.standard_normal((n, d)).astype(dtype),
-              "h": rng.uniform(-1, 1, (n, hidden)).astype(dtype)}
+    arrays = {"x": rng.standard_normal((n, d)).astype(dtype), "h": rng.uniform(-1, 1, (n, hidden)).astype(dtype)}
     if kind == "lstm":
         arrays["c"] = rng.standard_normal((n, hidden)).astype(dtype)
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
@@ -63,22 +68,25 @@ def _cell_case(torch, rng, kind, n, d, hidden, dtype):
     call = {"class": f"torch.nn.{CELL_CLASS[kind]}", "bias": True}
     if kind == "rnn":
         call["nonlinearity"] = "tanh"
-    return {"meta": _meta(f"{kind}_cell", call), "hparams": _str({}),
-            **arrays, **weights, **upstream,
-            **{name: _np(out) for name, out in zip(names, outputs)},
-            **{f"d{k}": _np(t.grad) for k, t in tensors.items()},
-            **{f"d{k}": v for k, v in _weight_grads(module, "").items()}}
+    return {
+        "meta": _meta(f"{kind}_cell", call),
+        "hparams": _str({}),
+        **arrays,
+        **weights,
+        **upstream,
+        **{name: _np(out) for name, out in zip(names, outputs)},
+        **{f"d{k}": _np(t.grad) for k, t in tensors.items()},
+        **{f"d{k}": v for k, v in _weight_grads(module, "").items()},
+    }
 
 
 def _sequence_case(torch, rng, kind, t, n, d, hidden, dtype):
     """A whole sequence through nn.RNN / LSTM / GRU: hs and the gradients of x, h0, (c0), weights."""
     cls = getattr(torch.nn, SEQUENCE_CLASS[kind])
-    module = cls(d, hidden, num_layers=1, bias=True, batch_first=False,
-                 dtype=getattr(torch, np.dtype(dtype).name))
+    module = cls(d, hidden, num_layers=1, bias=True, batch_first=False, dtype=getattr(torch, np.dtype(dtype).name))
     weights = _weights(rng, kind, d, hidden, dtype)
     _copy_weights(torch, module, weights, "_l0")
-    arrays = {"x": rng.standard_normal((t, n, d)).astype(dtype),
-              "h0": rng.uniform(-1, 1, (n, hidden)).astype(dtype)}
+    arrays = {"x": rng.standard_normal((t, n, d)).astype(dtype), "h0": rng.uniform(-1, 1, (n, hidden)).astype(dtype)}
     if kind == "lstm":
         arrays["c0"] = rng.standard_normal((n, hidden)).astype(dtype)
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
@@ -90,10 +98,16 @@ def _sequence_case(torch, rng, kind, t, n, d, hidden, dtype):
     call = {"class": f"torch.nn.{SEQUENCE_CLASS[kind]}", "num_layers": 1, "batch_first": False}
     if kind == "rnn":
         call["nonlinearity"] = "tanh"
-    return {"meta": _meta(kind, call), "hparams": _str({}),
-            **arrays, **weights, "dhs": dhs, "hs": _np(hs),
-            **{f"d{k}": _np(v.grad) for k, v in tensors.items()},
-            **{f"d{k}": v for k, v in _weight_grads(module, "_l0").items()}}
+    return {
+        "meta": _meta(kind, call),
+        "hparams": _str({}),
+        **arrays,
+        **weights,
+        "dhs": dhs,
+        "hs": _np(hs),
+        **{f"d{k}": _np(v.grad) for k, v in tensors.items()},
+        **{f"d{k}": v for k, v in _weight_grads(module, "_l0").items()},
+    }
 
 
 def _clip_case(torch, grads, max_norm, container):
@@ -101,12 +115,14 @@ def _clip_case(torch, grads, max_norm, container):
     for param, grad in zip(params, grads):
         param.grad = torch.tensor(grad)
     total_norm = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=2.0, foreach=False)
-    meta = _meta("clip_grad_norm", {"fn": "torch.nn.utils.clip_grad_norm_", "norm_type": 2.0,
-                                    "container": container})
-    return {"meta": meta, "hparams": _str({"max_norm": max_norm}),
-            **{f"grad_{k}": g for k, g in enumerate(grads)},
-            **{f"clipped_{k}": _np(p.grad) for k, p in enumerate(params)},
-            "total_norm": _np(total_norm)}
+    meta = _meta("clip_grad_norm", {"fn": "torch.nn.utils.clip_grad_norm_", "norm_type": 2.0, "container": container})
+    return {
+        "meta": meta,
+        "hparams": _str({"max_norm": max_norm}),
+        **{f"grad_{k}": g for k, g in enumerate(grads)},
+        **{f"clipped_{k}": _np(p.grad) for k, p in enumerate(params)},
+        "total_norm": _np(total_norm),
+    }
 
 
 def cases(torch):

@@ -23,6 +23,7 @@ against them with numpy alone. Torch is needed only to regenerate them:
 
     pip install torch==2.13.0 && python tools/torch_oracle.py [--out tests/fixtures/torch]
 """
+
 import argparse
 import importlib
 import io
@@ -46,8 +47,10 @@ def _require_torch():
     except ImportError:
         sys.exit(f"torch_oracle: torch is not installed; run `pip install torch=={TORCH_VERSION}` first")
     if not torch.__version__.startswith(TORCH_VERSION):
-        print(f"torch_oracle: warning: fixtures were made with torch {TORCH_VERSION}, "
-              f"this is {torch.__version__}", file=sys.stderr)
+        print(
+            f"torch_oracle: warning: fixtures were made with torch {TORCH_VERSION}, this is {torch.__version__}",
+            file=sys.stderr,
+        )
     torch.set_default_dtype(torch.float64)
     return torch
 
@@ -82,8 +85,14 @@ def a0_cases(torch):
         xt = torch.tensor(x, requires_grad=True)
         out = torch_fn(xt)
         out.backward(torch.tensor(dout))
-        cases[case] = {"meta": _meta(kind, torch_desc), "hparams": _str(hparams or {}),
-                       "x": x, "out": _np(out), "dout": dout, "dx": _np(xt.grad)}
+        cases[case] = {
+            "meta": _meta(kind, torch_desc),
+            "hparams": _str(hparams or {}),
+            "x": x,
+            "out": _np(out),
+            "dout": dout,
+            "dx": _np(xt.grad),
+        }
 
     # sigmoid: moderate values plus saturated ones where exp(x) would overflow naively.
     x = np.concatenate([rng.standard_normal(12) * 4.0, [-700.0, -50.0, 50.0, 700.0]]).reshape(4, 4)
@@ -92,10 +101,14 @@ def a0_cases(torch):
     activation("sigmoid_f32", "sigmoid", x, torch.sigmoid, "torch.sigmoid")
     activation("tanh", "tanh", rng.standard_normal((3, 4)) * 2.0, torch.tanh, "torch.tanh")
     activation("relu", "relu", _away_from_zero(rng, (3, 4)), F.relu, "torch.nn.functional.relu")
-    activation("leaky_relu", "leaky_relu", _away_from_zero(rng, (3, 4)),
-               lambda t: F.leaky_relu(t, negative_slope=0.2),
-               {"fn": "torch.nn.functional.leaky_relu", "negative_slope": 0.2},
-               {"negative_slope": 0.2})
+    activation(
+        "leaky_relu",
+        "leaky_relu",
+        _away_from_zero(rng, (3, 4)),
+        lambda t: F.leaky_relu(t, negative_slope=0.2),
+        {"fn": "torch.nn.functional.leaky_relu", "negative_slope": 0.2},
+        {"negative_slope": 0.2},
+    )
 
     # linear: out = x @ W.T + b and its three gradients.
     x, W, b = rng.standard_normal((4, 3)), rng.standard_normal((5, 3)), rng.standard_normal(5)
@@ -103,10 +116,18 @@ def a0_cases(torch):
     xt, Wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
     out = F.linear(xt, Wt, bt)
     out.backward(torch.tensor(dout))
-    cases["linear"] = {"meta": _meta("linear", "torch.nn.functional.linear"),
-                       "hparams": _str({}),
-                       "x": x, "W": W, "b": b, "out": _np(out), "dout": dout,
-                       "dx": _np(xt.grad), "dW": _np(Wt.grad), "db": _np(bt.grad)}
+    cases["linear"] = {
+        "meta": _meta("linear", "torch.nn.functional.linear"),
+        "hparams": _str({}),
+        "x": x,
+        "W": W,
+        "b": b,
+        "out": _np(out),
+        "dout": dout,
+        "dx": _np(xt.grad),
+        "dW": _np(Wt.grad),
+        "db": _np(bt.grad),
+    }
 
     # softmax / log_softmax: last axis, a non-last axis, logits near +-1e4, float32.
     large = 1e4 * rng.choice([-1.0, 1.0], (4, 6)) + rng.standard_normal((4, 6))
@@ -120,9 +141,12 @@ def a0_cases(torch):
     for kind, torch_fn in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax)):
         for suffix, (x, axis) in inputs.items():
             out = torch_fn(torch.tensor(x), dim=axis)
-            cases[kind + suffix] = {"meta": _meta(kind, {"fn": f"torch.{kind}", "dim": axis}),
-                                    "hparams": _str({"axis": axis}),
-                                    "x": x, "out": _np(out)}
+            cases[kind + suffix] = {
+                "meta": _meta(kind, {"fn": f"torch.{kind}", "dim": axis}),
+                "hparams": _str({"axis": axis}),
+                "x": x,
+                "out": _np(out),
+            }
 
     # cross_entropy: mean over the batch, gradient by autograd.
     logits = rng.standard_normal((6, 4)) * 2.0
@@ -130,21 +154,28 @@ def a0_cases(torch):
     lt = torch.tensor(logits, requires_grad=True)
     loss = F.cross_entropy(lt, torch.tensor(y), reduction="mean")
     loss.backward()
-    cases["cross_entropy"] = {"meta": _meta("cross_entropy",
-                                             {"fn": "torch.nn.functional.cross_entropy",
-                                              "reduction": "mean"}),
-                              "hparams": _str({}),
-                              "logits": logits, "y": y, "loss": _np(loss), "dlogits": _np(lt.grad)}
+    cases["cross_entropy"] = {
+        "meta": _meta("cross_entropy", {"fn": "torch.nn.functional.cross_entropy", "reduction": "mean"}),
+        "hparams": _str({}),
+        "logits": logits,
+        "y": y,
+        "loss": _np(loss),
+        "dlogits": _np(lt.grad),
+    }
 
     # mse: mean((pred - target)**2).
     pred, target = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     pt = torch.tensor(pred, requires_grad=True)
     loss = F.mse_loss(pt, torch.tensor(target), reduction="mean")
     loss.backward()
-    cases["mse"] = {"meta": _meta("mse", {"fn": "torch.nn.functional.mse_loss",
-                                          "reduction": "mean"}),
-                    "hparams": _str({}),
-                    "pred": pred, "target": target, "loss": _np(loss), "dpred": _np(pt.grad)}
+    cases["mse"] = {
+        "meta": _meta("mse", {"fn": "torch.nn.functional.mse_loss", "reduction": "mean"}),
+        "hparams": _str({}),
+        "pred": pred,
+        "target": target,
+        "loss": _np(loss),
+        "dpred": _np(pt.grad),
+    }
     return cases
 
 
@@ -155,50 +186,99 @@ def a0_cases(torch):
 def _optimizer_table():
     def betas(h):
         return [h["beta1"], h["beta2"]]
+
     return {
-        "sgd": ("SGD", {"lr": 0.1, "weight_decay": 0.05},
-                lambda h: {"lr": h["lr"], "weight_decay": h["weight_decay"], "momentum": 0.0}),
-        "momentum": ("SGD", {"lr": 0.1, "mu": 0.8},
-                     lambda h: {"lr": h["lr"], "momentum": h["mu"], "dampening": 0.0,
-                                "nesterov": False}),
-        "nesterov": ("SGD", {"lr": 0.1, "mu": 0.8},
-                     lambda h: {"lr": h["lr"], "momentum": h["mu"], "dampening": 0.0,
-                                "nesterov": True}),
-        "adagrad": ("Adagrad", {"lr": 0.1, "eps": 1e-3},
-                    lambda h: {"lr": h["lr"], "eps": h["eps"], "lr_decay": 0.0,
-                               "initial_accumulator_value": 0.0, "weight_decay": 0.0}),
-        "rmsprop": ("RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-3},
-                    lambda h: {"lr": h["lr"], "alpha": h["alpha"], "eps": h["eps"],
-                               "momentum": 0.0, "centered": False, "weight_decay": 0.0}),
-        "adadelta": ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-3},
-                     lambda h: {"lr": h["lr"], "rho": h["rho"], "eps": h["eps"],
-                                "weight_decay": 0.0}),
-        "adam": ("Adam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 1e-3},
-                 lambda h: {"lr": h["lr"], "betas": betas(h), "eps": h["eps"],
-                            "weight_decay": 0.0, "amsgrad": False}),
-        "adamw": ("AdamW", {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 1e-3,
-                            "weight_decay": 0.1},
-                  lambda h: {"lr": h["lr"], "betas": betas(h), "eps": h["eps"],
-                             "weight_decay": h["weight_decay"], "amsgrad": False}),
+        "sgd": (
+            "SGD",
+            {"lr": 0.1, "weight_decay": 0.05},
+            lambda h: {"lr": h["lr"], "weight_decay": h["weight_decay"], "momentum": 0.0},
+        ),
+        "momentum": (
+            "SGD",
+            {"lr": 0.1, "mu": 0.8},
+            lambda h: {"lr": h["lr"], "momentum": h["mu"], "dampening": 0.0, "nesterov": False},
+        ),
+        "nesterov": (
+            "SGD",
+            {"lr": 0.1, "mu": 0.8},
+            lambda h: {"lr": h["lr"], "momentum": h["mu"], "dampening": 0.0, "nesterov": True},
+        ),
+        "adagrad": (
+            "Adagrad",
+            {"lr": 0.1, "eps": 1e-3},
+            lambda h: {
+                "lr": h["lr"],
+                "eps": h["eps"],
+                "lr_decay": 0.0,
+                "initial_accumulator_value": 0.0,
+                "weight_decay": 0.0,
+            },
+        ),
+        "rmsprop": (
+            "RMSprop",
+            {"lr": 0.01, "alpha": 0.9, "eps": 1e-3},
+            lambda h: {
+                "lr": h["lr"],
+                "alpha": h["alpha"],
+                "eps": h["eps"],
+                "momentum": 0.0,
+                "centered": False,
+                "weight_decay": 0.0,
+            },
+        ),
+        "adadelta": (
+            "Adadelta",
+            {"lr": 0.5, "rho": 0.8, "eps": 1e-3},
+            lambda h: {"lr": h["lr"], "rho": h["rho"], "eps": h["eps"], "weight_decay": 0.0},
+        ),
+        "adam": (
+            "Adam",
+            {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 1e-3},
+            lambda h: {"lr": h["lr"], "betas": betas(h), "eps": h["eps"], "weight_decay": 0.0, "amsgrad": False},
+        ),
+        "adamw": (
+            "AdamW",
+            {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 1e-3, "weight_decay": 0.1},
+            lambda h: {
+                "lr": h["lr"],
+                "betas": betas(h),
+                "eps": h["eps"],
+                "weight_decay": h["weight_decay"],
+                "amsgrad": False,
+            },
+        ),
     }
 
 
 # spec schedule -> (torch scheduler, spec hyper-parameters, torch kwargs, values of t).
 def _schedule_table():
     return {
-        "step_lr": ("StepLR", {"lr0": 0.1, "step_size": 3, "gamma": 0.5},
-                    lambda h: {"step_size": h["step_size"], "gamma": h["gamma"]}, range(13)),
-        "step_lr_default_gamma": ("StepLR", {"lr0": 1.0, "step_size": 2},
-                                  lambda h: {"step_size": h["step_size"], "gamma": 0.1}, range(7)),
-        "exponential_lr": ("ExponentialLR", {"lr0": 0.1, "gamma": 0.9},
-                           lambda h: {"gamma": h["gamma"]}, range(16)),
+        "step_lr": (
+            "StepLR",
+            {"lr0": 0.1, "step_size": 3, "gamma": 0.5},
+            lambda h: {"step_size": h["step_size"], "gamma": h["gamma"]},
+            range(13),
+        ),
+        "step_lr_default_gamma": (
+            "StepLR",
+            {"lr0": 1.0, "step_size": 2},
+            lambda h: {"step_size": h["step_size"], "gamma": 0.1},
+            range(7),
+        ),
+        "exponential_lr": ("ExponentialLR", {"lr0": 0.1, "gamma": 0.9}, lambda h: {"gamma": h["gamma"]}, range(16)),
         # t runs well past t_max: torch's closed form is periodic there.
-        "cosine_annealing_lr": ("CosineAnnealingLR", {"lr0": 0.1, "t_max": 10, "eta_min": 0.001},
-                                lambda h: {"T_max": h["t_max"], "eta_min": h["eta_min"]},
-                                range(31)),
-        "cosine_annealing_lr_default_eta": ("CosineAnnealingLR", {"lr0": 1.0, "t_max": 4},
-                                            lambda h: {"T_max": h["t_max"], "eta_min": 0.0},
-                                            range(13)),
+        "cosine_annealing_lr": (
+            "CosineAnnealingLR",
+            {"lr0": 0.1, "t_max": 10, "eta_min": 0.001},
+            lambda h: {"T_max": h["t_max"], "eta_min": h["eta_min"]},
+            range(31),
+        ),
+        "cosine_annealing_lr_default_eta": (
+            "CosineAnnealingLR",
+            {"lr0": 1.0, "t_max": 4},
+            lambda h: {"T_max": h["t_max"], "eta_min": 0.0},
+            range(13),
+        ),
     }
 
 
@@ -219,9 +299,13 @@ def a1_cases(torch):
             param.grad = torch.tensor(grads[k])
             opt.step()
             ws[k] = _np(param)
-        cases[kind] = {"meta": _meta(kind, {"class": f"torch.optim.{cls}", "kwargs": kwargs}),
-                       "hparams": _str(hparams),
-                       "w0": w0, "grads": grads, "ws": ws}
+        cases[kind] = {
+            "meta": _meta(kind, {"class": f"torch.optim.{cls}", "kwargs": kwargs}),
+            "hparams": _str(hparams),
+            "w0": w0,
+            "grads": grads,
+            "ws": ws,
+        }
 
     for case, (cls, hparams, to_torch, ts) in _schedule_table().items():
         kwargs = to_torch(hparams)
@@ -247,13 +331,19 @@ def a1_cases(torch):
                 stepped.append(opt.param_groups[0]["lr"])
         gap = float(np.max(np.abs(np.array(stepped) - lrs)))
         if gap > 1e-12 * hparams["lr0"]:
-            print(f"torch_oracle: warning: {case}: stepped scheduler differs from its "
-                  f"closed form by {gap:.3g}", file=sys.stderr)
+            print(
+                f"torch_oracle: warning: {case}: stepped scheduler differs from its closed form by {gap:.3g}",
+                file=sys.stderr,
+            )
         kind = case.replace("_default_gamma", "").replace("_default_eta", "")
-        cases[case] = {"meta": _meta(kind, {"class": f"torch.optim.lr_scheduler.{cls}",
-                                           "kwargs": kwargs, "via": "_get_closed_form_lr"}),
-                       "hparams": _str(hparams),
-                       "t": ts, "lrs": lrs}
+        cases[case] = {
+            "meta": _meta(
+                kind, {"class": f"torch.optim.lr_scheduler.{cls}", "kwargs": kwargs, "via": "_get_closed_form_lr"}
+            ),
+            "hparams": _str(hparams),
+            "t": ts,
+            "lrs": lrs,
+        }
     return cases
 
 
@@ -286,8 +376,9 @@ def case_makers():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="tests/fixtures/torch", type=Path,
-                        help="output directory (default: tests/fixtures/torch)")
+    parser.add_argument(
+        "--out", default="tests/fixtures/torch", type=Path, help="output directory (default: tests/fixtures/torch)"
+    )
     parser.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="write only these fixtures")
     args = parser.parse_args(argv)
     torch = _require_torch()

@@ -1,4 +1,5 @@
 """Checks of a0_foundations: numerical gradients, activations, linear layer, softmax, losses."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,9 @@ def numerical_gradient_matches(ctx, case):
     f = Probe("smooth_scalar", (case["seed"],))
     got = ctx.call("numerical_gradient", f, x)
     # both sides difference the same f at the same points: only rounding separates them
-    ctx.expect("numerical_gradient", got, lambda impl: impl.run("numerical_gradient", f, x), name="grad",
-               rtol=1e-7, atol=1e-9)
+    ctx.expect(
+        "numerical_gradient", got, lambda impl: impl.run("numerical_gradient", f, x), name="grad", rtol=1e-7, atol=1e-9
+    )
 
 
 @check("numerical_gradient", "calls f with copies and leaves x unchanged", gradient_cases, pays_alone=False)
@@ -49,8 +51,11 @@ def numerical_gradient_copies(ctx, case):
     validate_array(got, name="grad", dtype=np.float64, shape=x.shape)
     # your own gradient of the same function, once with an f that zeroes what it is given
     if not np.array_equal(got, clean):
-        raise CheckFailure("with an f that modifies its argument your gradient changes "
-                           f"(worst entry differs by {np.max(np.abs(got - clean)):.3g})", HINT_COPY)
+        raise CheckFailure(
+            "with an f that modifies its argument your gradient changes "
+            f"(worst entry differs by {np.max(np.abs(got - clean)):.3g})",
+            HINT_COPY,
+        )
 
 
 @check("numerical_gradient", "keeps float32", cases(shape=shapes(max_dims=2, max_side=3), seed=seeds), pays_alone=False)
@@ -61,6 +66,7 @@ def numerical_gradient_float32(ctx, case):
 
 
 # ---- activations ----------------------------------------------------------------------------
+
 
 def _activation_make(slope: bool):
     def make(case):
@@ -88,6 +94,7 @@ def sigmoid_stable(ctx, case):
 
 # ---- linear layer -----------------------------------------------------------------------------
 
+
 def _linear_make(case):
     rng = generator(case["seed"])
     n, fan_in, fan_out = case["sizes"]
@@ -99,7 +106,8 @@ def _linear_make(case):
 
 
 forward_backward_checks(
-    "linear_forward", "linear_backward",
+    "linear_forward",
+    "linear_backward",
     cases(sizes=st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)), dtype=float_dtypes, seed=seeds),
     _linear_make,
 )
@@ -127,8 +135,10 @@ for task in ("softmax", "log_softmax"):
         args, kwargs = _softmax_make(1e4)(case)
         got = ctx.call(task, *args, **kwargs)
         if ctx.last.warnings or (type(got) is np.ndarray and not np.all(np.isfinite(got))):
-            raise CheckFailure(f"{task} overflowed on logits of size 1e4: "
-                               f"{'; '.join(ctx.last.warnings) or 'non-finite values'}", HINT_SHIFT)
+            raise CheckFailure(
+                f"{task} overflowed on logits of size 1e4: {'; '.join(ctx.last.warnings) or 'non-finite values'}",
+                HINT_SHIFT,
+            )
         ctx.expect(task, got, lambda impl: impl.run(task, *args, **kwargs), name="out")
 
 
@@ -165,8 +175,10 @@ def _loss_gradcheck(task, make):
         gradcheck(loss, {"x": first}, {"x": grad}, seed=case["seed"], output=f"the gradient of your {task}")
 
 
-for task, make, names in (("cross_entropy", _cross_entropy_make(3.0), ("loss", "dlogits")),
-                          ("mse", _mse_make, ("loss", "dpred"))):
+for task, make, names in (
+    ("cross_entropy", _cross_entropy_make(3.0), ("loss", "dlogits")),
+    ("mse", _mse_make, ("loss", "dpred")),
+):
     pure_function_checks(task, loss_cases, make, outputs=2, names=names)
     _loss_gradcheck(task, make)
 
@@ -177,9 +189,11 @@ def cross_entropy_stable(ctx, case):
     loss, dlogits = unpack(ctx.call("cross_entropy", *args), 2, "cross_entropy", "(loss, dlogits)")
     if ctx.last.warnings:
         raise CheckFailure(f"cross_entropy warned on logits of size 1e4: {'; '.join(ctx.last.warnings)}", HINT_SHIFT)
-    ctx.expect("cross_entropy", loss, lambda impl: impl.run("cross_entropy", *args)[0], name="loss",
-               precision=precision_of(*args))
+    ctx.expect(
+        "cross_entropy",
+        loss,
+        lambda impl: impl.run("cross_entropy", *args)[0],
+        name="loss",
+        precision=precision_of(*args),
+    )
     ctx.expect("cross_entropy", dlogits, lambda impl: impl.run("cross_entropy", *args)[1], name="dlogits")
-
-
-

@@ -1,4 +1,5 @@
 """Checks of a1_optimizers: update rules over several steps, mini-batches, linear regression, schedules."""
+
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -25,11 +26,17 @@ HYPERPARAMETERS = {
     "nesterov": dict(lr=lrs, mu=st.sampled_from([0.1, 0.5, 0.9, 0.99])),
     "adagrad": dict(lr=lrs, eps=st.sampled_from([1e-10, 1e-2, 0.5])),
     "rmsprop": dict(lr=lrs, alpha=st.sampled_from([0.5, 0.9, 0.99]), eps=epsilons),
-    "adadelta": dict(lr=st.sampled_from([0.1, 1.0, 2.0]), rho=st.sampled_from([0.5, 0.9, 0.99]),
-                     eps=st.sampled_from([1e-6, 1e-2])),
+    "adadelta": dict(
+        lr=st.sampled_from([0.1, 1.0, 2.0]), rho=st.sampled_from([0.5, 0.9, 0.99]), eps=st.sampled_from([1e-6, 1e-2])
+    ),
     "adam": dict(lr=lrs, beta1=st.sampled_from([0.5, 0.9]), beta2=st.sampled_from([0.9, 0.999]), eps=epsilons),
-    "adamw": dict(lr=lrs, beta1=st.sampled_from([0.5, 0.9]), beta2=st.sampled_from([0.9, 0.999]), eps=epsilons,
-                  weight_decay=st.sampled_from([1e-2, 0.1, 0.5])),
+    "adamw": dict(
+        lr=lrs,
+        beta1=st.sampled_from([0.5, 0.9]),
+        beta2=st.sampled_from([0.9, 0.999]),
+        eps=epsilons,
+        weight_decay=st.sampled_from([1e-2, 0.1, 0.5]),
+    ),
 }
 
 
@@ -57,8 +64,11 @@ def _reference_trajectory(impl, rule, w, grads, steps):
 
 def _step(ctx, rule, w, dw, state, hyper):
     w_new, state_new = unpack(ctx.call(rule, w, dw, state, **hyper), 2, rule, "(w_new, state_new)")
-    if isinstance(state_new, Foreign) or type(state_new) is not dict or any(
-            isinstance(v, Foreign) for v in state_new.values()):
+    if (
+        isinstance(state_new, Foreign)
+        or type(state_new) is not dict
+        or any(isinstance(v, Foreign) for v in state_new.values())
+    ):
         raise CheckFailure(f"{rule} returned a state that is not a plain dict: {rep(state_new)}", HINT_STATE)
     return w_new, state_new
 
@@ -85,15 +95,18 @@ def _rule_checks(rule, hyperparameters):
         for step, (dw, step_hyper) in enumerate(zip(grads, steps)):
             current, state = _step(ctx, rule, current, dw, state, step_hyper)
             where = f", lr = {step_hyper['lr']:g} at this step" if scheduled else ""
-            ctx.expect(rule, current, lambda impl, step=step: trajectory(impl)[step],
-                       name=f"w after step {step + 1} (starting from state {{}}{where})")
+            ctx.expect(
+                rule,
+                current,
+                lambda impl, step=step: trajectory(impl)[step],
+                name=f"w after step {step + 1} (starting from state {{}}{where})",
+            )
 
     @check(rule, f"matches the reference over {STEPS} steps", rule_cases)
     def matches(ctx, case):
         trajectory_matches(ctx, case, hyper_of(case))
 
-    @check(rule, f"matches the reference while lr changes every step (x {', '.join(map(str, SCHEDULE))})",
-           rule_cases)
+    @check(rule, f"matches the reference while lr changes every step (x {', '.join(map(str, SCHEDULE))})", rule_cases)
     def scheduled(ctx, case):
         trajectory_matches(ctx, case, hyper_of(case), scheduled=True)
 
@@ -115,8 +128,9 @@ for _rule, _hyperparameters in HYPERPARAMETERS.items():
 
 # ---- minibatch_indices -------------------------------------------------------------------------
 
-batch_cases = cases(n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.booleans(),
-                    drop_last=st.booleans(), seed=seeds)
+batch_cases = cases(
+    n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.booleans(), drop_last=st.booleans(), seed=seeds
+)
 
 
 def _batches_args(case):
@@ -128,12 +142,17 @@ def _batches_args(case):
 def batches_match(ctx, case):
     args, kwargs = _batches_args(case)
     got = ctx.call("minibatch_indices", *args, **kwargs)
-    ctx.expect("minibatch_indices", got, lambda impl: list(impl.run("minibatch_indices", *args, **kwargs)),
-               name="batches")
+    ctx.expect(
+        "minibatch_indices", got, lambda impl: list(impl.run("minibatch_indices", *args, **kwargs)), name="batches"
+    )
 
 
-@check("minibatch_indices", "raises ValueError when shuffling without rng",
-       cases(n=st.integers(1, 10), batch_size=st.integers(1, 4)), pays_alone=False)
+@check(
+    "minibatch_indices",
+    "raises ValueError when shuffling without rng",
+    cases(n=st.integers(1, 10), batch_size=st.integers(1, 4)),
+    pays_alone=False,
+)
 def batches_need_rng(ctx, case):
     try:
         ctx.call("minibatch_indices", case["n"], case["batch_size"], shuffle=True, rng=None)
@@ -147,9 +166,15 @@ def batches_need_rng(ctx, case):
 # ---- fit_linear_regression ---------------------------------------------------------------------
 
 regression_cases = cases(
-    n=st.integers(1, 12), d=st.integers(1, 3), targets=st.sampled_from([None, 1, 2]),
-    batch_size=st.sampled_from([None, 1, 3]), epochs=st.integers(1, 4), lr=st.sampled_from([0.01, 0.05]),
-    optimizer=st.sampled_from(["plain_sgd", "heavy_ball"]), dtype=float_dtypes, seed=seeds,
+    n=st.integers(1, 12),
+    d=st.integers(1, 3),
+    targets=st.sampled_from([None, 1, 2]),
+    batch_size=st.sampled_from([None, 1, 3]),
+    epochs=st.integers(1, 4),
+    lr=st.sampled_from([0.01, 0.05]),
+    optimizer=st.sampled_from(["plain_sgd", "heavy_ball"]),
+    dtype=float_dtypes,
+    seed=seeds,
 )
 
 
@@ -158,18 +183,28 @@ def _regression_args(case):
     X = values(rng, (case["n"], case["d"]), case["dtype"])
     y_shape = (case["n"],) if case["targets"] is None else (case["n"], case["targets"])
     y = values(rng, y_shape, case["dtype"])
-    return (X, y), dict(batch_size=case["batch_size"], epochs=case["epochs"], lr=case["lr"],
-                        rng=Probe("rng", (case["seed"] + 1,)), optimizer=Probe(case["optimizer"]))
+    return (X, y), dict(
+        batch_size=case["batch_size"],
+        epochs=case["epochs"],
+        lr=case["lr"],
+        rng=Probe("rng", (case["seed"] + 1,)),
+        optimizer=Probe(case["optimizer"]),
+    )
 
 
 @check("fit_linear_regression", "matches the reference", regression_cases)
 def regression_matches(ctx, case):
     args, kwargs = _regression_args(case)
-    theta, losses = unpack(ctx.call("fit_linear_regression", *args, **kwargs), 2, "fit_linear_regression",
-                           "(theta, losses)")
+    theta, losses = unpack(
+        ctx.call("fit_linear_regression", *args, **kwargs), 2, "fit_linear_regression", "(theta, losses)"
+    )
     for i, name in enumerate(("theta", "losses")):
-        ctx.expect("fit_linear_regression", (theta, losses)[i],
-                   lambda impl, i=i: impl.run("fit_linear_regression", *args, **kwargs)[i], name=name)
+        ctx.expect(
+            "fit_linear_regression",
+            (theta, losses)[i],
+            lambda impl, i=i: impl.run("fit_linear_regression", *args, **kwargs)[i],
+            name=name,
+        )
 
 
 @check("fit_linear_regression", "leaves X and y unchanged", regression_cases, pays_alone=False)
@@ -183,16 +218,22 @@ def regression_pure(ctx, case):
 
 lr0s = st.sampled_from([0.1, 1.0, 3e-4])
 SCHEDULES = {
-    "step_lr": (cases(lr0=lr0s, epoch=st.integers(0, 30), step_size=st.integers(1, 10),
-                      gamma=st.sampled_from([0.1, 0.5, 0.9])),
-                lambda c: ((c["lr0"], c["epoch"], c["step_size"]), {"gamma": c["gamma"]})),
-    "exponential_lr": (cases(lr0=lr0s, epoch=st.integers(0, 30), gamma=st.sampled_from([0.5, 0.9, 0.99])),
-                       lambda c: ((c["lr0"], c["epoch"], c["gamma"]), {})),
-    "cosine_annealing_lr": (cases(lr0=lr0s, t=st.integers(0, 50), t_max=st.integers(1, 20),
-                                  eta_min=st.sampled_from([0.0, 1e-3])),
-                            lambda c: ((c["lr0"], c["t"], c["t_max"]), {"eta_min": c["eta_min"]})),
-    "linear_warmup_lr": (cases(lr0=lr0s, t=st.integers(0, 30), warmup_steps=st.integers(-1, 10)),
-                         lambda c: ((c["lr0"], c["t"], c["warmup_steps"]), {})),
+    "step_lr": (
+        cases(lr0=lr0s, epoch=st.integers(0, 30), step_size=st.integers(1, 10), gamma=st.sampled_from([0.1, 0.5, 0.9])),
+        lambda c: ((c["lr0"], c["epoch"], c["step_size"]), {"gamma": c["gamma"]}),
+    ),
+    "exponential_lr": (
+        cases(lr0=lr0s, epoch=st.integers(0, 30), gamma=st.sampled_from([0.5, 0.9, 0.99])),
+        lambda c: ((c["lr0"], c["epoch"], c["gamma"]), {}),
+    ),
+    "cosine_annealing_lr": (
+        cases(lr0=lr0s, t=st.integers(0, 50), t_max=st.integers(1, 20), eta_min=st.sampled_from([0.0, 1e-3])),
+        lambda c: ((c["lr0"], c["t"], c["t_max"]), {"eta_min": c["eta_min"]}),
+    ),
+    "linear_warmup_lr": (
+        cases(lr0=lr0s, t=st.integers(0, 30), warmup_steps=st.integers(-1, 10)),
+        lambda c: ((c["lr0"], c["t"], c["warmup_steps"]), {}),
+    ),
 }
 for _task, (_cases, _make) in SCHEDULES.items():
     pure_function_checks(_task, _cases, _make, names=("lr",))

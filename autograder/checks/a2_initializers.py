@@ -19,6 +19,7 @@ per shape; its Haar test: two per shape; activation_stds' reference experiment b
 meaning checks: four cases of 4 layers); the meaning checks of activation_stds rest on margins
 measured by simulation (see their comments), not on a proof.
 """
+
 from __future__ import annotations
 
 import math
@@ -120,38 +121,70 @@ def _rng(seed, k=0) -> Probe:
 
 # ---- fans and gains ------------------------------------------------------------------------------
 
+
 @check("fan_in_and_fan_out", "matches torch's fans for dense and conv shapes", cases(shape=weight_shapes()))
 def fans_match(ctx, case):
     shape = case["shape"]
     got = unpack(ctx.call("fan_in_and_fan_out", shape), 2, "fan_in_and_fan_out", "(fan_in, fan_out)")
     for i, name in enumerate(("fan_in", "fan_out")):
-        ctx.expect("fan_in_and_fan_out", got[i], lambda impl, i=i: impl.run("fan_in_and_fan_out", shape)[i],
-                   name=f"{name} of shape {shape}")
+        ctx.expect(
+            "fan_in_and_fan_out",
+            got[i],
+            lambda impl, i=i: impl.run("fan_in_and_fan_out", shape)[i],
+            name=f"{name} of shape {shape}",
+        )
 
 
-@check("fan_in_and_fan_out", "raises ValueError for fewer than 2 dimensions",
-       cases(shape=shapes(min_dims=0, max_dims=1, max_side=12)), pays_alone=False)
+@check(
+    "fan_in_and_fan_out",
+    "raises ValueError for fewer than 2 dimensions",
+    cases(shape=shapes(min_dims=0, max_dims=1, max_side=12)),
+    pays_alone=False,
+)
 def fans_need_two_dims(ctx, case):
     _expect_value_error(ctx, "fan_in_and_fan_out", (case["shape"],), {})
 
 
-NONLINEARITIES = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                  "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
+NONLINEARITIES = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "selu",
+)
 slopes = st.sampled_from([0.01, 0.2, 0.0, 1, 3.0, None])
 
 
-@check("calculate_gain", "matches torch's gains for every nonlinearity",
-       cases(kwargs=st.fixed_dictionaries({}, optional={"param": slopes})))
+@check(
+    "calculate_gain",
+    "matches torch's gains for every nonlinearity",
+    cases(kwargs=st.fixed_dictionaries({}, optional={"param": slopes})),
+)
 def gain_matches(ctx, case):
     kwargs = case["kwargs"]
     for nonlinearity in NONLINEARITIES:
         got = ctx.call("calculate_gain", nonlinearity, **kwargs)
-        ctx.expect("calculate_gain", got, lambda impl: impl.run("calculate_gain", nonlinearity, **kwargs),
-                   name=_signature("calculate_gain", (nonlinearity,), kwargs))
+        ctx.expect(
+            "calculate_gain",
+            got,
+            lambda impl, nonlinearity=nonlinearity: impl.run("calculate_gain", nonlinearity, **kwargs),
+            name=_signature("calculate_gain", (nonlinearity,), kwargs),
+        )
 
 
-@check("calculate_gain", "raises ValueError for an unknown nonlinearity",
-       cases(nonlinearity=st.sampled_from(["softmax", "gelu", "ReLU", "Tanh", "elu", "swish", ""])), pays_alone=False)
+@check(
+    "calculate_gain",
+    "raises ValueError for an unknown nonlinearity",
+    cases(nonlinearity=st.sampled_from(["softmax", "gelu", "ReLU", "Tanh", "elu", "swish", ""])),
+    pays_alone=False,
+)
 def gain_unknown(ctx, case):
     _expect_value_error(ctx, "calculate_gain", (case["nonlinearity"],), {})
 
@@ -160,11 +193,14 @@ def gain_unknown(ctx, case):
 
 gains = st.sampled_from([1.0, 0.5, 5.0 / 3, math.sqrt(2.0), 3.0])
 GAIN_KWARGS = st.fixed_dictionaries({}, optional={"gain": gains})
-KAIMING_KWARGS = st.fixed_dictionaries({}, optional={
-    "a": st.sampled_from([0.0, 0.01, 0.2, 1.0, 3]),
-    "mode": st.sampled_from(["fan_in", "fan_out"]),
-    "nonlinearity": st.sampled_from(["leaky_relu", "relu", "tanh", "linear", "sigmoid", "selu", "conv2d"]),
-})
+KAIMING_KWARGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "a": st.sampled_from([0.0, 0.01, 0.2, 1.0, 3]),
+        "mode": st.sampled_from(["fan_in", "fan_out"]),
+        "nonlinearity": st.sampled_from(["leaky_relu", "relu", "tanh", "linear", "sigmoid", "selu", "conv2d"]),
+    },
+)
 SCALES = {
     "xavier_std": GAIN_KWARGS,
     "xavier_bound": GAIN_KWARGS,
@@ -186,8 +222,12 @@ for _task, _kwargs in SCALES.items():
     _scale_check(_task, _kwargs)
 
 
-@check("kaiming_std", "raises ValueError for an unknown mode",
-       cases(shape=weight_shapes(), mode=st.sampled_from(["fan_avg", "in", "fan-in", "fanin", ""])), pays_alone=False)
+@check(
+    "kaiming_std",
+    "raises ValueError for an unknown mode",
+    cases(shape=weight_shapes(), mode=st.sampled_from(["fan_avg", "in", "fan-in", "fanin", ""])),
+    pays_alone=False,
+)
 def kaiming_unknown_mode(ctx, case):
     _expect_value_error(ctx, "kaiming_std", (case["shape"],), {"mode": case["mode"]})
 
@@ -205,16 +245,21 @@ def zeros_match(ctx, case):
     ctx.expect("zeros", got, lambda impl: impl.run("zeros", *args, **kwargs), name=_signature("zeros", args, kwargs))
 
 
-@check("constant", "float64 val everywhere, with or without rng",
-       cases(shape=any_shapes, val=st.sampled_from([0.5, -2.0, 3, 0, 1e-3]), kwargs=maybe_rng))
+@check(
+    "constant",
+    "float64 val everywhere, with or without rng",
+    cases(shape=any_shapes, val=st.sampled_from([0.5, -2.0, 3, 0, 1e-3]), kwargs=maybe_rng),
+)
 def constant_matches(ctx, case):
     args, kwargs = (case["shape"], case["val"]), case["kwargs"]
     got = ctx.call("constant", *args, **kwargs)
-    ctx.expect("constant", got, lambda impl: impl.run("constant", *args, **kwargs),
-               name=_signature("constant", args, kwargs))
+    ctx.expect(
+        "constant", got, lambda impl: impl.run("constant", *args, **kwargs), name=_signature("constant", args, kwargs)
+    )
 
 
 # ---- sampling distributions --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Uniform:
@@ -257,8 +302,10 @@ def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
         return f"{outside} of {n} draws lie outside [{lo:.6g}, {hi:.6g}] (lowest {low:.6g}, highest {high:.6g})"
     gap = stats.uniform_gap(n, FAILURE) * width
     if low > lo + gap or high < hi - gap:
-        return (f"{n} draws span only [{low:.6g}, {high:.6g}]; that many draws of {target} come within "
-                f"{gap:.3g} of both ends")
+        return (
+            f"{n} draws span only [{low:.6g}, {high:.6g}]; that many draws of {target} come within "
+            f"{gap:.3g} of both ends"
+        )
     mean = float(draws.mean())
     half = stats.hoeffding_halfwidth(n, width, FAILURE)
     if abs(mean - center) > half:
@@ -267,8 +314,10 @@ def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
     half = stats.hoeffding_halfwidth(n, width**2 / 4, FAILURE)
     accepted = [math.sqrt(max(width**2 / 12 + sign * half, 0.0)) for sign in (-1, 1)]
     if not accepted[0] <= math.sqrt(spread) <= accepted[1]:
-        return (f"the spread of {n} draws about {center:.6g} is {math.sqrt(spread):.6g}, {target} has std "
-                f"{width / math.sqrt(12):.6g} (accepted [{accepted[0]:.6g}, {accepted[1]:.6g}])")
+        return (
+            f"the spread of {n} draws about {center:.6g} is {math.sqrt(spread):.6g}, {target} has std "
+            f"{width / math.sqrt(12):.6g} (accepted [{accepted[0]:.6g}, {accepted[1]:.6g}])"
+        )
     return _shape_problem(draws, target)
 
 
@@ -283,13 +332,17 @@ def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
     low, high = stats.chi2_interval(n, FAILURE)
     spread = float(np.sum(((draws - mu) / sigma) ** 2))
     if not low <= spread <= high:
-        return (f"the std of {n} draws about {mu:.6g} is {sigma * math.sqrt(spread / n):.6g}, {target} has std "
-                f"{sigma:.6g} (accepted [{sigma * math.sqrt(low / n):.6g}, {sigma * math.sqrt(high / n):.6g}])")
+        return (
+            f"the std of {n} draws about {mu:.6g} is {sigma * math.sqrt(spread / n):.6g}, {target} has std "
+            f"{sigma:.6g} (accepted [{sigma * math.sqrt(low / n):.6g}, {sigma * math.sqrt(high / n):.6g}])"
+        )
     fewest, most = _tail_counts(n)
     tails = int(np.sum(np.abs(draws - mu) > 2 * sigma))
     if not fewest <= tails <= most:
-        return (f"{tails} of {n} draws lie more than 2 std from the mean; a normal distribution puts "
-                f"{TWO_STD_TAIL:.2%} there (accepted {fewest} to {most}): is it a normal distribution?")
+        return (
+            f"{tails} of {n} draws lie more than 2 std from the mean; a normal distribution puts "
+            f"{TWO_STD_TAIL:.2%} there (accepted {fewest} to {most}): is it a normal distribution?"
+        )
     return _shape_problem(draws, target)
 
 
@@ -299,10 +352,12 @@ def _shape_problem(draws: np.ndarray, target) -> str | None:
     far = stats.ks_distance(draws, target.cdf)
     eps = stats.dkw_halfwidth(draws.size, FAILURE)
     if far.distance > eps:
-        return (f"its draws do not follow the whole distribution: a share {far.share:.3f} of the {draws.size} draws "
-                f"lie {'at or ' if far.inclusive else ''}below {far.x:.6g}, where {target} puts {far.expected:.3f}; "
-                f"draws of {target} keep that gap within {eps:.3f} everywhere (Kolmogorov-Smirnov): are the draws "
-                "continuous, with the right shape and not only the right mean and spread?")
+        return (
+            f"its draws do not follow the whole distribution: a share {far.share:.3f} of the {draws.size} draws "
+            f"lie {'at or ' if far.inclusive else ''}below {far.x:.6g}, where {target} puts {far.expected:.3f}; "
+            f"draws of {target} keep that gap within {eps:.3f} everywhere (Kolmogorov-Smirnov): are the draws "
+            "continuous, with the right shape and not only the right mean and spread?"
+        )
     return None
 
 
@@ -319,11 +374,16 @@ def _dependence_problem(draws: np.ndarray, target) -> str | None:
     if worst is None:
         return None
     calls, apart = (int(v) for v in shifts[worst])
-    where = f"{apart} entries apart in one call's output" if calls == 0 else \
-        f"{apart} entries apart in the outputs of calls {calls} apart"
-    return (f"its draws are not independent: of {pairs[worst]} pairs of draws {where} (flattened), "
-            f"{agree[worst]} fall on the same side of the centre {center:.6g}; independent draws do so half "
-            f"the time (accepted {max(low[worst], 0):.0f} to {high[worst]:.0f} at every offset)")
+    where = (
+        f"{apart} entries apart in one call's output"
+        if calls == 0
+        else f"{apart} entries apart in the outputs of calls {calls} apart"
+    )
+    return (
+        f"its draws are not independent: of {pairs[worst]} pairs of draws {where} (flattened), "
+        f"{agree[worst]} fall on the same side of the centre {center:.6g}; independent draws do so half "
+        f"the time (accepted {max(low[worst], 0):.0f} to {high[worst]:.0f} at every offset)"
+    )
 
 
 def _distribution_problem(draws, target) -> str | None:
@@ -338,10 +398,12 @@ def _calls_for(shape, target) -> int:
 
 def _student_draws(ctx, task, shape, kwargs, seed, target) -> np.ndarray:
     """(calls, size): one row per call, in the order of the calls."""
-    return np.stack([
-        _array_output(ctx, task, (shape,), {**kwargs, "rng": _rng(seed, k)}, shape).ravel()
-        for k in range(_calls_for(shape, target))
-    ])
+    return np.stack(
+        [
+            _array_output(ctx, task, (shape,), {**kwargs, "rng": _rng(seed, k)}, shape).ravel()
+            for k in range(_calls_for(shape, target))
+        ]
+    )
 
 
 def _difference(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -357,9 +419,14 @@ def _recognise_draws(ctx, task, shape, kwargs, seed, draws, target):
     for known, implementation in mistake_implementation_pairs(ctx.course, task):
         try:
             with np.errstate(all="ignore"):
-                wrong = np.stack([
-                    np.asarray(implementation.run(task, shape, **kwargs, rng=_rng(seed, k)), dtype=np.float64).ravel()
-                    for k in range(_calls_for(shape, target))])
+                wrong = np.stack(
+                    [
+                        np.asarray(
+                            implementation.run(task, shape, **kwargs, rng=_rng(seed, k)), dtype=np.float64
+                        ).ravel()
+                        for k in range(_calls_for(shape, target))
+                    ]
+                )
         except Exception:  # noqa: BLE001 - a mistake that raises is not this one
             continue
         if wrong.shape != draws.shape or not np.all(np.isfinite(wrong)) or not _distribution_problem(wrong, target):
@@ -385,20 +452,30 @@ def _centred(kind):
     return target
 
 
-sized_shapes = st.one_of(st.integers(16, 64).map(lambda n: (n,)),
-                         shapes(min_dims=2, max_dims=3, max_side=8).filter(lambda shape: math.prod(shape) >= 16))
+sized_shapes = st.one_of(
+    st.integers(16, 64).map(lambda n: (n,)),
+    shapes(min_dims=2, max_dims=3, max_side=8).filter(lambda shape: math.prod(shape) >= 16),
+)
 sized_weights = weight_shapes(min_size=16)
-INTERVALS = st.sampled_from([{}, {"a": -1.0, "b": 1.0}, {"a": -3.0, "b": 0.5}, {"a": 2.0, "b": 2.5},
-                             {"b": 4.0}, {"a": -0.5}, {"a": -0.01, "b": 0.01}])
-NORMAL_KWARGS = st.fixed_dictionaries({}, optional={"mean": st.sampled_from([0.0, -3.0, 1.5]),
-                                                    "std": st.sampled_from([1.0, 0.01, 0.5, 2.0])})
+INTERVALS = st.sampled_from(
+    [
+        {},
+        {"a": -1.0, "b": 1.0},
+        {"a": -3.0, "b": 0.5},
+        {"a": 2.0, "b": 2.5},
+        {"b": 4.0},
+        {"a": -0.5},
+        {"a": -0.01, "b": 0.01},
+    ]
+)
+NORMAL_KWARGS = st.fixed_dictionaries(
+    {}, optional={"mean": st.sampled_from([0.0, -3.0, 1.5]), "std": st.sampled_from([1.0, 0.01, 0.5, 2.0])}
+)
 # task -> (shapes, keyword arguments, target(reference, shape, kwargs)); spec defaults a=0, b=1,
 # mean=0, std=1
 SAMPLERS = {
-    "uniform": (sized_shapes, INTERVALS,
-                lambda impl, shape, kw: Uniform(kw.get("a", 0.0), kw.get("b", 1.0))),
-    "normal": (sized_shapes, NORMAL_KWARGS,
-               lambda impl, shape, kw: Normal(kw.get("mean", 0.0), kw.get("std", 1.0))),
+    "uniform": (sized_shapes, INTERVALS, lambda impl, shape, kw: Uniform(kw.get("a", 0.0), kw.get("b", 1.0))),
+    "normal": (sized_shapes, NORMAL_KWARGS, lambda impl, shape, kw: Normal(kw.get("mean", 0.0), kw.get("std", 1.0))),
     "xavier_uniform": (sized_weights, GAIN_KWARGS, _bounded("xavier_bound")),
     "xavier_normal": (sized_weights, GAIN_KWARGS, _centred("xavier_std")),
     "kaiming_uniform": (sized_weights, KAIMING_KWARGS, _bounded("kaiming_bound")),
@@ -408,19 +485,25 @@ SAMPLERS = {
 
 
 def _sampler_check(task, shape_strategy, kwargs_strategy, target_of):
-    @check(task, "draws from the right distribution (statistical tests)",
-           cases(shape=shape_strategy, kwargs=kwargs_strategy, seed=seeds))
+    @check(
+        task,
+        "draws from the right distribution (statistical tests)",
+        cases(shape=shape_strategy, kwargs=kwargs_strategy, seed=seeds),
+    )
     def distribution(ctx, case):
         shape, kwargs, seed = case["shape"], case["kwargs"], case["seed"]
         target = target_of(ctx.reference, shape, kwargs)
         draws = _student_draws(ctx, task, shape, kwargs, seed, target)
         problem = _distribution_problem(draws, target)
         if problem:
-            raise CheckFailure(f"{_signature(task, (shape,), kwargs)} should draw from {target}, but {problem}",
-                               _recognise_draws(ctx, task, shape, kwargs, seed, draws, target))
+            raise CheckFailure(
+                f"{_signature(task, (shape,), kwargs)} should draw from {target}, but {problem}",
+                _recognise_draws(ctx, task, shape, kwargs, seed, draws, target),
+            )
 
 
 # ---- rng alone controls the randomness -----------------------------------------------------------
+
 
 def _rng_check(task, calls):
     """Register the check that task's output depends on its rng and on nothing else.
@@ -437,19 +520,29 @@ def _rng_check(task, calls):
         for number, (args, kwargs) in enumerate(calls):
             seed, call = RNG_SEED + number, _signature(task, args, kwargs)
             first, after_first, again, as_if_untouched, other = [  # in this order, one after another
-                _any_array_output(ctx, task, args, {**kwargs, "rng": rng}, call) for rng in (
-                    Probe("rng_after_global_seed", (seed, seed)), Probe("rng_from_global"),
-                    Probe("rng_after_global_seed", (seed, seed + 1)), Probe("rng_from_global", (seed,)),
-                    Probe("rng", (seed + 1,)))]
+                _any_array_output(ctx, task, args, {**kwargs, "rng": rng}, call)
+                for rng in (
+                    Probe("rng_after_global_seed", (seed, seed)),
+                    Probe("rng_from_global"),
+                    Probe("rng_after_global_seed", (seed, seed + 1)),
+                    Probe("rng_from_global", (seed,)),
+                    Probe("rng", (seed + 1,)),
+                )
+            ]
             if not same_plain(first, again):
-                raise CheckFailure(f"{call} returned different arrays for the same rng seed when np.random's "
-                                   "global state differed: the result depends on more than rng", HINT_RNG)
+                raise CheckFailure(
+                    f"{call} returned different arrays for the same rng seed when np.random's "
+                    "global state differed: the result depends on more than rng",
+                    HINT_RNG,
+                )
             if not same_plain(after_first, as_if_untouched):
-                raise CheckFailure(f"{call} changed np.random's global state (np.random.seed, or a draw from "
-                                   "np.random)", HINT_RNG)
+                raise CheckFailure(
+                    f"{call} changed np.random's global state (np.random.seed, or a draw from np.random)", HINT_RNG
+                )
             if same_plain(first, other):
-                raise CheckFailure(f"{call} returned the same array for two different rng seeds: it does not "
-                                   "draw from rng", HINT_RNG)
+                raise CheckFailure(
+                    f"{call} returned the same array for two different rng seeds: it does not draw from rng", HINT_RNG
+                )
 
 
 def _any_array_output(ctx, task, args, kwargs, call) -> np.ndarray:
@@ -493,8 +586,12 @@ def orthogonal_property(ctx, case):
     shape, kwargs = case["shape"], {**case["kwargs"], "rng": _rng(case["seed"])}
     W = _array_output(ctx, "orthogonal", (shape,), kwargs, shape)
     name = "W W^T" if shape[0] <= math.prod(shape[1:]) else "W^T W"
-    ctx.expect("orthogonal", _gram(W), lambda impl: _gram(impl.run("orthogonal", shape, **kwargs)),
-               name=f"{name} for {_signature('orthogonal', (shape,), kwargs)} (expected gain^2 I)")
+    ctx.expect(
+        "orthogonal",
+        _gram(W),
+        lambda impl: _gram(impl.run("orthogonal", shape, **kwargs)),
+        name=f"{name} for {_signature('orthogonal', (shape,), kwargs)} (expected gain^2 I)",
+    )
 
 
 HAAR_SHAPES = ((5, 5), (7, 3), (3, 7), (2, 3, 2, 2))
@@ -509,13 +606,18 @@ def orthogonal_haar(ctx, case):
     # interval holds it but for probability FAILURE per shape.
     fewest, most = stats.binomial_interval(HAAR_DRAWS, 0.5, FAILURE)
     for shape in HAAR_SHAPES:
-        corners = [_array_output(ctx, "orthogonal", (shape,), {"rng": _rng(HAAR_SEED, k)}, shape).flat[0]
-                   for k in range(HAAR_DRAWS)]
+        corners = [
+            _array_output(ctx, "orthogonal", (shape,), {"rng": _rng(HAAR_SEED, k)}, shape).flat[0]
+            for k in range(HAAR_DRAWS)
+        ]
         positive = int(np.sum(np.asarray(corners) > 0))
         if not fewest <= positive <= most:
-            raise CheckFailure(f"W[0, 0] of orthogonal({shape}) was positive in {positive} of {HAAR_DRAWS} draws "
-                               f"(accepted {fewest} to {most}): a uniformly distributed orthogonal matrix has "
-                               "either sign with probability 1/2", HINT_SIGN)
+            raise CheckFailure(
+                f"W[0, 0] of orthogonal({shape}) was positive in {positive} of {HAAR_DRAWS} draws "
+                f"(accepted {fewest} to {most}): a uniformly distributed orthogonal matrix has "
+                "either sign with probability 1/2",
+                HINT_SIGN,
+            )
 
 
 HINT_HAAR = (
@@ -539,20 +641,24 @@ def _sphere_problem(shape, draws: list, radii: np.random.Generator) -> str | Non
     rows, cols = shape[0], math.prod(shape[1:])
     d, k = max(rows, cols), cols if rows >= cols else rows  # k: the length of a direction
     dense = radii.standard_normal(k)
-    directions = {f"its first {'column' if rows >= cols else 'row'}": np.eye(k)[0],
-                  "a fixed dense direction": dense / np.linalg.norm(dense)}
+    directions = {
+        f"its first {'column' if rows >= cols else 'row'}": np.eye(k)[0],
+        "a fixed dense direction": dense / np.linalg.norm(dense),
+    }
     scale = np.sqrt(radii.chisquare(d, size=(len(draws), 1)))
     for name, direction in directions.items():
         gaussian = scale * np.stack([_through(W, direction) for W in draws])
         far = stats.ks_distance(gaussian, stats.normal_cdf)
         eps = stats.dkw_halfwidth(gaussian.size, FAILURE)
         if far.distance > eps:
-            return (f"orthogonal({shape}) is not uniformly distributed: through {name}, each of {len(draws)} draws "
-                    f"gives a point that is uniform on the unit sphere of R^{d} for a Haar-distributed matrix; times "
-                    f"an independent chi_{d} radius its {d} coordinates are N(0, 1) draws, but a share "
-                    f"{far.share:.3f} of the {gaussian.size} coordinates lie {'at or ' if far.inclusive else ''}below "
-                    f"{far.x:.3g}, where N(0, 1) puts {far.expected:.3f} (accepted within {eps:.3f}, "
-                    "Kolmogorov-Smirnov)")
+            return (
+                f"orthogonal({shape}) is not uniformly distributed: through {name}, each of {len(draws)} draws "
+                f"gives a point that is uniform on the unit sphere of R^{d} for a Haar-distributed matrix; times "
+                f"an independent chi_{d} radius its {d} coordinates are N(0, 1) draws, but a share "
+                f"{far.share:.3f} of the {gaussian.size} coordinates lie {'at or ' if far.inclusive else ''}below "
+                f"{far.x:.3g}, where N(0, 1) puts {far.expected:.3f} (accepted within {eps:.3f}, "
+                "Kolmogorov-Smirnov)"
+            )
     return None
 
 
@@ -569,8 +675,10 @@ def orthogonal_sphere(ctx, case):
     # zeros there), a fixed dense direction those that are uniform in their first column only.
     radii = np.random.default_rng(HAAR_SEED)
     for shape in HAAR_SHAPES:
-        draws = [_array_output(ctx, "orthogonal", (shape,), {"rng": _rng(HAAR_SEED, call)}, shape)
-                 for call in range(HAAR_DRAWS)]
+        draws = [
+            _array_output(ctx, "orthogonal", (shape,), {"rng": _rng(HAAR_SEED, call)}, shape)
+            for call in range(HAAR_DRAWS)
+        ]
         problem = _sphere_problem(shape, draws, radii)
         if problem:
             raise CheckFailure(problem, HINT_HAAR)
@@ -587,15 +695,24 @@ def orthogonal_sphere(ctx, case):
 # 32768, where numpy's matrix product still runs on one thread (more is slower on a busy machine).
 ACTIVATION_LIPSCHITZ = {"relu": 1.0, "tanh": 1.0, "linear": 1.0, "sigmoid": 0.25}
 FIXED_SCALES = {"relu": (0.5, 1.0), "tanh": (0.5, 1.0), "linear": (0.5, 1.0), "sigmoid": (2.0, 4.0)}
-fixed_cases = st.sampled_from(sorted(FIXED_SCALES)).flatmap(lambda activation: cases(
-    activation=st.just(activation), weight_scale=st.sampled_from(FIXED_SCALES[activation]),
-    depth=st.integers(1, 4), width=st.integers(6, 8), batch=st.just(4096), seed=seeds))
+fixed_cases = st.sampled_from(sorted(FIXED_SCALES)).flatmap(
+    lambda activation: cases(
+        activation=st.just(activation),
+        weight_scale=st.sampled_from(FIXED_SCALES[activation]),
+        depth=st.integers(1, 4),
+        width=st.integers(6, 8),
+        batch=st.just(4096),
+        seed=seeds,
+    )
+)
 
 
 def _experiment_args(case):
     init = Probe("init_fixed_orthogonal", (case["weight_scale"], case["seed"]))
-    return ((init, case["depth"], case["width"], case["activation"]),
-            {"rng": Probe("rng", (case["seed"],)), "batch": case["batch"]})
+    return (
+        (init, case["depth"], case["width"], case["activation"]),
+        {"rng": Probe("rng", (case["seed"],)), "batch": case["batch"]},
+    )
 
 
 def _experiment_tolerance(case) -> np.ndarray:
@@ -618,7 +735,9 @@ def stds_match(ctx, case):
         raise CheckFailure(
             f"stds[{layer}] (after layer {layer + 1}) is {got[layer]:.6g}, the reference experiment gives "
             f"{expected[layer]:.6g} (accepted ± {tolerance[layer]:.3g}, which holds any correct draw order); "
-            f"yours {fmt(got)}, reference {fmt(expected)}", hint)
+            f"yours {fmt(got)}, reference {fmt(expected)}",
+            hint,
+        )
 
 
 def _closest_mistake(ctx, task, args, kwargs, got, expected, tolerance):
@@ -651,9 +770,17 @@ def _relu_stds(ctx, init, seed, *, depth=20, width=64, batch=16) -> np.ndarray:
 HE_RUNS = 100
 MEANING_SEED = 20250201
 # One fixed case per activation, judged as stds_match judges its drawn cases.
-REFERENCE_CASES = tuple({"activation": activation, "weight_scale": FIXED_SCALES[activation][1], "depth": 4,
-                         "width": 8, "batch": 4096, "seed": MEANING_SEED + number}
-                        for number, activation in enumerate(sorted(FIXED_SCALES)))
+REFERENCE_CASES = tuple(
+    {
+        "activation": activation,
+        "weight_scale": FIXED_SCALES[activation][1],
+        "depth": 4,
+        "width": 8,
+        "batch": 4096,
+        "seed": MEANING_SEED + number,
+    }
+    for number, activation in enumerate(sorted(FIXED_SCALES))
+)
 
 
 def _require_the_experiment(ctx) -> None:
@@ -664,9 +791,12 @@ def _require_the_experiment(ctx) -> None:
         try:
             stds_match(ctx, case)
         except CheckFailure as failure:
-            raise CheckFailure("this check credits what your experiment shows, so it first compares it with the "
-                               f"reference experiment ({case['activation']}, fixed weights), which it does not "
-                               f"match: {failure.message}", failure.hint) from None
+            raise CheckFailure(
+                "this check credits what your experiment shows, so it first compares it with the "
+                f"reference experiment ({case['activation']}, fixed weights), which it does not "
+                f"match: {failure.message}",
+                failure.hint,
+            ) from None
 
 
 @check("activation_stds", "ReLU + He init: the std stays within a factor of 2 over 20 layers", pays_alone=False)
@@ -676,13 +806,17 @@ def he_keeps_the_signal(ctx, case):
     # is 7.7 standard deviations (tests/test_a2_initializers.py re-measures it). Width 64 keeps
     # each run cheap (about 3 ms); wider layers would fluctuate less but cost more.
     _require_the_experiment(ctx)
-    ratios = [np.log(stds[-1] / stds[0]) for stds in
-              (_relu_stds(ctx, Probe("init_he_normal"), MEANING_SEED + run) for run in range(HE_RUNS))]
+    ratios = [
+        np.log(stds[-1] / stds[0])
+        for stds in (_relu_stds(ctx, Probe("init_he_normal"), MEANING_SEED + run) for run in range(HE_RUNS))
+    ]
     factor = float(np.exp(np.mean(ratios)))
     if not 0.5 <= factor <= 2.0:
-        raise CheckFailure(f"with He init (N(0, 2/fan_in)) and ReLU, the std after layer 20 is {factor:.3g} times "
-                           f"the std after layer 1 (geometric mean over {HE_RUNS} runs); He init keeps it within "
-                           "a factor of 2")
+        raise CheckFailure(
+            f"with He init (N(0, 2/fan_in)) and ReLU, the std after layer 20 is {factor:.3g} times "
+            f"the std after layer 1 (geometric mean over {HE_RUNS} runs); He init keeps it within "
+            "a factor of 2"
+        )
 
 
 @check("activation_stds", "ReLU: N(0, 0.01) weights make the std vanish, N(0, 1) weights explode", pays_alone=False)
@@ -694,9 +828,11 @@ def small_and_large_weights(ctx, case):
         stds = _relu_stds(ctx, Probe("init_normal", (std,)), MEANING_SEED + HE_RUNS)
         ratio = stds[-1] / stds[0]
         if (verdict == "vanish" and ratio > 1e-6) or (verdict == "explode" and ratio < 1e6):
-            raise CheckFailure(f"with N(0, {std}^2) weights and ReLU, the std after layer 20 is {ratio:.3g} times "
-                               f"the std after layer 1: it should {verdict} (a ratio "
-                               f"{'below 1e-6' if verdict == 'vanish' else 'above 1e6'})")
+            raise CheckFailure(
+                f"with N(0, {std}^2) weights and ReLU, the std after layer 20 is {ratio:.3g} times "
+                f"the std after layer 1: it should {verdict} (a ratio "
+                f"{'below 1e-6' if verdict == 'vanish' else 'above 1e6'})"
+            )
 
 
 for _task, _calls in RNG_CALLS.items():

@@ -9,6 +9,7 @@ forward's own mask, read off the forward's output (inputs are kept away from 0 s
 entry is never 0); evaluation mode and p = 0 are the identity, p = 1 gives zeros; and the rng
 argument alone decides the mask.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,8 +73,12 @@ STAT_FAILURE = 1e-9
 
 # ---- penalties ------------------------------------------------------------------------------
 
-penalty_cases = cases(shapes=st.lists(shapes(max_dims=3, max_side=4), min_size=1, max_size=3),
-                      lam=st.sampled_from([1e-3, 0.1, 0.5, 2.0]), dtype=float_dtypes, seed=seeds)
+penalty_cases = cases(
+    shapes=st.lists(shapes(max_dims=3, max_side=4), min_size=1, max_size=3),
+    lam=st.sampled_from([1e-3, 0.1, 0.5, 2.0]),
+    dtype=float_dtypes,
+    seed=seeds,
+)
 
 
 def _weights(case):
@@ -93,8 +98,13 @@ def _penalty_checks(task):
     def matches(ctx, case):
         weights = _weights(case)
         loss, grads = _penalty(ctx, task, weights, case["lam"])
-        ctx.expect(task, loss, lambda impl: impl.run(task, weights, case["lam"])[0], name="loss",
-                   precision=np.dtype(case["dtype"]))
+        ctx.expect(
+            task,
+            loss,
+            lambda impl: impl.run(task, weights, case["lam"])[0],
+            name="loss",
+            precision=np.dtype(case["dtype"]),
+        )
         ctx.expect(task, grads, lambda impl: impl.run(task, weights, case["lam"])[1], name="grads")
 
     @check(task, "gradient agrees with finite differences of your loss", penalty_cases, pays_alone=False)
@@ -103,15 +113,22 @@ def _penalty_checks(task):
         names = [f"W{i}" for i in range(len(weights))]
         _, grads = _penalty(ctx, task, weights, case["lam"])
         if isinstance(grads, Foreign) or type(grads) not in (list, tuple) or len(grads) != len(weights):
-            raise CheckFailure(f"{task} must return a list of {len(weights)} gradients, one per weight array, "
-                               f"got {grads.description if isinstance(grads, Foreign) else fmt(grads)}")
+            raise CheckFailure(
+                f"{task} must return a list of {len(weights)} gradients, one per weight array, "
+                f"got {grads.description if isinstance(grads, Foreign) else fmt(grads)}"
+            )
 
         def loss(**point):
             value = _penalty(ctx, task, [point[name] for name in names], case["lam"])[0]
             return validate_scalar(value, name="loss")
 
-        gradcheck(loss, dict(zip(names, weights)), dict(zip(names, grads)), seed=case["seed"],
-                  output=f"the gradient of your {task}")
+        gradcheck(
+            loss,
+            dict(zip(names, weights)),
+            dict(zip(names, grads)),
+            seed=case["seed"],
+            output=f"the gradient of your {task}",
+        )
 
     @check(task, "leaves the weights unchanged", penalty_cases, pays_alone=False)
     def pure(ctx, case):
@@ -127,8 +144,9 @@ for _task in ("l2_penalty", "l1_penalty"):
 drop_probabilities = st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9])
 dropout_cases = cases(shape=shapes(max_dims=3), p=drop_probabilities, dtype=float_dtypes, seed=seeds)
 # large enough that every statistical test below separates the known mistakes from 1 - p
-dropout_sample_cases = cases(shape=st.sampled_from([(400, 25), (200, 50), (100, 20, 5)]), p=drop_probabilities,
-                             dtype=float_dtypes, seed=seeds)
+dropout_sample_cases = cases(
+    shape=st.sampled_from([(400, 25), (200, 50), (100, 20, 5)]), p=drop_probabilities, dtype=float_dtypes, seed=seeds
+)
 
 
 def _dropout_input(case):
@@ -204,8 +222,9 @@ def _offset(shift, calls=False) -> str:
 def _require_independent(kept, p, previous=None):
     """Agreements at every shift within kept (2-D), or between previous and kept."""
     chance = p**2 + (1 - p) ** 2
-    shifts, agree, pairs = stats.shift_agreements(kept if previous is None else previous,
-                                                  None if previous is None else kept)
+    shifts, agree, pairs = stats.shift_agreements(
+        kept if previous is None else previous, None if previous is None else kept
+    )
     low, high = stats.agreement_bounds(pairs, chance, STAT_FAILURE, within=previous is None)
     worst = stats.farthest_outside(agree, low, high)
     if worst is None:
@@ -253,9 +272,11 @@ def dropout_identity(ctx, case):
         out, _ = _dropout(ctx, x, p, train=train, seed=case["seed"] + 1)
         if not np.array_equal(out, x):
             where = tuple(int(i) for i in np.argwhere(out != x)[0])
-            raise CheckFailure(f"with p = {p} and train={train} out must be a copy of x, but "
-                               f"out{list(where)} is {fmt(out[where])} where x{list(where)} is {fmt(x[where])}",
-                               HINT_EVAL if not train else None)
+            raise CheckFailure(
+                f"with p = {p} and train={train} out must be a copy of x, but "
+                f"out{list(where)} is {fmt(out[where])} where x{list(where)} is {fmt(x[where])}",
+                HINT_EVAL if not train else None,
+            )
 
 
 @check("dropout_forward", "drops every entry for p = 1", dropout_cases, pays_alone=False)
@@ -264,8 +285,9 @@ def dropout_all(ctx, case):
     out, _ = _dropout(ctx, x, 1.0, train=True, seed=case["seed"] + 1)
     _require_finite(out, "out", HINT_P_ONE)
     if np.any(out != 0):
-        raise CheckFailure(f"with p = 1 every entry must be 0, but {int(np.sum(out != 0))} of {out.size} are not",
-                           HINT_P_ONE)
+        raise CheckFailure(
+            f"with p = 1 every entry must be 0, but {int(np.sum(out != 0))} of {out.size} are not", HINT_P_ONE
+        )
 
 
 @check("dropout_forward", "draws its mask from rng alone", dropout_sample_cases, pays_alone=False)
@@ -305,9 +327,11 @@ def dropout_backward_mask(ctx, case):
     kept = out != 0  # whatever your forward's scale: graded in dropout_forward
     if not np.array_equal(dx != 0, kept):
         where = tuple(int(i) for i in np.argwhere((dx != 0) != kept)[0])
-        raise CheckFailure(f"dx{list(where)} is {fmt(dx[where])} where your forward "
-                           f"{'kept' if kept[where] else 'dropped'} the entry (out{list(where)} = {fmt(out[where])})",
-                           HINT_FRESH_MASK)
+        raise CheckFailure(
+            f"dx{list(where)} is {fmt(dx[where])} where your forward "
+            f"{'kept' if kept[where] else 'dropped'} the entry (out{list(where)} = {fmt(out[where])})",
+            HINT_FRESH_MASK,
+        )
     expected = np.where(kept, dout / (1 - p), 0).astype(x.dtype)
     unscaled = np.where(kept, dout, 0).astype(x.dtype)
     hint = HINT_BACKWARD_UNSCALED if np.allclose(dx, unscaled, rtol=1e-5, atol=0) else None
@@ -315,14 +339,22 @@ def dropout_backward_mask(ctx, case):
         assert_close(dx, expected, name="dx")
 
 
-@check("dropout_backward", "passes dout through in evaluation mode and for p = 0, zeros for p = 1", dropout_cases, pays_alone=False)
+@check(
+    "dropout_backward",
+    "passes dout through in evaluation mode and for p = 0, zeros for p = 1",
+    dropout_cases,
+    pays_alone=False,
+)
 def dropout_backward_special(ctx, case):
     for p, train in ((case["p"], False), (0.0, True), (1.0, True)):
         _, _, dout, dx, _ = _dropout_backward(ctx, case, p, train)
         expected = np.zeros_like(dout) if p == 1 else dout
         if not np.array_equal(dx, expected):
-            raise CheckFailure(f"with p = {p} and train={train} dx must be {'zeros' if p == 1 else 'dout'}; "
-                               f"yours {fmt(dx)}, dout {fmt(dout)}", HINT_P_ONE if p == 1 else None)
+            raise CheckFailure(
+                f"with p = {p} and train={train} dx must be {'zeros' if p == 1 else 'dout'}; "
+                f"yours {fmt(dx)}, dout {fmt(dout)}",
+                HINT_P_ONE if p == 1 else None,
+            )
 
 
 @check("dropout_backward", "agrees with finite differences of your forward", dropout_cases, pays_alone=False)
@@ -343,8 +375,10 @@ def dropout_backward_pure(ctx, case):
     _, _, dout, dx, cache = _dropout_backward(ctx, case, case["p"], True)
     require_pure(ctx, "dropout_backward")
     if not np.array_equal(ctx.call("dropout_backward", dout, cache), dx):
-        raise CheckFailure("dropout_backward gave a different result when called again with the same dout "
-                           "and cache", HINT_BACKWARD_REPEATABLE)
+        raise CheckFailure(
+            "dropout_backward gave a different result when called again with the same dout and cache",
+            HINT_BACKWARD_REPEATABLE,
+        )
 
 
 # ---- batch norm -----------------------------------------------------------------------------
@@ -368,12 +402,17 @@ def _batchnorm_make(shape):
         channels = size[1]
         # an offset per channel, so the mean matters and differs from the running mean
         offset = values(rng, (1, channels) + (1,) * (len(size) - 2), case["dtype"], scale=3.0)
-        inputs = {"x": values(rng, size, case["dtype"], scale=2.0) + offset,
-                  "gamma": values(rng, (channels,), case["dtype"], scale=2.0, away_from_zero=0.1),
-                  "beta": values(rng, (channels,), case["dtype"])}
-        kwargs = {"running_mean": values(rng, (channels,), case["dtype"], scale=2.0),
-                  "running_var": rng.uniform(0.5, 2.0, channels).astype(case["dtype"]),
-                  "train": case["train"], **_norm_kwargs(case)}
+        inputs = {
+            "x": values(rng, size, case["dtype"], scale=2.0) + offset,
+            "gamma": values(rng, (channels,), case["dtype"], scale=2.0, away_from_zero=0.1),
+            "beta": values(rng, (channels,), case["dtype"]),
+        }
+        kwargs = {
+            "running_mean": values(rng, (channels,), case["dtype"], scale=2.0),
+            "running_var": rng.uniform(0.5, 2.0, channels).astype(case["dtype"]),
+            "train": case["train"],
+            **_norm_kwargs(case),
+        }
         return inputs, kwargs
 
     return make
@@ -394,24 +433,49 @@ def _batchnorm_graded(case, reduced: int) -> bool:
     return not case["train"] or reduced > 1 and _float32_ok(reduced, case)
 
 
-batchnorm_cases = cases(n=st.integers(1, 6), d=st.integers(1, 5), train=st.booleans(), momentum=momenta,
-                        eps=epsilons, dtype=float_dtypes, seed=seeds
-                        ).filter(lambda c: _batchnorm_graded(c, c["n"]))
-spatial_cases = cases(shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
-                      train=st.booleans(), momentum=momenta, eps=epsilons, dtype=float_dtypes, seed=seeds
-                      ).filter(lambda c: _batchnorm_graded(c, c["shape"][0] * c["shape"][2] * c["shape"][3]))
+batchnorm_cases = cases(
+    n=st.integers(1, 6),
+    d=st.integers(1, 5),
+    train=st.booleans(),
+    momentum=momenta,
+    eps=epsilons,
+    dtype=float_dtypes,
+    seed=seeds,
+).filter(lambda c: _batchnorm_graded(c, c["n"]))
+spatial_cases = cases(
+    shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
+    train=st.booleans(),
+    momentum=momenta,
+    eps=epsilons,
+    dtype=float_dtypes,
+    seed=seeds,
+).filter(lambda c: _batchnorm_graded(c, c["shape"][0] * c["shape"][2] * c["shape"][3]))
 
-forward_backward_checks("batchnorm_forward", "batchnorm_backward", batchnorm_cases,
-                        _batchnorm_make(lambda c: (c["n"], c["d"])),
-                        returns=BATCHNORM_RETURNS, graded_outputs=1)
-forward_backward_checks("spatial_batchnorm_forward", "spatial_batchnorm_backward", spatial_cases,
-                        _batchnorm_make(lambda c: c["shape"]),
-                        returns=BATCHNORM_RETURNS, graded_outputs=1)
+forward_backward_checks(
+    "batchnorm_forward",
+    "batchnorm_backward",
+    batchnorm_cases,
+    _batchnorm_make(lambda c: (c["n"], c["d"])),
+    returns=BATCHNORM_RETURNS,
+    graded_outputs=1,
+)
+forward_backward_checks(
+    "spatial_batchnorm_forward",
+    "spatial_batchnorm_backward",
+    spatial_cases,
+    _batchnorm_make(lambda c: c["shape"]),
+    returns=BATCHNORM_RETURNS,
+    graded_outputs=1,
+)
 
 
 def _single_value_check(task, shape_of):
-    @check(task, "raises ValueError in training with one value per channel",
-           cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds), pays_alone=False)
+    @check(
+        task,
+        "raises ValueError in training with one value per channel",
+        cases(channels=st.integers(1, 4), dtype=float_dtypes, seed=seeds),
+        pays_alone=False,
+    )
     def single_value(ctx, case):
         inputs, kwargs = _batchnorm_make(lambda c: shape_of(c["channels"]))({**case, "train": True})
         try:
@@ -419,10 +483,14 @@ def _single_value_check(task, shape_of):
         except StudentError as error:
             if error.kind == "ValueError":
                 return
-            raise CheckFailure(f"training on x of shape {inputs['x'].shape} raised {error.kind}, expected "
-                               "ValueError (the batch variance of a single value is undefined)") from None
-        raise CheckFailure(f"training on x of shape {inputs['x'].shape} returned normally; with one value per "
-                           "channel it must raise ValueError, as torch does")
+            raise CheckFailure(
+                f"training on x of shape {inputs['x'].shape} raised {error.kind}, expected "
+                "ValueError (the batch variance of a single value is undefined)"
+            ) from None
+        raise CheckFailure(
+            f"training on x of shape {inputs['x'].shape} returned normally; with one value per "
+            "channel it must raise ValueError, as torch does"
+        )
 
 
 _single_value_check("batchnorm_forward", lambda channels: (1, channels))
@@ -435,15 +503,22 @@ def _layernorm_make(case):
     rng = generator(case["seed"])
     shape = case["shape"]
     x = values(rng, shape, case["dtype"], scale=2.0) + values(rng, shape[:-1] + (1,), case["dtype"], scale=3.0)
-    inputs = {"x": x, "gamma": values(rng, shape[-1:], case["dtype"], scale=2.0, away_from_zero=0.1),
-              "beta": values(rng, shape[-1:], case["dtype"])}
+    inputs = {
+        "x": x,
+        "gamma": values(rng, shape[-1:], case["dtype"], scale=2.0, away_from_zero=0.1),
+        "beta": values(rng, shape[-1:], case["dtype"]),
+    }
     return inputs, _norm_kwargs(case)
 
 
-forward_backward_checks("layernorm_forward", "layernorm_backward",
-                        cases(shape=shapes(min_dims=2, max_dims=4, max_side=5), eps=epsilons, dtype=float_dtypes,
-                              seed=seeds).filter(lambda c: _float32_ok(c["shape"][-1], c)),
-                        _layernorm_make)
+forward_backward_checks(
+    "layernorm_forward",
+    "layernorm_backward",
+    cases(shape=shapes(min_dims=2, max_dims=4, max_side=5), eps=epsilons, dtype=float_dtypes, seed=seeds).filter(
+        lambda c: _float32_ok(c["shape"][-1], c)
+    ),
+    _layernorm_make,
+)
 
 # ---- early stopping -------------------------------------------------------------------------
 
@@ -453,8 +528,12 @@ metric_sequences = st.tuples(
     st.sampled_from([0.0, 1.0, -2.5]),
     st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0, 0.0, 0.25, 0.5, 1.0]), min_size=1, max_size=12),
 ).map(lambda start_steps: [float(v) for v in np.cumsum([start_steps[0], *start_steps[1]])])
-stopping_cases = cases(patience=st.integers(0, 4), min_delta=st.sampled_from([0.0, 0.25, 0.5, -0.25, 0.1]),
-                       mode=st.sampled_from(["min", "max"]), values=metric_sequences)
+stopping_cases = cases(
+    patience=st.integers(0, 4),
+    min_delta=st.sampled_from([0.0, 0.25, 0.5, -0.25, 0.1]),
+    mode=st.sampled_from(["min", "max"]),
+    values=metric_sequences,
+)
 STOPPING_FIELDS = ("stop", "best", "best_epoch", "num_bad_epochs")
 
 
@@ -466,10 +545,15 @@ def _record(stop, best, best_epoch, num_bad_epochs):
         raise CheckFailure(f"best must be a number, got {rep(best)}")
     for name, value in (("best_epoch", best_epoch), ("num_bad_epochs", num_bad_epochs)):
         if (value is not None or name == "num_bad_epochs") and (
-                type(value) is bool or not isinstance(value, (int, np.integer))):
+            type(value) is bool or not isinstance(value, (int, np.integer))
+        ):
             raise CheckFailure(f"{name} must be {'None or ' if name == 'best_epoch' else ''}an int, got {rep(value)}")
-    return (None if stop is None else bool(stop), float(best),
-            None if best_epoch is None else int(best_epoch), int(num_bad_epochs))
+    return (
+        None if stop is None else bool(stop),
+        float(best),
+        None if best_epoch is None else int(best_epoch),
+        int(num_bad_epochs),
+    )
 
 
 def _trace(impl, kwargs, sequence):
@@ -488,11 +572,10 @@ def _trace(impl, kwargs, sequence):
 
 def _student_records(ctx, kwargs, sequence):
     """The student's records, one at a time (a wrong type is reported at its step)."""
-    handle, = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", "an instance")
+    (handle,) = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", "an instance")
 
     def attributes():
-        return tuple(ctx.call_method("EarlyStopping", handle, "__getattribute__", name)
-                     for name in STOPPING_FIELDS[1:])
+        return tuple(ctx.call_method("EarlyStopping", handle, "__getattribute__", name) for name in STOPPING_FIELDS[1:])
 
     yield _record(None, *attributes())
     for value in sequence:
@@ -527,8 +610,10 @@ def _compare_traces(ctx, kwargs, sequence):
         else:
             where = f"fed {sequence[:step]}: after the step with index {step - 1} (value {sequence[step - 1]!r})"
         what = "step returned" if field == 0 else f"{STOPPING_FIELDS[field]} is"
-        raise CheckFailure(f"{call} {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
-                           _trace_hint(ctx, kwargs, sequence, records, expected))
+        raise CheckFailure(
+            f"{call} {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
+            _trace_hint(ctx, kwargs, sequence, records, expected),
+        )
 
 
 @check("EarlyStopping", "matches the reference step by step", stopping_cases)
@@ -536,8 +621,9 @@ def stopping_matches(ctx, case):
     _compare_traces(ctx, {k: case[k] for k in ("patience", "min_delta", "mode")}, case["values"])
 
 
-@check("EarlyStopping", "uses the spec's defaults (patience=5, min_delta=0, mode='min')",
-       cases(values=metric_sequences))
+@check(
+    "EarlyStopping", "uses the spec's defaults (patience=5, min_delta=0, mode='min')", cases(values=metric_sequences)
+)
 def stopping_defaults(ctx, case):
     _compare_traces(ctx, {}, case["values"])
 
@@ -557,20 +643,27 @@ def _folds(ctx, n, k, shuffle, seed):
     args, kwargs = _kfold_args(n, k, shuffle, seed)
     got = ctx.call("kfold_indices", *args, **kwargs)
     if isinstance(got, Foreign) or type(got) is not list:
-        raise CheckFailure(f"kfold_indices must return a list of (train_idx, val_idx) pairs, got "
-                           f"{got.description if isinstance(got, Foreign) else fmt(got)}")
+        raise CheckFailure(
+            f"kfold_indices must return a list of (train_idx, val_idx) pairs, got "
+            f"{got.description if isinstance(got, Foreign) else fmt(got)}"
+        )
     folds = [unpack(pair, 2, "kfold_indices", "a list of (train_idx, val_idx) pairs") for pair in got]
     for i, pair in enumerate(folds):
         for name, indices in zip(("train_idx", "val_idx"), pair):
             validate_array(indices, name=f"fold {i}: {name}")
             if indices.ndim != 1 or indices.dtype.kind not in "iu":
-                raise CheckFailure(f"fold {i}: {name} must be a 1-D integer array, got dtype {indices.dtype}, "
-                                   f"shape {indices.shape}")
+                raise CheckFailure(
+                    f"fold {i}: {name} must be a 1-D integer array, got dtype {indices.dtype}, shape {indices.shape}"
+                )
     return folds
 
 
-@check("kfold_indices", "splits range(n) into k folds, each validated once, with sklearn's fold sizes",
-       kfold_cases, pays_alone=False)
+@check(
+    "kfold_indices",
+    "splits range(n) into k folds, each validated once, with sklearn's fold sizes",
+    kfold_cases,
+    pays_alone=False,
+)
 def kfold_partition(ctx, case):
     n, k = case["n"], case["k"]
     folds = _folds(ctx, n, k, case["shuffle"], case["seed"])
@@ -580,22 +673,26 @@ def kfold_partition(ctx, case):
     for i, (train, val) in enumerate(folds):
         for name, indices in (("train_idx", train), ("val_idx", val)):
             if np.any(np.diff(indices) <= 0):
-                raise CheckFailure(f"n={n}, k={k}: fold {i}: {name} {fmt(indices)} is not sorted ascending "
-                                   "without repeats")
+                raise CheckFailure(
+                    f"n={n}, k={k}: fold {i}: {name} {fmt(indices)} is not sorted ascending without repeats"
+                )
         both = np.concatenate([train, val])
         if both.size != n or not np.array_equal(np.sort(both), everything):
-            raise CheckFailure(f"n={n}, k={k}: fold {i}: train_idx {fmt(train)} and val_idx {fmt(val)} must "
-                               f"split range({n}): every index in exactly one of them")
+            raise CheckFailure(
+                f"n={n}, k={k}: fold {i}: train_idx {fmt(train)} and val_idx {fmt(val)} must "
+                f"split range({n}): every index in exactly one of them"
+            )
     validated = np.sort(np.concatenate([val for _, val in folds]))
     if not np.array_equal(validated, everything):
         counts = np.bincount(validated, minlength=n)
-        raise CheckFailure(f"n={n}, k={k}: every index must be in exactly one validation fold, but index "
-                           f"{int(np.argmax(counts != 1))} is in {int(counts[np.argmax(counts != 1)])}")
+        raise CheckFailure(
+            f"n={n}, k={k}: every index must be in exactly one validation fold, but index "
+            f"{int(np.argmax(counts != 1))} is in {int(counts[np.argmax(counts != 1)])}"
+        )
     sizes = [len(val) for _, val in folds]
     expected = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
     if sizes != expected:
-        raise CheckFailure(f"n={n}, k={k}: validation folds of sizes {sizes}, expected {expected}",
-                           HINT_FOLD_SIZES)
+        raise CheckFailure(f"n={n}, k={k}: validation folds of sizes {sizes}, expected {expected}", HINT_FOLD_SIZES)
 
 
 def _kfold_matches(ctx, case, shuffle):
@@ -603,9 +700,12 @@ def _kfold_matches(ctx, case, shuffle):
     folds = _folds(ctx, n, k, shuffle, case["seed"])
     args, kwargs = _kfold_args(n, k, shuffle, case["seed"])
     with hint_on_failure(HINT_PERMUTATION if shuffle else None):
-        ctx.expect("kfold_indices", folds, lambda impl: [tuple(pair) for pair in impl.run("kfold_indices", *args,
-                                                                                          **kwargs)],
-                   name=f"kfold_indices({n}, {k}, shuffle={shuffle}): folds")
+        ctx.expect(
+            "kfold_indices",
+            folds,
+            lambda impl: [tuple(pair) for pair in impl.run("kfold_indices", *args, **kwargs)],
+            name=f"kfold_indices({n}, {k}, shuffle={shuffle}): folds",
+        )
 
 
 @check("kfold_indices", "matches the reference without shuffling", kfold_sizes)
@@ -618,8 +718,12 @@ def kfold_shuffled(ctx, case):
     _kfold_matches(ctx, case, True)
 
 
-@check("kfold_indices", "raises ValueError unless 2 <= k <= n",
-       cases(n=st.integers(2, 10), k_choice=st.sampled_from(["zero", "one", "n + 1", "n + 3"])), pays_alone=False)
+@check(
+    "kfold_indices",
+    "raises ValueError unless 2 <= k <= n",
+    cases(n=st.integers(2, 10), k_choice=st.sampled_from(["zero", "one", "n + 1", "n + 3"])),
+    pays_alone=False,
+)
 def kfold_invalid(ctx, case):
     n = case["n"]
     k = {"zero": 0, "one": 1, "n + 1": n + 1, "n + 3": n + 3}[case["k_choice"]]
@@ -630,4 +734,3 @@ def kfold_invalid(ctx, case):
             return
         raise CheckFailure(f"kfold_indices({n}, {k}) raised {error.kind}, expected ValueError") from None
     raise CheckFailure(f"kfold_indices({n}, {k}) returned normally; it must raise ValueError (2 <= k <= n)")
-

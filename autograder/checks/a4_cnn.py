@@ -7,6 +7,7 @@ Besides the three layers of every differentiable task (common.forward_backward_c
 checks test the output-size formula, linearity and translation equivariance of the convolution,
 and where pooling sends each window's gradient.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,8 +53,10 @@ def _require_equal(got, expected, what, dtype):
     """got matches expected (both computed from the student's own outputs) within dtype's tolerances."""
     rtol, atol = tolerance(dtype)
     if not within_tolerance(got, expected, rtol, atol):
-        raise CheckFailure(f"{what}: relative error {relative_error(got, expected):.3g} (tolerance {rtol:.0e}); "
-                           + worst_entry(np.asarray(got), np.asarray(expected)))
+        raise CheckFailure(
+            f"{what}: relative error {relative_error(got, expected):.3g} (tolerance {rtol:.0e}); "
+            + worst_entry(np.asarray(got), np.asarray(expected))
+        )
 
 
 def _output_side(size, kernel, stride, padding=0):
@@ -68,8 +71,10 @@ conv_cases = cases(geometry=conv_geometry(), dtype=float_dtypes, seed=seeds)
 def _conv_make(case):
     geometry, rng = case["geometry"], generator(case["seed"])
     f = geometry["w"][0]
-    inputs = {name: values(rng, shape, case["dtype"])
-              for name, shape in (("x", geometry["x"]), ("w", geometry["w"]), ("b", (f,)))}
+    inputs = {
+        name: values(rng, shape, case["dtype"])
+        for name, shape in (("x", geometry["x"]), ("w", geometry["w"]), ("b", (f,)))
+    }
     return inputs, {"stride": geometry["stride"], "padding": geometry["padding"]}
 
 
@@ -82,16 +87,28 @@ def _conv_out(ctx, x, w, b, kwargs):
     (n, _, h, wd), (f, _, kh, kw) = x.shape, w.shape
     (sh, sw), (ph, pw) = as_pair(kwargs["stride"]), as_pair(kwargs["padding"])
     oh, ow = _output_side(h, kh, sh, ph), _output_side(wd, kw, sw, pw)
-    formula = (f"for x {x.shape}, w {w.shape}, stride {kwargs['stride']!r} and padding {kwargs['padding']!r}, "
-               f"OH = floor((H + 2*ph - KH)/sh) + 1 = floor(({h} + 2*{ph} - {kh})/{sh}) + 1 = {oh} and "
-               f"OW = floor((W + 2*pw - KW)/sw) + 1 = floor(({wd} + 2*{pw} - {kw})/{sw}) + 1 = {ow}")
-    _require_shape(ctx, "conv2d_forward", out, (n, f, oh, ow), formula,
-                   lambda impl: impl.run("conv2d_forward", x, w, b, **kwargs)[0])
+    formula = (
+        f"for x {x.shape}, w {w.shape}, stride {kwargs['stride']!r} and padding {kwargs['padding']!r}, "
+        f"OH = floor((H + 2*ph - KH)/sh) + 1 = floor(({h} + 2*{ph} - {kh})/{sh}) + 1 = {oh} and "
+        f"OW = floor((W + 2*pw - KW)/sw) + 1 = floor(({wd} + 2*{pw} - {kw})/{sw}) + 1 = {ow}"
+    )
+    _require_shape(
+        ctx,
+        "conv2d_forward",
+        out,
+        (n, f, oh, ow),
+        formula,
+        lambda impl: impl.run("conv2d_forward", x, w, b, **kwargs)[0],
+    )
     return out
 
 
-@check("conv2d_forward", "output has shape (N, F, floor((H + 2ph - KH)/sh) + 1, floor((W + 2pw - KW)/sw) + 1)",
-       conv_cases, pays_alone=False)
+@check(
+    "conv2d_forward",
+    "output has shape (N, F, floor((H + 2ph - KH)/sh) + 1, floor((W + 2pw - KW)/sw) + 1)",
+    conv_cases,
+    pays_alone=False,
+)
 def conv_output_shape(ctx, case):
     inputs, kwargs = _conv_make(case)
     _conv_out(ctx, *inputs.values(), kwargs)
@@ -110,17 +127,28 @@ def conv_linear(ctx, case):
         return _conv_out(ctx, x, w, zero, kwargs).astype(np.float64)
 
     base = conv(x1, w1)
-    _require_equal(conv((a * x1 + c * x2).astype(x1.dtype), w1), a * base + c * conv(x2, w1),
-                   f"conv(a*x1 + c*x2, w) differs from a*conv(x1, w) + c*conv(x2, w) (a = {a:.3g}, c = {c:.3g}, "
-                   "zero bias), so your convolution is not linear in x", x1.dtype)
-    _require_equal(conv(x1, (a * w1 + c * w2).astype(w1.dtype)), a * base + c * conv(x1, w2),
-                   f"conv(x, a*w1 + c*w2) differs from a*conv(x, w1) + c*conv(x, w2) (a = {a:.3g}, c = {c:.3g}, "
-                   "zero bias), so your convolution is not linear in w", x1.dtype)
+    _require_equal(
+        conv((a * x1 + c * x2).astype(x1.dtype), w1),
+        a * base + c * conv(x2, w1),
+        f"conv(a*x1 + c*x2, w) differs from a*conv(x1, w) + c*conv(x2, w) (a = {a:.3g}, c = {c:.3g}, "
+        "zero bias), so your convolution is not linear in x",
+        x1.dtype,
+    )
+    _require_equal(
+        conv(x1, (a * w1 + c * w2).astype(w1.dtype)),
+        a * base + c * conv(x1, w2),
+        f"conv(x, a*w1 + c*w2) differs from a*conv(x, w1) + c*conv(x, w2) (a = {a:.3g}, c = {c:.3g}, "
+        "zero bias), so your convolution is not linear in w",
+        x1.dtype,
+    )
 
 
-shift_cases = cases(geometry=conv_geometry(max_stride=1, min_out=3),
-                    shift=st.sampled_from([(0, 1), (1, 0), (1, 1), (2, 1), (1, 2), (2, 2)]),
-                    dtype=float_dtypes, seed=seeds)
+shift_cases = cases(
+    geometry=conv_geometry(max_stride=1, min_out=3),
+    shift=st.sampled_from([(0, 1), (1, 0), (1, 1), (2, 1), (1, 2), (2, 2)]),
+    dtype=float_dtypes,
+    seed=seeds,
+)
 
 
 @check("conv2d_forward", "is translation equivariant for stride 1", shift_cases, pays_alone=False)
@@ -129,15 +157,19 @@ def conv_translation_equivariant(ctx, case):
     x, w, b = inputs.values()
     dy, dx = case["shift"]
     x = x.copy()
-    x[:, :, x.shape[2] - dy:, :] = 0  # a zero margin, so shifting down/right loses no content
-    x[:, :, :, x.shape[3] - dx:] = 0
+    x[:, :, x.shape[2] - dy :, :] = 0  # a zero margin, so shifting down/right loses no content
+    x[:, :, :, x.shape[3] - dx :] = 0
     shifted = np.roll(x, (dy, dx), axis=(2, 3))
     out, out_shifted = _conv_out(ctx, x, w, b, kwargs), _conv_out(ctx, shifted, w, b, kwargs)
     oh, ow = out.shape[2:]
-    _require_equal(out_shifted[:, :, dy:, dx:], out[:, :, :oh - dy, :ow - dx],
-                   f"shifting the input {dy} rows down and {dx} columns right must shift the output by as much "
-                   f"(stride 1): your out for the shifted input, from row {dy} and column {dx} on, differs from "
-                   "your out for the original input", x.dtype)
+    _require_equal(
+        out_shifted[:, :, dy:, dx:],
+        out[:, :, : oh - dy, : ow - dx],
+        f"shifting the input {dy} rows down and {dx} columns right must shift the output by as much "
+        f"(stride 1): your out for the shifted input, from row {dy} and column {dx} on, differs from "
+        "your out for the original input",
+        x.dtype,
+    )
 
 
 # ---- pooling --------------------------------------------------------------------------------
@@ -171,11 +203,19 @@ def _pool_out(ctx, pool, case):
     h, w = x.shape[2:]
     oh, ow = _output_side(h, kh, sh), _output_side(w, kw, sw)
     stride = repr(kwargs["stride"]) if "stride" in kwargs else "None (the kernel size)"
-    formula = (f"for x {x.shape}, kernel_size {kwargs['kernel_size']!r} and stride {stride}, "
-               f"OH = floor((H - KH)/sh) + 1 = floor(({h} - {kh})/{sh}) + 1 = {oh} and "
-               f"OW = floor((W - KW)/sw) + 1 = floor(({w} - {kw})/{sw}) + 1 = {ow}")
-    _require_shape(ctx, f"{pool}_forward", out, (*x.shape[:2], oh, ow), formula,
-                   lambda impl: impl.run(f"{pool}_forward", x, **kwargs)[0])
+    formula = (
+        f"for x {x.shape}, kernel_size {kwargs['kernel_size']!r} and stride {stride}, "
+        f"OH = floor((H - KH)/sh) + 1 = floor(({h} - {kh})/{sh}) + 1 = {oh} and "
+        f"OW = floor((W - KW)/sw) + 1 = floor(({w} - {kw})/{sw}) + 1 = {ow}"
+    )
+    _require_shape(
+        ctx,
+        f"{pool}_forward",
+        out,
+        (*x.shape[:2], oh, ow),
+        formula,
+        lambda impl: impl.run(f"{pool}_forward", x, **kwargs)[0],
+    )
     return x, out, cache
 
 
@@ -215,7 +255,9 @@ def _pool_property_checks(pool):
         inputs, kwargs = _pool_make(case)
         return lambda impl: impl.run(backward, dout, impl.run(forward, inputs["x"], **kwargs)[1])
 
-    @check(forward, "output has shape (N, C, floor((H - KH)/sh) + 1, floor((W - KW)/sw) + 1)", pool_cases, pays_alone=False)
+    @check(
+        forward, "output has shape (N, C, floor((H - KH)/sh) + 1, floor((W - KW)/sw) + 1)", pool_cases, pays_alone=False
+    )
     def pool_output_shape(ctx, case):
         _pool_out(ctx, pool, case)
 
@@ -234,10 +276,20 @@ def _pool_property_checks(pool):
 
             with hint_on_failure(_recognised(ctx, backward, dx, reference_dx(case, dout))):
                 validate_array(dx, name="dx", dtype=x.dtype, shape=x.shape)
-                _require_equal(dx, expected, f"with dout zero except dout[{', '.join(map(str, window))}] = g = "
-                                             f"{float(g):.4g}, dx must be {rule}; your dx differs", x.dtype)
+                _require_equal(
+                    dx,
+                    expected,
+                    f"with dout zero except dout[{', '.join(map(str, window))}] = g = "
+                    f"{float(g):.4g}, dx must be {rule}; your dx differs",
+                    x.dtype,
+                )
 
-    @check(backward, "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate", pool_cases, pays_alone=False)
+    @check(
+        backward,
+        "passes on all of dout: sum(dx) = sum(dout), overlapping windows accumulate",
+        pool_cases,
+        pays_alone=False,
+    )
     def gradient_conserved(ctx, case):
         x, out, cache = _pool_out(ctx, pool, case)
         dout = upstream(generator(case["seed"] + 4), out.shape, x.dtype)
@@ -251,8 +303,13 @@ def _pool_property_checks(pool):
                 raise CheckFailure(
                     f"the entries of your dx add up to {total:.8g}, but every window's gradient must reach x "
                     f"in full: sum(dout) = {expected:.8g}"
-                    + (" (windows overlap here: a pixel shared by several windows collects the gradients "
-                       "of all of them)" if _overlapping(case) else ""))
+                    + (
+                        " (windows overlap here: a pixel shared by several windows collects the gradients "
+                        "of all of them)"
+                        if _overlapping(case)
+                        else ""
+                    )
+                )
 
 
 def _overlapping(case):

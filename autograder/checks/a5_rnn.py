@@ -8,6 +8,7 @@ student's own cell stepped T times (forward) and chained back through time (back
 disagreement says which half is wrong; clip_grad_norm is checked against the reference and by
 its properties.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,8 +79,10 @@ def _differs(got: np.ndarray, expected: np.ndarray) -> str | None:
         assert_close(got, expected, name="")
     except CheckFailure:
         worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), expected.shape)
-        return (f"relative error {relative_error(got, expected):.3g}; worst entry {list(map(int, worst))}: "
-                f"{fmt(got[worst])} vs {fmt(expected[worst])}")
+        return (
+            f"relative error {relative_error(got, expected):.3g}; worst entry {list(map(int, worst))}: "
+            f"{fmt(got[worst])} vs {fmt(expected[worst])}"
+        )
     return None
 
 
@@ -87,8 +90,10 @@ def _which_half(sequence_right: bool, cell_right: bool, sequence_task: str, cell
     if cell_right and not sequence_right:
         return f"Your {cell_task} agrees with the reference here, so the bug is in {sequence_task}."
     if sequence_right and not cell_right:
-        return (f"Your {sequence_task} agrees with the reference here, so the bug is in {cell_task} "
-                "(its own checks show where).")
+        return (
+            f"Your {sequence_task} agrees with the reference here, so the bug is in {cell_task} "
+            "(its own checks show where)."
+        )
     return f"Neither agrees with the reference here: get {cell_task} right first, then {sequence_task}."
 
 
@@ -102,11 +107,13 @@ def _step_cells(ctx, family: Family, inputs: dict):
     what = "(" + ", ".join([f"{state}_new" for state in family.states] + ["cache"]) + ")"
     steps = []  # (hidden state, cache handle) of each step
     for t in range(len(x)):
-        *states, cache = unpack(ctx.call(task, x[t], *states, *weights, opaque=(len(states),)),
-                                len(states) + 1, task, what)
+        *states, cache = unpack(
+            ctx.call(task, x[t], *states, *weights, opaque=(len(states),)), len(states) + 1, task, what
+        )
         for state, value in zip(family.states, states):
-            validate_array(value, name=f"{state}_new of your {task} at step {t}", dtype=x.dtype,
-                           shape=inputs["h0"].shape)
+            validate_array(
+                value, name=f"{state}_new of your {task} at step {t}", dtype=x.dtype, shape=inputs["h0"].shape
+            )
         steps.append((states[0], cache))
     return np.stack([h for h, _ in steps]), [cache for _, cache in steps]
 
@@ -126,7 +133,11 @@ def _chain_cells(ctx, family: Family, inputs: dict, dhs: np.ndarray, caches: lis
         parts = unpack(ctx.call(task, dhs[t] + dstates[0], *dstates[1:], caches[t]), len(names), task, what)
         for name, part, shape in zip(names, parts, expected_shapes):
             validate_array(part, name=f"{name} of your {task} at step {t}", dtype=x.dtype, shape=shape)
-        dxs[t], dstates, weight_grads = parts[0], list(parts[1:1 + len(family.states)]), parts[1 + len(family.states):]
+        dxs[t], dstates, weight_grads = (
+            parts[0],
+            list(parts[1 : 1 + len(family.states)]),
+            parts[1 + len(family.states) :],
+        )
         totals = [total + grad for total, grad in zip(totals, weight_grads)] if totals else list(weight_grads)
     return [np.stack(dxs), *dstates, *totals]
 
@@ -141,8 +152,9 @@ def _stepping_checks(family: Family):
     def forward_agrees(ctx, case):
         inputs, _ = make(case)
         hs, _ = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
-        validate_array(hs, name=f"hs of your {forward}", dtype=inputs["x"].dtype,
-                       shape=(case["t"], case["n"], case["hidden"]))
+        validate_array(
+            hs, name=f"hs of your {forward}", dtype=inputs["x"].dtype, shape=(case["t"], case["n"], case["hidden"])
+        )
         stepped, _ = _step_cells(ctx, family, inputs)
         for t in range(len(hs)):
             problem = _differs(hs[t], stepped[t])
@@ -151,11 +163,12 @@ def _stepping_checks(family: Family):
                 raise CheckFailure(
                     f"hs[{t}] of your {forward} differs from the hidden state after {t + 1} step(s) of your "
                     f"{cell_forward} from the same initial state ({problem}). "
-                    + _which_half(_differs(hs, expected) is None, _differs(stepped, expected) is None,
-                                  forward, cell_forward))
+                    + _which_half(
+                        _differs(hs, expected) is None, _differs(stepped, expected) is None, forward, cell_forward
+                    )
+                )
 
-    @check(backward, f"agrees with chaining your {cell_backward} back through time", sequence_cases,
-           pays_alone=False)
+    @check(backward, f"agrees with chaining your {cell_backward} back through time", sequence_cases, pays_alone=False)
     def backward_agrees(ctx, case):
         inputs, _ = make(case)
         names = [f"d{name}" for name in inputs]
@@ -176,16 +189,30 @@ def _stepping_checks(family: Family):
                 raise CheckFailure(
                     f"{name} of your {backward} differs from chaining your {cell_backward} back through the "
                     f"{case['t']} step(s) of your {cell_forward} ({problem}). "
-                    + _which_half(_differs(grads[index], expected) is None,
-                                  _differs(chained[index], expected) is None, backward, cell))
+                    + _which_half(
+                        _differs(grads[index], expected) is None,
+                        _differs(chained[index], expected) is None,
+                        backward,
+                        cell,
+                    )
+                )
 
 
 for _family in FAMILIES:
-    forward_backward_checks(_family.task("cell_forward"), _family.task("cell_backward"), cell_cases,
-                            _make(_family, sequence=False),
-                            returns=(*[f"{state}_new" for state in _family.states], "cache"))
-    forward_backward_checks(_family.task("forward"), _family.task("backward"), sequence_cases,
-                            _make(_family, sequence=True), returns=("hs", "cache"))
+    forward_backward_checks(
+        _family.task("cell_forward"),
+        _family.task("cell_backward"),
+        cell_cases,
+        _make(_family, sequence=False),
+        returns=(*[f"{state}_new" for state in _family.states], "cache"),
+    )
+    forward_backward_checks(
+        _family.task("forward"),
+        _family.task("backward"),
+        sequence_cases,
+        _make(_family, sequence=True),
+        returns=("hs", "cache"),
+    )
     _stepping_checks(_family)
 
 # ---- clip_grad_norm ------------------------------------------------------------------------------
@@ -195,9 +222,13 @@ RATIOS_ABOVE = (1.5, 4.0, 100.0)  # and multiples of it: no clipping
 
 
 def _clip_cases(ratios, min_size):
-    return cases(shapes=st.lists(shapes(max_dims=2, max_side=4), min_size=min_size, max_size=4),
-                 container=st.sampled_from(["list", "tuple"]), ratio=st.sampled_from(ratios),
-                 dtype=float_dtypes, seed=seeds)
+    return cases(
+        shapes=st.lists(shapes(max_dims=2, max_side=4), min_size=min_size, max_size=4),
+        container=st.sampled_from(["list", "tuple"]),
+        ratio=st.sampled_from(ratios),
+        dtype=float_dtypes,
+        seed=seeds,
+    )
 
 
 def _global_norm(arrays) -> float:
@@ -215,11 +246,14 @@ def _clip_args(case):
 
 def _student_clip(ctx, grads, max_norm):
     """Your (clipped, total_norm), checked for form: the container given, arrays like grads."""
-    clipped, total_norm = unpack(ctx.call("clip_grad_norm", grads, max_norm), 2, "clip_grad_norm",
-                                 "(clipped, total_norm)")
+    clipped, total_norm = unpack(
+        ctx.call("clip_grad_norm", grads, max_norm), 2, "clip_grad_norm", "(clipped, total_norm)"
+    )
     if isinstance(clipped, Foreign) or type(clipped) is not type(grads):
         got = clipped.description if isinstance(clipped, Foreign) else type(clipped).__name__
-        raise CheckFailure(f"clipped must be a {type(grads).__name__}, the container type of the grads given; got {got}")
+        raise CheckFailure(
+            f"clipped must be a {type(grads).__name__}, the container type of the grads given; got {got}"
+        )
     if len(clipped) != len(grads):
         raise CheckFailure(f"clipped has {len(clipped)} arrays for {len(grads)} gradients")
     for k, (mine, grad) in enumerate(zip(clipped, grads)):
@@ -227,12 +261,21 @@ def _student_clip(ctx, grads, max_norm):
     return clipped, validate_scalar(total_norm, name="total_norm")
 
 
-pure_function_checks("clip_grad_norm", _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 0), _clip_args, outputs=2,
-                     names=("clipped", "total_norm"))
+pure_function_checks(
+    "clip_grad_norm",
+    _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 0),
+    _clip_args,
+    outputs=2,
+    names=("clipped", "total_norm"),
+)
 
 
-@check("clip_grad_norm", "scales every gradient by one common factor in (0, 1]",
-       _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 1), pays_alone=False)
+@check(
+    "clip_grad_norm",
+    "scales every gradient by one common factor in (0, 1]",
+    _clip_cases(RATIOS_BELOW + RATIOS_ABOVE, 1),
+    pays_alone=False,
+)
 def clip_keeps_direction(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, _ = _student_clip(ctx, grads, max_norm)
@@ -240,41 +283,61 @@ def clip_keeps_direction(ctx, case):
     factors = [float(np.vdot(c, g) / np.vdot(g, g)) for c, g in zip(clipped, wide)]
     common = sum(float(np.vdot(c, g)) for c, g in zip(clipped, wide)) / _global_norm(grads) ** 2
     if not 0 < common <= 1 + tolerance(grads[0].dtype)[0]:
-        raise CheckFailure(f"the gradients are scaled by {common:.6g} overall: clipping multiplies them by "
-                           "min(1, max_norm / (total_norm + 1e-6)), a factor in (0, 1]")
+        raise CheckFailure(
+            f"the gradients are scaled by {common:.6g} overall: clipping multiplies them by "
+            "min(1, max_norm / (total_norm + 1e-6)), a factor in (0, 1]"
+        )
     for k, grad in enumerate(grads):
         if _differs(clipped[k], (common * wide[k]).astype(grad.dtype)):
             problem = _differs(clipped[k], (factors[k] * wide[k]).astype(grad.dtype))
-            what = f"is not a multiple of grads[{k}] ({problem})" if problem else f"is grads[{k}] times {factors[k]:.6g}"
-            raise CheckFailure(f"clipped[{k}] {what}, while all the gradients together are scaled by {common:.6g}: "
-                               "every gradient must be multiplied by the same factor, so that the direction of the "
-                               "whole gradient is kept")
+            what = (
+                f"is not a multiple of grads[{k}] ({problem})" if problem else f"is grads[{k}] times {factors[k]:.6g}"
+            )
+            raise CheckFailure(
+                f"clipped[{k}] {what}, while all the gradients together are scaled by {common:.6g}: "
+                "every gradient must be multiplied by the same factor, so that the direction of the "
+                "whole gradient is kept"
+            )
 
 
-@check("clip_grad_norm", "returns the global L2 norm, and clips it down to max_norm", _clip_cases(RATIOS_BELOW, 1),
-       pays_alone=False)
+@check(
+    "clip_grad_norm",
+    "returns the global L2 norm, and clips it down to max_norm",
+    _clip_cases(RATIOS_BELOW, 1),
+    pays_alone=False,
+)
 def clip_caps_the_norm(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, total_norm = _student_clip(ctx, grads, max_norm)
     norm, rtol = _global_norm(grads), tolerance(grads[0].dtype)[0]
     if abs(total_norm - norm) > rtol * norm:
-        raise CheckFailure(f"total_norm is {total_norm:.8g}, but the global L2 norm of the gradients "
-                           f"(the square root of the sum of every squared entry of every array) is {norm:.8g}")
+        raise CheckFailure(
+            f"total_norm is {total_norm:.8g}, but the global L2 norm of the gradients "
+            f"(the square root of the sum of every squared entry of every array) is {norm:.8g}"
+        )
     after = _global_norm(clipped)
     # torch divides by total_norm + 1e-6, which leaves the clipped norm that much below max_norm
     if abs(after - max_norm) > max_norm * (rtol + 2e-6 / norm):
-        raise CheckFailure(f"the gradients' global norm {norm:.6g} is above max_norm = {max_norm:.6g}, "
-                           f"but after clipping it is {after:.6g} instead of max_norm")
+        raise CheckFailure(
+            f"the gradients' global norm {norm:.6g} is above max_norm = {max_norm:.6g}, "
+            f"but after clipping it is {after:.6g} instead of max_norm"
+        )
 
 
-@check("clip_grad_norm", "leaves gradients unchanged when their norm is below max_norm",
-       _clip_cases(RATIOS_ABOVE, 1), pays_alone=False)
+@check(
+    "clip_grad_norm",
+    "leaves gradients unchanged when their norm is below max_norm",
+    _clip_cases(RATIOS_ABOVE, 1),
+    pays_alone=False,
+)
 def clip_leaves_small_gradients(ctx, case):
     (grads, max_norm), _ = _clip_args(case)
     clipped, _ = _student_clip(ctx, grads, max_norm)
     for k, grad in enumerate(grads):
         problem = _differs(clipped[k], grad)
         if problem:
-            raise CheckFailure(f"clipped[{k}] differs from grads[{k}] ({problem}) although the global norm "
-                               f"{_global_norm(grads):.6g} is below max_norm = {max_norm:.6g}: there the factor "
-                               "min(1, max_norm / (total_norm + 1e-6)) is 1")
+            raise CheckFailure(
+                f"clipped[{k}] differs from grads[{k}] ({problem}) although the global norm "
+                f"{_global_norm(grads):.6g} is below max_norm = {max_norm:.6g}: there the factor "
+                "min(1, max_norm / (total_norm + 1e-6)) is 1"
+            )

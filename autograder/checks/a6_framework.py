@@ -5,6 +5,7 @@ parameters, call methods, read attributes. A scenario is written once against a 
 twice: on the student's objects (kept behind handles in the student's process) and on the
 trusted implementation's objects (the reference, or a mistake variant when looking for a hint).
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,10 @@ from autograder.grading.strategies import cases, generator, labels, seeds, upstr
 from autograder.runtime import probes
 from autograder.runtime.plain import Foreign, Handle, Probe
 
-HINT_ACCUMULATE = ("backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
-                   "used twice collects both contributions, as in PyTorch")
+HINT_ACCUMULATE = (
+    "backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
+    "used twice collects both contributions, as in PyTorch"
+)
 # The scenarios drive live objects (an optimizer step changes parameters another object holds),
 # which the student bundle's recorded reference cannot replay: a6 is self-checked in the full course.
 REPLAYABLE = False
@@ -34,12 +37,17 @@ REPLAYABLE = False
 ITEM_LIMIT = 10_000
 
 HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
-HINT_INIT = ("initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
-             "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range")
-HINT_GRAD = ("a new Parameter's grad must be an array of zeros of data's shape (not None), "
-             "so that backward can add into it")
-HINT_TRAINING = ("every batch must zero the gradients, run the model forward and backward, and step an "
-                 "optimizer built over the parameters of that same model")
+HINT_INIT = (
+    "initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
+    "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range"
+)
+HINT_GRAD = (
+    "a new Parameter's grad must be an array of zeros of data's shape (not None), so that backward can add into it"
+)
+HINT_TRAINING = (
+    "every batch must zero the gradients, run the model forward and backward, and step an "
+    "optimizer built over the parameters of that same model"
+)
 HINT_DEPENDS = "this layer calls your {functions}: if their own checks fail, fix those first"
 
 
@@ -161,17 +169,26 @@ def conv_layer(case):
     side = case["side"]
     out = (side + 2 * padding - k) // stride + 1
     params = {"weight": values(rng, (f, c, k, k)), "bias": values(rng, (f,))}
-    return (("Conv2d", (c, f, k), {"stride": stride, "padding": padding}), params,
-            values(rng, (n, c, side, side)), upstream(rng, (n, f, out, out)))
+    return (
+        ("Conv2d", (c, f, k), {"stride": stride, "padding": padding}),
+        params,
+        values(rng, (n, c, side, side)),
+        upstream(rng, (n, f, out, out)),
+    )
 
 
 def recurrent_layer(kind, gates):
     def make(case):
         rng = generator(case["seed"])
         t, n, d, h = case["t"], case["n"], case["d"], case["h"]
-        params = {"weight_ih": values(rng, (gates * h, d)), "weight_hh": values(rng, (gates * h, h)),
-                  "bias_ih": values(rng, (gates * h,)), "bias_hh": values(rng, (gates * h,))}
+        params = {
+            "weight_ih": values(rng, (gates * h, d)),
+            "weight_hh": values(rng, (gates * h, h)),
+            "bias_ih": values(rng, (gates * h,)),
+            "bias_hh": values(rng, (gates * h,)),
+        }
         return (kind, (d, h)), params, values(rng, (t, n, d)), upstream(rng, (n, h))
+
     return make
 
 
@@ -190,9 +207,20 @@ def _constructor(spec):
 recurrent_cases = cases(t=small, n=st.integers(1, 3), d=st.integers(1, 3), h=st.integers(1, 3), seed=seeds)
 LAYERS = {
     "Linear": (linear_layer, cases(n=small, d_in=small, d_out=small, seed=seeds), "linear_forward/backward"),
-    "Conv2d": (conv_layer, cases(n=st.integers(1, 2), c=st.integers(1, 2), f=st.integers(1, 3), k=st.integers(1, 3),
-                                 side=st.integers(3, 6), stride=st.integers(1, 2), padding=st.integers(0, 1),
-                                 seed=seeds), "conv2d_forward/backward"),
+    "Conv2d": (
+        conv_layer,
+        cases(
+            n=st.integers(1, 2),
+            c=st.integers(1, 2),
+            f=st.integers(1, 3),
+            k=st.integers(1, 3),
+            side=st.integers(3, 6),
+            stride=st.integers(1, 2),
+            padding=st.integers(0, 1),
+            seed=seeds,
+        ),
+        "conv2d_forward/backward",
+    ),
     "BatchNorm1d": (batchnorm_layer, cases(n=small, d=small, seed=seeds), "batchnorm_forward/backward"),
     "RNN": (recurrent_layer("RNN", 1), recurrent_cases, "rnn_forward/backward"),
     "LSTM": (recurrent_layer("LSTM", 4), recurrent_cases, "lstm_forward/backward"),
@@ -204,8 +232,11 @@ def _layer_checks(task, make, layer_cases, dependencies):
     def build(side, case):
         spec, params, x, dout = make(case)
         cls, args, kwargs = _constructor(spec)
-        layer = side.new(cls, *args, rng=Probe("rng", (case["seed"],)), **kwargs) if cls != "BatchNorm1d" \
+        layer = (
+            side.new(cls, *args, rng=Probe("rng", (case["seed"],)), **kwargs)
+            if cls != "BatchNorm1d"
             else side.new(cls, *args, **kwargs)
+        )
         set_parameters(side, layer, params)
         return layer, params, x, dout
 
@@ -214,6 +245,7 @@ def _layer_checks(task, make, layer_cases, dependencies):
         def scenario(side):
             layer, params, x, dout = build(side, case)
             return {**forward_backward(side, layer, x, dout), **read_grads(side, layer, params)}
+
         expect_scenario(ctx, task, scenario, dependencies=dependencies)
 
     @check(task, "accumulates parameter gradients over backward calls", layer_cases)
@@ -228,8 +260,11 @@ def _layer_checks(task, make, layer_cases, dependencies):
         for name, first in once.items():
             validate_array(first, name=name, dtype=np.float64, shape=params[name[1:]].shape)
             if not np.allclose(twice[name], 2 * first, rtol=1e-9, atol=1e-12):
-                raise CheckFailure(f"after two backward calls with the same dout, {name} is {fmt(twice[name])}, "
-                                   f"not twice the first ({fmt(2 * first)})", HINT_ACCUMULATE)
+                raise CheckFailure(
+                    f"after two backward calls with the same dout, {name} is {fmt(twice[name])}, "
+                    f"not twice the first ({fmt(2 * first)})",
+                    HINT_ACCUMULATE,
+                )
 
 
 for _task, (_make, _cases, _dependencies) in LAYERS.items():
@@ -239,7 +274,9 @@ for _task, (_make, _cases, _dependencies) in LAYERS.items():
 def _init_check(task, spec_of, bound_of, hint=HINT_INIT):
     """Parameters have PyTorch's shapes, lie within PyTorch's uniform bound, and come from rng alone."""
 
-    @check(task, "initialises its parameters from rng, as PyTorch", cases(a=small, b=small, seed=seeds), pays_alone=False)
+    @check(
+        task, "initialises its parameters from rng, as PyTorch", cases(a=small, b=small, seed=seeds), pays_alone=False
+    )
     def initialises(ctx, case):
         side = StudentSide(ctx, task)
         args, shapes = spec_of(case)
@@ -252,30 +289,48 @@ def _init_check(task, spec_of, bound_of, hint=HINT_INIT):
             validate_array(first, name=f"{name}.data", dtype=np.float64, shape=shape)
             bound = bound_of(case)
             if np.max(np.abs(first)) > bound * (1 + 1e-12):
-                raise CheckFailure(f"{name} has entries up to {np.max(np.abs(first)):.6g}, beyond PyTorch's "
-                                   f"bound {bound:.6g}", hint)
+                raise CheckFailure(
+                    f"{name} has entries up to {np.max(np.abs(first)):.6g}, beyond PyTorch's bound {bound:.6g}", hint
+                )
             if not np.array_equal(first, drawn[1][name]):
-                raise CheckFailure(f"two {task}s built with the same rng seed got different {name}: "
-                                   "draw every random number from rng")
+                raise CheckFailure(
+                    f"two {task}s built with the same rng seed got different {name}: draw every random number from rng"
+                )
             grad = side.get(side.get(layer, name, keep=True), "grad")
             validate_array(grad, name=f"{name}.grad", dtype=np.float64, shape=shape)
             if np.any(grad != 0):
                 raise CheckFailure(f"a new {task}'s {name}.grad must be zeros, got {fmt(grad)}")
 
 
-_init_check("Linear", lambda c: ((c["a"], c["b"]), {"weight": (c["b"], c["a"]), "bias": (c["b"],)}),
-            lambda c: 1 / np.sqrt(c["a"]))
-_init_check("Conv2d", lambda c: ((c["a"], c["b"], 3), {"weight": (c["b"], c["a"], 3, 3), "bias": (c["b"],)}),
-            lambda c: 1 / np.sqrt(c["a"] * 9))
-_init_check("GRU", lambda c: ((c["a"], c["b"]), {"weight_ih": (3 * c["b"], c["a"]), "weight_hh": (3 * c["b"], c["b"]),
-                                                  "bias_ih": (3 * c["b"],), "bias_hh": (3 * c["b"],)}),
-            lambda c: 1 / np.sqrt(c["b"]),
-            "initialise every weight and bias of a recurrent layer as PyTorch: U(-1/sqrt(H), 1/sqrt(H)) "
-            "with H = hidden_size")
+_init_check(
+    "Linear",
+    lambda c: ((c["a"], c["b"]), {"weight": (c["b"], c["a"]), "bias": (c["b"],)}),
+    lambda c: 1 / np.sqrt(c["a"]),
+)
+_init_check(
+    "Conv2d",
+    lambda c: ((c["a"], c["b"], 3), {"weight": (c["b"], c["a"], 3, 3), "bias": (c["b"],)}),
+    lambda c: 1 / np.sqrt(c["a"] * 9),
+)
+_init_check(
+    "GRU",
+    lambda c: (
+        (c["a"], c["b"]),
+        {
+            "weight_ih": (3 * c["b"], c["a"]),
+            "weight_hh": (3 * c["b"], c["b"]),
+            "bias_ih": (3 * c["b"],),
+            "bias_hh": (3 * c["b"],),
+        },
+    ),
+    lambda c: 1 / np.sqrt(c["b"]),
+    "initialise every weight and bias of a recurrent layer as PyTorch: U(-1/sqrt(H), 1/sqrt(H)) with H = hidden_size",
+)
 
 
-@check("BatchNorm1d", "keeps PyTorch's running statistics and uses them in eval mode",
-       cases(n=small, d=small, seed=seeds))
+@check(
+    "BatchNorm1d", "keeps PyTorch's running statistics and uses them in eval mode", cases(n=small, d=small, seed=seeds)
+)
 def batchnorm_running_statistics(ctx, case):
     def scenario(side):
         _, params, x, dout = batchnorm_layer(case)
@@ -286,6 +341,7 @@ def batchnorm_running_statistics(ctx, case):
         results = {"running_mean": side.get(layer, "running_mean"), "running_var": side.get(layer, "running_var")}
         side.call(layer, "eval")
         return {**results, "eval out": side.call(layer, "__call__", x), "eval dx": side.call(layer, "backward", dout)}
+
     expect_scenario(ctx, "BatchNorm1d", scenario, dependencies="batchnorm_forward/backward")
 
 
@@ -299,6 +355,7 @@ def _stateless_check(task, make, task_cases, dependencies=""):
 
         def scenario(side):
             return forward_backward(side, side.new(task, *ctor_args), x, dout)
+
         expect_scenario(ctx, task, scenario, dependencies=dependencies)
 
 
@@ -325,12 +382,12 @@ def _pool_input(case):
 _stateless_check("ReLU", _activation_input, cases(n=small, d=small, seed=seeds), "relu_forward/backward")
 _stateless_check("Tanh", _activation_input, cases(n=small, d=small, seed=seeds), "tanh_forward/backward")
 _stateless_check("Flatten", _flatten_input, cases(n=small, d=small, seed=seeds))
-_stateless_check("MaxPool2d", _pool_input, cases(n=st.integers(1, 2), d=st.integers(1, 2), seed=seeds),
-                 "maxpool2d_forward/backward")
+_stateless_check(
+    "MaxPool2d", _pool_input, cases(n=st.integers(1, 2), d=st.integers(1, 2), seed=seeds), "maxpool2d_forward/backward"
+)
 
 
-@check("CrossEntropyLoss", "loss and its gradient match the reference",
-       cases(n=small, k=st.integers(2, 5), seed=seeds))
+@check("CrossEntropyLoss", "loss and its gradient match the reference", cases(n=small, k=st.integers(2, 5), seed=seeds))
 def cross_entropy_loss_matches(ctx, case):
     rng = generator(case["seed"])
     logits, y = values(rng, (case["n"], case["k"]), scale=3.0), labels(rng, case["n"], case["k"])
@@ -340,6 +397,7 @@ def cross_entropy_loss_matches(ctx, case):
         loss_fn = side.new("CrossEntropyLoss")
         loss = side.call(loss_fn, "__call__", logits, y)
         return {"loss": loss, "dlogits": side.call(loss_fn, "backward", dout)}
+
     got = expect_scenario(ctx, "CrossEntropyLoss", scenario, dependencies="cross_entropy")
     validate_scalar(got["loss"], name="loss")
 
@@ -354,12 +412,16 @@ def mse_loss_matches(ctx, case):
         loss_fn = side.new("MSELoss")
         loss = side.call(loss_fn, "__call__", pred, target)
         return {"loss": loss, "dpred": side.call(loss_fn, "backward", dout)}
+
     got = expect_scenario(ctx, "MSELoss", scenario, dependencies="mse")
     validate_scalar(got["loss"], name="loss")
 
 
-@check("Dropout", "drops and scales while training, is the identity in eval mode",
-       cases(p=st.sampled_from([0.2, 0.5, 0.8]), seed=seeds))
+@check(
+    "Dropout",
+    "drops and scales while training, is the identity in eval mode",
+    cases(p=st.sampled_from([0.2, 0.5, 0.8]), seed=seeds),
+)
 def dropout_modes(ctx, case):
     # Two forwards in training mode draw two masks from the layer's rng, one after the other:
     # each must keep a fraction 1 - p of the units, independently between rows, columns and the
@@ -369,25 +431,31 @@ def dropout_modes(ctx, case):
     side = StudentSide(ctx, "Dropout")
     layer = side.new("Dropout", p, rng=Probe("rng", (case["seed"],)))
     masks = []
-    for call in range(2):
+    for _ in range(2):
         out = side.call(layer, "__call__", x)
         validate_array(out, name="out (training)", dtype=np.float64, shape=x.shape)
         kept = np.isclose(out, x / (1 - p), rtol=1e-9, atol=0)
         if not np.all(kept | (out == 0)):
-            raise CheckFailure(f"in training mode every output must be 0 or x/(1-p) (p = {p}); got {fmt(out)}",
-                               HINT_DEPENDS.format(functions="dropout_forward"))
+            raise CheckFailure(
+                f"in training mode every output must be 0 or x/(1-p) (p = {p}); got {fmt(out)}",
+                HINT_DEPENDS.format(functions="dropout_forward"),
+            )
         masks.append(kept)
     try:
         check_mask_statistics(masks[1], p, previous=masks[0])
     except CheckFailure as failure:
-        raise CheckFailure(f"in training mode, over two calls on x of shape {x.shape}: {failure.message}",
-                           failure.hint or HINT_DEPENDS.format(functions="dropout_forward")) from None
+        raise CheckFailure(
+            f"in training mode, over two calls on x of shape {x.shape}: {failure.message}",
+            failure.hint or HINT_DEPENDS.format(functions="dropout_forward"),
+        ) from None
     dout = upstream(rng, x.shape)
     dx = side.call(layer, "backward", dout)
     validate_array(dx, name="dx", dtype=np.float64, shape=x.shape)
     if not np.allclose(dx, np.where(masks[1], dout / (1 - p), 0.0), rtol=1e-9, atol=1e-12):
-        raise CheckFailure("backward must use the mask of the last forward: dx = dout * mask / (1 - p)",
-                           HINT_DEPENDS.format(functions="dropout_backward"))
+        raise CheckFailure(
+            "backward must use the mask of the last forward: dx = dout * mask / (1 - p)",
+            HINT_DEPENDS.format(functions="dropout_backward"),
+        )
     side.call(layer, "eval")
     out = side.call(layer, "__call__", x)
     validate_array(out, name="out (eval)", dtype=np.float64, shape=x.shape)
@@ -403,16 +471,19 @@ def _mlp(side, rng_seed, sizes):
     a, b, c, d = sizes
     rng = Probe("rng", (rng_seed,))
     inner = side.new("Sequential", side.new("Linear", b, c, rng=rng), side.new("Tanh"))
-    return side.new("Sequential", side.new("Linear", a, b, rng=rng), side.new("ReLU"), inner,
-                    side.new("Linear", c, d, rng=rng))
+    return side.new(
+        "Sequential", side.new("Linear", a, b, rng=rng), side.new("ReLU"), inner, side.new("Linear", c, d, rng=rng)
+    )
 
 
 def _array_of(value, name):
     """value checked to be a float64 array small enough for a gradient check to walk entry by entry."""
     validate_array(value, name=name, dtype=np.float64)
     if value.size > ITEM_LIMIT:
-        raise CheckFailure(f"{name} has {value.size:,} entries; the grader reads at most {ITEM_LIMIT:,}, and the "
-                           "models of this check have a few dozen")
+        raise CheckFailure(
+            f"{name} has {value.size:,} entries; the grader reads at most {ITEM_LIMIT:,}, and the "
+            "models of this check have a few dozen"
+        )
     return value
 
 
@@ -426,8 +497,10 @@ def _parameter_list(side, model):
     if type(count) is not int:
         raise CheckFailure(f"parameters() must return a list, got one of length {fmt(count)}")
     if not 0 <= count <= ITEM_LIMIT:  # one call per item follows: the student's length must not set their number
-        raise CheckFailure(f"parameters() returned a list of length {fmt(count)}; the grader reads at most "
-                           f"{ITEM_LIMIT:,} parameters, and the models of the checks have a few dozen")
+        raise CheckFailure(
+            f"parameters() returned a list of length {fmt(count)}; the grader reads at most "
+            f"{ITEM_LIMIT:,} parameters, and the models of the checks have a few dozen"
+        )
     return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
 
 
@@ -440,12 +513,18 @@ def module_parameters(ctx, case):
         model = _mlp(side, case["seed"], case["sizes"])
         shapes = [_shape_of(side.get(p, "data")) for p in _parameter_list(side, model)]
         # one row per parameter: its shape padded with zeros (weights are 2-D, biases 1-D)
-        return {"parameter shapes": np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(-1, 2)}
+        return {
+            "parameter shapes": np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(-1, 2)
+        }
+
     expect_scenario(ctx, "Module", scenario)
 
 
-@check("Module", "a parameter shared by two layers is listed once and collects both gradients",
-       cases(n=small, d=small, seed=seeds))
+@check(
+    "Module",
+    "a parameter shared by two layers is listed once and collects both gradients",
+    cases(n=small, d=small, seed=seeds),
+)
 def module_shared_parameter(ctx, case):
     rng = generator(case["seed"])
     d = case["d"]
@@ -457,8 +536,11 @@ def module_shared_parameter(ctx, case):
         side.set(second, "weight", side.get(first, "weight", keep=True))
         model = side.new("Sequential", first, side.new("Tanh"), second)
         forward_backward(side, model, x, dout)
-        return {"number of parameters": len(_parameter_list(side, model)),
-                "dweight": side.get(side.get(first, "weight", keep=True), "grad")}
+        return {
+            "number of parameters": len(_parameter_list(side, model)),
+            "dweight": side.get(side.get(first, "weight", keep=True), "grad"),
+        }
+
     expect_scenario(ctx, "Module", scenario)
 
 
@@ -472,8 +554,10 @@ def module_zero_grad_and_modes(ctx, case):
         model = _mlp(side, case["seed"], case["sizes"])
         forward_backward(side, model, x, dout)
         side.call(model, "zero_grad")
-        grads = np.concatenate([np.zeros(0)] + [_array_of(side.get(p, "grad"), "a parameter's grad").ravel()
-                                                for p in _parameter_list(side, model)])
+        grads = np.concatenate(
+            [np.zeros(0)]
+            + [_array_of(side.get(p, "grad"), "a parameter's grad").ravel() for p in _parameter_list(side, model)]
+        )
         layers = side.get(model, "layers", keep=True)
         inner = side.call(layers, "__getitem__", 2, keep=True)
         inner_tanh = side.call(side.get(inner, "layers", keep=True), "__getitem__", 1, keep=True)
@@ -481,9 +565,12 @@ def module_zero_grad_and_modes(ctx, case):
         in_eval = [side.get(m, "training") for m in (model, inner, inner_tanh)]
         side.call(model, "train")
         in_train = [side.get(m, "training") for m in (model, inner, inner_tanh)]
-        return {"gradients after zero_grad()": grads,
-                "training flags after eval() (model, nested Sequential, its Tanh)": np.array(in_eval, dtype=np.int64),
-                "training flags after train()": np.array(in_train, dtype=np.int64)}
+        return {
+            "gradients after zero_grad()": grads,
+            "training flags after eval() (model, nested Sequential, its Tanh)": np.array(in_eval, dtype=np.int64),
+            "training flags after train()": np.array(in_train, dtype=np.int64),
+        }
+
     expect_scenario(ctx, "Module", scenario)
 
 
@@ -517,10 +604,13 @@ def sequential_matches(ctx, case):
         for i, param in enumerate(_parameter_list(side, model)):
             results[f"grad of parameter {i}"] = side.get(param, "grad")
         return results
+
     expect_scenario(ctx, "Sequential", scenario)
 
 
-@check("Sequential", "agrees with finite differences of its own forward, parameters included", mlp_cases, pays_alone=False)
+@check(
+    "Sequential", "agrees with finite differences of its own forward, parameters included", mlp_cases, pays_alone=False
+)
 def sequential_gradcheck(ctx, case):
     rng = generator(case["seed"])
     a, _, _, d = case["sizes"]
@@ -573,22 +663,33 @@ def _optimizer_scenario(cls, case, hyper):
         for i, param in enumerate(params):
             results[f"parameter {i} grad after zero_grad()"] = side.get(param, "grad")
         return results
+
     return scenario
 
 
 for _cls, _hyper in OPTIMIZERS.items():
+
     def _register(cls=_cls, hyper_strategies=_hyper):
-        @check(cls, f"steps every parameter as a1's rule does, {STEPS} steps",
-               cases(n=small, seed=seeds, **hyper_strategies))
+        @check(
+            cls,
+            f"steps every parameter as a1's rule does, {STEPS} steps",
+            cases(n=small, seed=seeds, **hyper_strategies),
+        )
         def optimizer_steps(ctx, case):
             hyper = {key: case[key] for key in hyper_strategies}
-            expect_scenario(ctx, cls, _optimizer_scenario(cls, case, hyper),
-                            dependencies=f"a1 {cls.lower()} rule and Optimizer.step")
+            expect_scenario(
+                ctx,
+                cls,
+                _optimizer_scenario(cls, case, hyper),
+                dependencies=f"a1 {cls.lower()} rule and Optimizer.step",
+            )
+
     _register()
 
 
-@check("Optimizer", "keeps a separate state per parameter and zero_grad() resets every grad",
-       cases(n=small, seed=seeds))
+@check(
+    "Optimizer", "keeps a separate state per parameter and zero_grad() resets every grad", cases(n=small, seed=seeds)
+)
 def optimizer_base(ctx, case):
     expect_scenario(ctx, "Optimizer", _optimizer_scenario("Momentum", case, {"lr": 0.1, "mu": 0.9}))
 
@@ -599,8 +700,9 @@ def optimizer_base(ctx, case):
 def _linear_model(side, case):
     rng = generator(case["seed"])
     model = side.new("Linear", case["d"], case["k"], rng=Probe("rng", (case["seed"],)))
-    set_parameters(side, model, {"weight": values(rng, (case["k"], case["d"]), scale=2.0),
-                                 "bias": values(rng, (case["k"],))})
+    set_parameters(
+        side, model, {"weight": values(rng, (case["k"], case["d"]), scale=2.0), "bias": values(rng, (case["k"],))}
+    )
     return model
 
 
@@ -614,6 +716,7 @@ def accuracy_matches(ctx, case):
 
     def scenario(side):
         return {"accuracy": _function(side, "accuracy", _linear_model(side, case), x, y)}
+
     expect_scenario(ctx, "accuracy", scenario)
 
 
@@ -638,6 +741,7 @@ def train_step_matches(ctx, case):
             results[f"loss of step {step}"] = _function(side, "train_step", model, loss_fn, optimizer, x, y)
             results[f"weight after step {step}"] = side.get(side.get(model, "weight", keep=True), "data")
         return results
+
     expect_scenario(ctx, "train_step", scenario)
 
 
@@ -656,21 +760,33 @@ ADDING_HIDDEN = 16  # train_sequence_model's default
 ADDING_SEQUENCES = 1000  # drawn by the grader for every run
 ADDING_THRESHOLD = 0.05  # MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167, untrained 0.75-1.9
 GRADER_DATA = 6  # the grader draws its data from default_rng([GRADER_DATA, seed]): a stream apart from the run's
-SLOWER_THAN_VECTORISED = 8  # measured per step: loops over output pixels 30x the reference, other correct layers 0.7-1.1x
+SLOWER_THAN_VECTORISED = (
+    8  # measured per step: loops over output pixels 30x the reference, other correct layers 0.7-1.1x
+)
 
 
 def _digits_model(side):
     """train.py's digits_cnn, built from the side's layers."""
     rng = Probe("rng", (0,))
-    return side.new("Sequential", side.new("Conv2d", 1, 16, 3, padding=1, rng=rng), side.new("ReLU"),
-                    side.new("MaxPool2d", 2), side.new("Conv2d", 16, 32, 3, padding=1, rng=rng),
-                    side.new("ReLU"), side.new("MaxPool2d", 2), side.new("Flatten"), side.new("Linear", 128, 10, rng=rng))
+    return side.new(
+        "Sequential",
+        side.new("Conv2d", 1, 16, 3, padding=1, rng=rng),
+        side.new("ReLU"),
+        side.new("MaxPool2d", 2),
+        side.new("Conv2d", 16, 32, 3, padding=1, rng=rng),
+        side.new("ReLU"),
+        side.new("MaxPool2d", 2),
+        side.new("Flatten"),
+        side.new("Linear", 128, 10, rng=rng),
+    )
 
 
 def _adding_model(side):
     """train_sequence_model's GRU model, built from the side's layers."""
     rng = Probe("rng", (0,))
-    return side.new("Sequential", side.new("GRU", 2, ADDING_HIDDEN, rng=rng), side.new("Linear", ADDING_HIDDEN, 1, rng=rng))
+    return side.new(
+        "Sequential", side.new("GRU", 2, ADDING_HIDDEN, rng=rng), side.new("Linear", ADDING_HIDDEN, 1, rng=rng)
+    )
 
 
 def require_speed(ctx):
@@ -694,7 +810,8 @@ def require_speed(ctx):
             f"{reference * 1e3:.1f} ms: training would take far longer than the grader allows, so it was "
             "not started",
             "vectorise conv2d_forward/backward and the pooling functions (im2col or stride tricks plus "
-            "one matrix product) instead of looping over output pixels")
+            "one matrix product) instead of looping over output pixels",
+        )
 
 
 def _grader_data(ctx, case):
@@ -703,8 +820,12 @@ def _grader_data(ctx, case):
     return train, np.random.default_rng([GRADER_DATA, case["seed"]])
 
 
-@check("train_digits_cnn", f"the returned model reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} "
-       "epochs, as the grader measures it", cases(seed=st.integers(0, 2**16)))
+@check(
+    "train_digits_cnn",
+    f"the returned model reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} "
+    "epochs, as the grader measures it",
+    cases(seed=st.integers(0, 2**16)),
+)
 def digits_training(ctx, case):
     """The model's accuracy on the whole test split in an order the grader draws, from logits
     that must be digits_cnn's with the model's parameters: a forward that answers by position
@@ -712,23 +833,30 @@ def digits_training(ctx, case):
     require_speed(ctx)
     task = "train_digits_cnn"
     result = ctx.call(task, rng=Probe("rng", (case["seed"],)), epochs=DIGITS_EPOCHS, opaque=(2,))
-    history, model = _training_result(result, task, "test_accuracy", ("loss", "train_accuracy", "test_accuracy"),
-                                      DIGITS_EPOCHS)
+    history, model = _training_result(
+        result, task, "test_accuracy", ("loss", "train_accuracy", "test_accuracy"), DIGITS_EPOCHS
+    )
     train, rng = _grader_data(ctx, case)
     _, _, x_test, y_test = train.load_digits_split()
     order = rng.permutation(len(y_test))
     logits = _measured_output(ctx, task, model, x_test[order], "digits_cnn", _digits_model, (len(y_test), 10))
     accuracy = float(np.mean(logits.argmax(axis=1) == y_test[order]))
     if accuracy < DIGITS_THRESHOLD:
-        raise CheckFailure(f"the model train_digits_cnn returned after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}) "
-                           f"classifies {accuracy:.4f} of the test images right, as the grader counts; a correct "
-                           f"framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.92-0.98, an untrained "
-                           f"digits_cnn about 0.1). Your history's test accuracy by epoch: "
-                           f"{fmt(np.asarray(history['test_accuracy']))}", HINT_TRAINING)
+        raise CheckFailure(
+            f"the model train_digits_cnn returned after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}) "
+            f"classifies {accuracy:.4f} of the test images right, as the grader counts; a correct "
+            f"framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.92-0.98, an untrained "
+            f"digits_cnn about 0.1). Your history's test accuracy by epoch: "
+            f"{fmt(np.asarray(history['test_accuracy']))}",
+            HINT_TRAINING,
+        )
 
 
-@check("train_sequence_model", f"the returned GRU model gets a test MSE below {ADDING_THRESHOLD} on adding "
-       "problems the grader draws", cases(seed=st.integers(0, 2**16)))
+@check(
+    "train_sequence_model",
+    f"the returned GRU model gets a test MSE below {ADDING_THRESHOLD} on adding problems the grader draws",
+    cases(seed=st.integers(0, 2**16)),
+)
 def adding_training(ctx, case):
     """The model's mean squared error on fresh sequences from the grader's rng (no run has seen
     them), from predictions that must be the GRU and head's with the model's parameters: a
@@ -738,16 +866,20 @@ def adding_training(ctx, case):
     history, model = _training_result(result, task, "test_loss", ("step", "loss", "test_loss"), ADDING["steps"] // 100)
     train, rng = _grader_data(ctx, case)
     x, y = train.adding_problem(rng, ADDING_SEQUENCES, ADDING["length"])
-    predictions = _measured_output(ctx, task, model, x, f"GRU(2, {ADDING_HIDDEN}) followed by "
-                                   f"Linear({ADDING_HIDDEN}, 1)", _adding_model, y.shape)
+    predictions = _measured_output(
+        ctx, task, model, x, f"GRU(2, {ADDING_HIDDEN}) followed by Linear({ADDING_HIDDEN}, 1)", _adding_model, y.shape
+    )
     loss = float(np.mean((predictions - y) ** 2))
     if loss > ADDING_THRESHOLD:
-        raise CheckFailure(f"the model train_sequence_model returned after {ADDING['steps']} steps on sequences of "
-                           f"length {ADDING['length']} (rng seed {case['seed']}) has a mean squared error of "
-                           f"{loss:.4f} on {ADDING_SEQUENCES} new sequences the grader drew; a correct framework's GRU "
-                           f"gets below {ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores "
-                           f"0.167). Your history's test MSE every 100 steps: "
-                           f"{fmt(np.asarray(history['test_loss']))}", HINT_TRAINING)
+        raise CheckFailure(
+            f"the model train_sequence_model returned after {ADDING['steps']} steps on sequences of "
+            f"length {ADDING['length']} (rng seed {case['seed']}) has a mean squared error of "
+            f"{loss:.4f} on {ADDING_SEQUENCES} new sequences the grader drew; a correct framework's GRU "
+            f"gets below {ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores "
+            f"0.167). Your history's test MSE every 100 steps: "
+            f"{fmt(np.asarray(history['test_loss']))}",
+            HINT_TRAINING,
+        )
 
 
 def _measured_output(ctx, task, model, x, network, build, shape):
@@ -758,8 +890,10 @@ def _measured_output(ctx, task, model, x, network, build, shape):
     try:
         student.call(model, "eval")
     except StudentError as error:
-        raise CheckFailure(f"the third item {task} returns must be the trained model (a Module); calling its "
-                           f"eval() raised an error:\n{error.report}") from None
+        raise CheckFailure(
+            f"the third item {task} returns must be the trained model (a Module); calling its "
+            f"eval() raised an error:\n{error.report}"
+        ) from None
     out = student.call(model, "__call__", x)
     validate_array(out, name="the model's output", dtype=np.float64, shape=shape)
     params = _parameter_list(student, model)
@@ -775,9 +909,11 @@ def _measured_output(ctx, task, model, x, network, build, shape):
     try:
         assert_close(out, expected, name="the model's output")
     except CheckFailure as failure:
-        raise CheckFailure(f"the model's predictions are not those of {network} with the model's own parameters "
-                           f"({failure.message}): the grader measures the trained network, so the model's forward "
-                           "must compute that network from its weights") from None
+        raise CheckFailure(
+            f"the model's predictions are not those of {network} with the model's own parameters "
+            f"({failure.message}): the grader measures the trained network, so the model's forward "
+            "must compute that network from its weights"
+        ) from None
     return out
 
 

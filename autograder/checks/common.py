@@ -4,6 +4,7 @@ A differentiable task gets three layers: forward vs the reference;
 backward vs the reference backward for the same random upstream gradient; and a
 finite-difference check of the student's backward against the student's own forward.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,7 +29,9 @@ HINT_CACHE = "your backward changes its cache, so calling it twice gives differe
 def unpack(value, count: int, task: str, what: str):
     """value as a tuple of count items, or a CheckFailure naming the expected form."""
     if isinstance(value, Foreign) or type(value) not in (tuple, list) or len(value) != count:
-        raise CheckFailure(f"{task} must return {what}, got {fmt(value) if not isinstance(value, Foreign) else value.description}")
+        raise CheckFailure(
+            f"{task} must return {what}, got {fmt(value) if not isinstance(value, Foreign) else value.description}"
+        )
     return tuple(value)
 
 
@@ -94,9 +97,11 @@ class ForwardBackward:
         douts = self.upstream_gradients(case, self.trusted_forward(ctx.reference, inputs, kwargs)[0])
         for name, out, dout in zip(self.out_names, outs, douts):
             if type(out) is not np.ndarray or out.shape != dout.shape:
-                raise CheckFailure(f"{self.forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
-                                   f"{self.backward} gets an upstream gradient of that shape, so fix {self.forward} "
-                                   "first")
+                raise CheckFailure(
+                    f"{self.forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
+                    f"{self.backward} gets an upstream gradient of that shape, so fix {self.forward} "
+                    "first"
+                )
         grads = ctx.call(self.backward, *douts, cache)
         if len(inputs) > 1:
             grads = unpack(grads, len(inputs), self.backward, "(" + ", ".join(f"d{n}" for n in inputs) + ")")
@@ -110,8 +115,9 @@ class ForwardBackward:
         inputs, kwargs = self.make(case)
         outs, _ = self.student_forward(ctx, inputs, kwargs)
         for i, name in enumerate(self.out_names):
-            ctx.expect(self.forward, outs[i], lambda impl, i=i: self.trusted_forward(impl, inputs, kwargs)[0][i],
-                       name=name)
+            ctx.expect(
+                self.forward, outs[i], lambda impl, i=i: self.trusted_forward(impl, inputs, kwargs)[0][i], name=name
+            )
 
     def forward_pure(self, ctx: Context, case: Case) -> None:
         inputs, kwargs = self.make(case)
@@ -140,8 +146,9 @@ class ForwardBackward:
             total = 0.0
             for out, dout in zip(outs, douts):
                 if type(out) is not np.ndarray or out.shape != dout.shape:
-                    raise CheckFailure(f"{self.forward} returned {fmt(out)} where an array of shape {dout.shape} "
-                                       "was expected")
+                    raise CheckFailure(
+                        f"{self.forward} returned {fmt(out)} where an array of shape {dout.shape} was expected"
+                    )
                 total += float(np.sum(out.astype(np.float64) * dout))
             return total
 
@@ -153,13 +160,22 @@ class ForwardBackward:
         again = ctx.call(self.backward, *douts, cache)
         again = tuple(again) if len(inputs) > 1 and type(again) in (tuple, list) else (again,)
         if not same_plain(tuple(first), again):
-            raise CheckFailure(f"{self.backward} gave a different result when called again with the same dout and "
-                               "cache", HINT_CACHE)
+            raise CheckFailure(
+                f"{self.backward} gave a different result when called again with the same dout and cache", HINT_CACHE
+            )
 
 
-def forward_backward_checks(forward: str, backward: str, cases, make, *, outputs: int = 1,
-                            gradcheck_dtype: str = "float64", returns: tuple[str, ...] | None = None,
-                            graded_outputs: int | None = None) -> ForwardBackward:
+def forward_backward_checks(
+    forward: str,
+    backward: str,
+    cases,
+    make,
+    *,
+    outputs: int = 1,
+    gradcheck_dtype: str = "float64",
+    returns: tuple[str, ...] | None = None,
+    graded_outputs: int | None = None,
+) -> ForwardBackward:
     """Register the checks of a forward task and its backward (see ForwardBackward for make,
     returns and graded_outputs; without returns, the forward returns `outputs` arrays, then the
     cache). The finite-difference check runs in gradcheck_dtype. The comparisons with the
@@ -198,8 +214,13 @@ def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("ou
         args, kwargs = make(case)
         got = unpacked(ctx.call(task, *args, **kwargs))
         for i, name in enumerate(names):
-            ctx.expect(task, got[i], lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i], name=name,
-                       precision=precision_of(*_items(args)))
+            ctx.expect(
+                task,
+                got[i],
+                lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i],
+                name=name,
+                precision=precision_of(*_items(args)),
+            )
 
     @check(task, "leaves its inputs unchanged", cases, pays_alone=False)
     def pure(ctx, case):

@@ -6,6 +6,7 @@ pool, its student code in a sandboxed worker (autograder.execution.worker_client
 be read is reported and skipped; a result already in the gradebook under the same key is
 reused instead of graded again, so an interrupted batch resumes where it stopped.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -128,14 +129,25 @@ def unpack_zip(path: Path, dest: Path) -> Path:
                     data = source.read(FILE_LIMIT + 1)  # the size in the header may lie
                 total += len(data)
                 if len(data) > FILE_LIMIT or total > ZIP_TOTAL_BYTES:
-                    raise SubmissionError(f"{path}: {member.filename} is larger than {FILE_LIMIT // 2**20} MiB"
-                                          if len(data) > FILE_LIMIT else f"{path}: more than "
-                                          f"{ZIP_TOTAL_BYTES // 2**20} MiB of files in the zip")
+                    raise SubmissionError(
+                        f"{path}: {member.filename} is larger than {FILE_LIMIT // 2**20} MiB"
+                        if len(data) > FILE_LIMIT
+                        else f"{path}: more than {ZIP_TOTAL_BYTES // 2**20} MiB of files in the zip"
+                    )
                 target = dest.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, NotImplementedError, OSError,
-            RuntimeError, ValueError, EOFError) as error:  # bz2's errors are OSErrors
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,
+        OSError,
+        RuntimeError,
+        ValueError,
+        EOFError,
+    ) as error:  # bz2's errors are OSErrors
         raise SubmissionError(f"{path}: not a readable zip file ({error})") from None
     return dest
 
@@ -190,8 +202,10 @@ class Progress:
             elapsed = time.monotonic() - self.started
             left = elapsed / self.done * (self.total - self.done)
             filled = 30 * self.done // self.total
-            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}  "
-                              f"{left:4.0f} s left  {student[:30]:<30}")
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}  "
+                f"{left:4.0f} s left  {student[:30]:<30}"
+            )
             if self.done == self.total:
                 self.stream.write("\n")
         self.stream.flush()
@@ -199,17 +213,31 @@ class Progress:
 
 def _grade_one(course: Course, folder: Path, settings: Settings) -> dict:
     """Grade one submission (runs in a pool process)."""
-    return grade_folder(course, folder, list(settings.names) if settings.names else None, profile=settings.profile,
-                        isolated=settings.isolated, limits=settings.limits, sandbox=settings.sandbox,
-                        inputs=settings.inputs)
+    return grade_folder(
+        course,
+        folder,
+        list(settings.names) if settings.names else None,
+        profile=settings.profile,
+        isolated=settings.isolated,
+        limits=settings.limits,
+        sandbox=settings.sandbox,
+        inputs=settings.inputs,
+    )
 
 
 def _note(result: dict, reused: bool = False) -> str:
     return f"{result['score']:g}/{result['max_score']:g}" + (" (already graded)" if reused else "")
 
 
-def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: int = 1,
-                gradebook: Gradebook | None = None, progress: Progress | None = None) -> Outcome:
+def grade_batch(
+    course: Course,
+    paths: list[Path],
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    gradebook: Gradebook | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
     """Grade every submission (jobs at a time), recording each result as it finishes."""
     bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox, warn=False) is not None
     selected = course.select(list(settings.names) if settings.names else None)
@@ -249,8 +277,14 @@ def grade_batch(course: Course, paths: list[Path], settings: Settings, *, jobs: 
             if result is not None:
                 results[key] = result
                 if gradebook:
-                    gradebook.record(key, files=owners[0].files, course_version=version, profile=settings.profile,
-                                     tasks=tasks, result=result)
+                    gradebook.record(
+                        key,
+                        files=owners[0].files,
+                        course_version=version,
+                        profile=settings.profile,
+                        tasks=tasks,
+                        result=result,
+                    )
             for entry in owners:
                 if result is None:
                     entry.problem = _problem(f"{entry.source}: {problem}")
@@ -329,8 +363,9 @@ def _run(pending: dict[str, Path], course: Course, settings: Settings, jobs: int
     # Ctrl-C they end quietly (taking their workers with them) and the parent reports
     context = multiprocessing.get_context("fork")
     cpus = sorted(os.sched_getaffinity(0)) if settings.isolated else None
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_pool_process,
-                                                initargs=(context.Value("i", 0), cpus)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_pool_process, initargs=(context.Value("i", 0), cpus)
+    ) as pool:
         futures = {pool.submit(_grade_one, course, folder, settings): key for key, folder in pending.items()}
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -6,6 +6,7 @@ same batch again skips what is already graded and regrades what changed. Student
 results through `submissions`; two students who hand in identical files share one result.
 Submissions that could not be read are listed in `problems`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -70,14 +71,25 @@ class Gradebook:
         row = self._db.execute("SELECT graded_at FROM results WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def record(self, key: str, *, files: str, course_version: str, profile: str, tasks: list[str],
-               result: dict) -> None:
+    def record(
+        self, key: str, *, files: str, course_version: str, profile: str, tasks: list[str], result: dict
+    ) -> None:
         """Store a result under its key (replacing any earlier one)."""
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, files, course_version, profile, " ".join(tasks), result["score"], result["max_score"],
-                 json.dumps(result), _now()))
+                (
+                    key,
+                    files,
+                    course_version,
+                    profile,
+                    " ".join(tasks),
+                    result["score"],
+                    result["max_score"],
+                    json.dumps(result),
+                    _now(),
+                ),
+            )
 
     def link(self, student: str, source: str, key: str) -> None:
         """Note that student handed in (at source) the submission whose result is under key."""
@@ -112,8 +124,12 @@ def file_names(students: list[str]) -> list[str]:
     return distinct
 
 
-def export(graded: list[tuple[str, dict]], dest: Path, problems: Sequence[tuple[str, str]] = (),
-           settings: gradescope.Settings | None = None) -> list[Path]:
+def export(
+    graded: list[tuple[str, dict]],
+    dest: Path,
+    problems: Sequence[tuple[str, str]] = (),
+    settings: gradescope.Settings | None = None,
+) -> list[Path]:
     """Write dest/grades.csv (one row per student: total, then each task's points, then why a
     submission could not be graded), and per student dest/results/<student>.json (docs/results.md,
     with a "student" field) and dest/gradescope/<student>.json (Gradescope's results.json).
@@ -127,8 +143,14 @@ def export(graded: list[tuple[str, dict]], dest: Path, problems: Sequence[tuple[
     maxima = {r["max_score"] for _, r in graded}
     max_score = maxima.pop() if len(maxima) == 1 else None
     rows = [(sanitize.line(student), result, "") for student, result in graded]
-    rows += [(sanitize.line(student), {"score": 0.0, "max_score": max_score, "tasks": []},
-              sanitize.line(reason, sanitize.PROBLEM_LIMIT)) for student, reason in problems]
+    rows += [
+        (
+            sanitize.line(student),
+            {"score": 0.0, "max_score": max_score, "tasks": []},
+            sanitize.line(reason, sanitize.PROBLEM_LIMIT),
+        )
+        for student, reason in problems
+    ]
     written = [dest / "grades.csv"]
     # utf-8-sig: the byte-order mark makes Excel read the names as UTF-8
     with open(written[0], "w", newline="", encoding="utf-8-sig") as table:
@@ -136,8 +158,13 @@ def export(graded: list[tuple[str, dict]], dest: Path, problems: Sequence[tuple[
         writer.writerow(["student", "score", "max_score", *columns, "problem"])
         for student, result, problem in rows:
             points = {f"{t['assignment']}/{t['task']}": t["score"] for t in result["tasks"]}
-            cells = [student, result["score"], result["max_score"],
-                     *(points.get(c, 0.0 if problem else "") for c in columns), problem]
+            cells = [
+                student,
+                result["score"],
+                result["max_score"],
+                *(points.get(c, 0.0 if problem else "") for c in columns),
+                problem,
+            ]
             writer.writerow([sanitize.spreadsheet_cell(cell) for cell in cells])
     for name, (student, result, problem) in zip(file_names([s for s, _, _ in rows]), rows):
         named = {"student": student, **result, **({"problem": problem} if problem else {})}

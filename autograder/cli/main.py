@@ -1,4 +1,5 @@
 """The `course` command: list, check, grade, validate, release, secret, train."""
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,15 @@ def cmd_list(args) -> int:
 def cmd_check(args) -> int:
     course = _course(args)
     course.select(args.names)  # an unknown name fails here, before any grading
-    result = grade_folder(course, course.root / "assignments", args.names, profile="full" if args.full else "quick",
-                          isolated=args.worker, limits=_limits(args), sandbox=args.sandbox)
+    result = grade_folder(
+        course,
+        course.root / "assignments",
+        args.names,
+        profile="full" if args.full else "quick",
+        isolated=args.worker,
+        limits=_limits(args),
+        sandbox=args.sandbox,
+    )
     _emit(_render(course, result, args.format), None)
     return 0 if result["score"] == result["max_score"] else 1
 
@@ -77,8 +85,11 @@ def grading_inputs(course: config.Course) -> Inputs:
 
 def practice_warning(course: config.Course) -> None:
     """Once, on stderr, beside grades made on the practice inputs."""
-    print(f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): graded on "
-          "the public practice inputs; `course secret` makes one for official grading", file=sys.stderr)
+    print(
+        f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): graded on "
+        "the public practice inputs; `course secret` makes one for official grading",
+        file=sys.stderr,
+    )
 
 
 def cmd_grade(args) -> int:
@@ -86,16 +97,31 @@ def cmd_grade(args) -> int:
     course.select(args.only)
     if args.format == "gradescope" and len(args.submissions) > 1:
         raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
-    settings = Settings(tuple(args.only) if args.only else None, "quick" if args.quick else "full",
-                        not args.in_process, _limits(args), args.sandbox, grading_inputs(course))
+    settings = Settings(
+        tuple(args.only) if args.only else None,
+        "quick" if args.quick else "full",
+        not args.in_process,
+        _limits(args),
+        args.sandbox,
+        grading_inputs(course),
+    )
     gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
     progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
     try:
-        outcome = grade_batch(course, [Path(p) for p in args.submissions], settings, jobs=args.jobs,
-                              gradebook=gradebook, progress=progress)
+        outcome = grade_batch(
+            course,
+            [Path(p) for p in args.submissions],
+            settings,
+            jobs=args.jobs,
+            gradebook=gradebook,
+            progress=progress,
+        )
     except KeyboardInterrupt:
-        print("course: interrupted" + (f"; finished results are in {args.gradebook}: run the same command "
-                                       "to go on" if gradebook else ""), file=sys.stderr)
+        print(
+            "course: interrupted"
+            + (f"; finished results are in {args.gradebook}: run the same command to go on" if gradebook else ""),
+            file=sys.stderr,
+        )
         return 130
     finally:
         if gradebook:
@@ -103,9 +129,12 @@ def cmd_grade(args) -> int:
     for entry in outcome.problems:
         print(f"course: skipped {entry.problem}", file=sys.stderr)
     if args.export:  # unreadable submissions too, with 0 points: an upload from it leaves no one out
-        written = export([(entry.student, result) for entry, result in outcome.graded], Path(args.export),
-                         [(entry.student, entry.problem) for entry in outcome.problems],
-                         gradescope.load_settings(course))
+        written = export(
+            [(entry.student, result) for entry, result in outcome.graded],
+            Path(args.export),
+            [(entry.student, entry.problem) for entry in outcome.problems],
+            gradescope.load_settings(course),
+        )
         print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
     if not outcome.graded:
         raise SubmissionError("no submission could be read")
@@ -114,20 +143,43 @@ def cmd_grade(args) -> int:
     if len(args.submissions) == 1:
         _emit(_render(course, outcome.graded[0][1], args.format), args.out)
     elif args.format == "json":
-        _emit(json.dumps({"submissions": [{"student": e.student, "path": e.source, **report.shown(r)}
-                                          for e, r in outcome.graded]}, indent=2), args.out)
+        _emit(
+            json.dumps(
+                {
+                    "submissions": [
+                        {"student": e.student, "path": e.source, **report.shown(r)} for e, r in outcome.graded
+                    ]
+                },
+                indent=2,
+            ),
+            args.out,
+        )
     else:
         _emit("\n\n".join(f"== {e.source}\n{_render(course, r, args.format)}" for e, r in outcome.graded), args.out)
     return 0
 
 
 def _isolation_options(command) -> None:
-    command.add_argument("--sandbox", choices=MODES, default="auto",
-                         help="isolate workers with bubblewrap: auto (when it works here), bwrap (required), none")
-    command.add_argument("--timeout", type=float, default=Limits.timeout, metavar="SECONDS",
-                         help=f"wall-clock limit per call of student code (default {Limits.timeout:g})")
-    command.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
-                         help=f"address-space limit of a worker (default {Limits.memory_mb})")
+    command.add_argument(
+        "--sandbox",
+        choices=MODES,
+        default="auto",
+        help="isolate workers with bubblewrap: auto (when it works here), bwrap (required), none",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=Limits.timeout,
+        metavar="SECONDS",
+        help=f"wall-clock limit per call of student code (default {Limits.timeout:g})",
+    )
+    command.add_argument(
+        "--memory",
+        type=int,
+        default=Limits.memory_mb,
+        metavar="MB",
+        help=f"address-space limit of a worker (default {Limits.memory_mb})",
+    )
 
 
 def cmd_validate(args) -> int:
@@ -173,7 +225,8 @@ def _release_bundle(course, args) -> int:
     if not args.out:
         raise ConfigError(f"--bundle {args.bundle} needs --out")
     out = Path(args.out)
-    inputs = None if args.bundle == "student" else offering_inputs(course)  # refused before any work
+    # the staff's bundles carry the offering's secret: refused before any work without one
+    inputs = None if args.bundle == "student" else offering_inputs(course)
     started = time.perf_counter()
     if args.bundle == "gradescope":
         chosen = bundle.chosen_assignments(course, args.only)
@@ -181,9 +234,9 @@ def _release_bundle(course, args) -> int:
     else:
         chosen = bundle.build_student_bundle(course, out, args.only)
         if args.bundle == "nbgrader":
+            assert inputs is not None  # offering_inputs refused to go on without a secret
             notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name, inputs=inputs)
-    print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -194,21 +247,30 @@ def cmd_secret(args) -> int:
         print(inputs.identity if inputs else f"no grading secret: `course secret` writes {course.secret_file}")
         return 0 if inputs else 1
     path = config.write_secret(course, rotate=args.rotate)
-    print(f"wrote a new grading secret to {path} (mode 0600, kept out of git); official inputs: "
-          f"{official_inputs(course).identity}. Rebuild the Gradescope and nbgrader bundles with it.")
+    written = official_inputs(course)
+    assert written is not None  # just written
+    print(
+        f"wrote a new grading secret to {path} (mode 0600, kept out of git); official inputs: "
+        f"{written.identity}. Rebuild the Gradescope and nbgrader bundles with it."
+    )
     return 0
 
 
 def cmd_train(args) -> int:
     course = _course(args)
-    print(train.run(course, args.demo, folder=args.source, seed=args.seed, cell=args.cell,
-                   budget=args.budget, plot=args.plot))
+    print(
+        train.run(
+            course, args.demo, folder=args.source, seed=args.seed, cell=args.cell, budget=args.budget, plot=args.plot
+        )
+    )
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="course", description="The course's autograder.")
-    main.add_argument("--course", metavar="DIR", help="the course folder (default: the one around the working directory)")
+    main.add_argument(
+        "--course", metavar="DIR", help="the course folder (default: the one around the working directory)"
+    )
     sub = main.add_subparsers(dest="command", required=True)
 
     sub.add_parser("list", help="assignments, tasks and points").set_defaults(run=cmd_list)
@@ -217,8 +279,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("names", nargs="*", metavar="ASSIGNMENT|TASK")
     check.add_argument("--full", action="store_true", help="use the full profile of official grading")
     check.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
-    check.add_argument("--worker", action="store_true",
-                       help="run your code in a sandboxed worker process, as official grading does")
+    check.add_argument(
+        "--worker", action="store_true", help="run your code in a sandboxed worker process, as official grading does"
+    )
     _isolation_options(check)
     check.set_defaults(run=cmd_check)
 
@@ -228,14 +291,28 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--format", choices=["table", "json", "gradescope"], default="table")
     grade_cmd.add_argument("--out", metavar="FILE")
     grade_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
-    grade_cmd.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
-                           help="submissions graded at once (default: one per CPU core)")
-    grade_cmd.add_argument("--gradebook", metavar="FILE.sqlite",
-                           help="record results in this SQLite gradebook; already graded submissions are skipped")
-    grade_cmd.add_argument("--export", metavar="DIR",
-                           help="write DIR/grades.csv, DIR/results/<student>.json and DIR/gradescope/<student>.json")
-    grade_cmd.add_argument("--in-process", action="store_true",
-                           help="run student code in the grader's own process (fast, no isolation: trusted code only)")
+    grade_cmd.add_argument(
+        "--jobs",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        metavar="N",
+        help="submissions graded at once (default: one per CPU core)",
+    )
+    grade_cmd.add_argument(
+        "--gradebook",
+        metavar="FILE.sqlite",
+        help="record results in this SQLite gradebook; already graded submissions are skipped",
+    )
+    grade_cmd.add_argument(
+        "--export",
+        metavar="DIR",
+        help="write DIR/grades.csv, DIR/results/<student>.json and DIR/gradescope/<student>.json",
+    )
+    grade_cmd.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run student code in the grader's own process (fast, no isolation: trusted code only)",
+    )
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
 
@@ -246,24 +323,33 @@ def parser() -> argparse.ArgumentParser:
 
     release_cmd = sub.add_parser("release", help="write assignments/ from solutions/, or publish a bundle")
     release_cmd.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
-    release_cmd.add_argument("--bundle", choices=["student", "gradescope", "nbgrader"],
-                             help="publish: the student bundle (a folder), Gradescope's autograder zip, "
-                                  "or an nbgrader course folder (docs/publishing.md)")
+    release_cmd.add_argument(
+        "--bundle",
+        choices=["student", "gradescope", "nbgrader"],
+        help="publish: the student bundle (a folder), Gradescope's autograder zip, "
+        "or an nbgrader course folder (docs/publishing.md)",
+    )
     release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
     release_cmd.set_defaults(run=cmd_release)
 
     secret_cmd = sub.add_parser("secret", help="make the offering's grading secret (official inputs come from it)")
     secret_cmd.add_argument("--rotate", action="store_true", help="replace the existing secret (a new offering)")
-    secret_cmd.add_argument("--show", action="store_true",
-                            help="print the identity (a hash) of the secret in use, never the secret itself")
+    secret_cmd.add_argument(
+        "--show", action="store_true", help="print the identity (a hash) of the secret in use, never the secret itself"
+    )
     secret_cmd.set_defaults(run=cmd_secret)
 
     train_cmd = sub.add_parser("train", help="train the a6 demos with a framework (yours by default)")
     train_cmd.add_argument("demo", choices=["digits", "adding"])
     train_cmd.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm", help="for the adding problem")
-    train_cmd.add_argument("--from", dest="source", default="assignments", metavar="DIR",
-                           help="the course package tree to train with (default: assignments)")
+    train_cmd.add_argument(
+        "--from",
+        dest="source",
+        default="assignments",
+        metavar="DIR",
+        help="the course package tree to train with (default: assignments)",
+    )
     train_cmd.add_argument("--budget", type=int, metavar="N", help="epochs (digits) or steps (adding)")
     train_cmd.add_argument("--seed", type=int, default=0)
     train_cmd.add_argument("--plot", metavar="PNG", help="save the loss and accuracy curves here")
@@ -275,11 +361,18 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, SubmissionError, ReleaseError, SandboxError, FileNotFoundError, PublishError,
-            RecordingError, MissingRecording) as error:
+    except (
+        ConfigError,
+        SubmissionError,
+        ReleaseError,
+        SandboxError,
+        FileNotFoundError,
+        PublishError,
+        RecordingError,
+        MissingRecording,
+    ) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
-

@@ -3,6 +3,7 @@
 The framework is imported from a course package tree (the student's `assignments/` by default,
 `solutions/` for the reference); it runs in this process, so this is for one's own code.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,8 +26,7 @@ def train_module(course: Course, folder: str | Path):
     return importlib.import_module(f"{load_package(root, '_course_demo')}.a6_framework.train")
 
 
-def run(course: Course, demo: str, *, folder: str, seed: int, cell: str, budget: int | None,
-        plot: str | None) -> str:
+def run(course: Course, demo: str, *, folder: str, seed: int, cell: str, budget: int | None, plot: str | None) -> str:
     """Train demo ("digits" or "adding") and return the one-line summary."""
     train = train_module(course, folder)
     rng = np.random.default_rng(seed)

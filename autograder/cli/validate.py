@@ -1,5 +1,6 @@
 """`course validate`: the reference earns full marks, the stubs earn zero as "not started",
 and every known mistake loses points on its task with its hint in the feedback."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,8 +46,10 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
     for task in stubs["tasks"]:
         if task["score"] != 0 or task["status"] != "not_started":
             problems.append(f"stubs: {task['task']} is {task['status']} with {task['score']} points")
-    report(f"stubs: {stubs['score']:g}/{stubs['max_score']:g}, "
-           f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started")
+    report(
+        f"stubs: {stubs['score']:g}/{stubs['max_score']:g}, "
+        f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started"
+    )
     load_mistakes([a.id for a in course.assignments])
     mistakes = all_mistakes()
     caught = 0

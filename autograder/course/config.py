@@ -1,4 +1,5 @@
 """Load and validate course.yml, with errors that name the place and the fix."""
+
 from __future__ import annotations
 
 import os
@@ -94,9 +95,7 @@ class Course:
             elif name in known_tasks:
                 chosen[name] = known_tasks[name]
             else:
-                raise ConfigError(
-                    f"unknown assignment or task {name!r}; `course list` shows them all"
-                )
+                raise ConfigError(f"unknown assignment or task {name!r}; `course list` shows them all")
         return tuple(t for t in self.tasks if t.name in chosen)
 
     def max_examples(self, task: Task, profile: str) -> int:
@@ -111,8 +110,9 @@ def _parse_secret(text: str, where: str) -> bytes:
     try:
         secret = bytes.fromhex(text.strip())
     except ValueError:
-        raise ConfigError(f"{where}: the grading secret must be hexadecimal; "
-                          "`course secret --rotate` makes a new one") from None
+        raise ConfigError(
+            f"{where}: the grading secret must be hexadecimal; `course secret --rotate` makes a new one"
+        ) from None
     if len(secret) < MIN_SECRET_BYTES:
         raise ConfigError(f"{where}: the grading secret must have at least {MIN_SECRET_BYTES * 2} hex digits")
     return secret
@@ -185,9 +185,7 @@ def _task(name, spec, assignment_id, file_name, where) -> Task:
     elif isinstance(spec, dict):
         points = _require(spec, "points", where, (int, float))
         examples = spec.get("examples", {})
-        if not isinstance(examples, dict) or not all(
-            isinstance(v, int) and v > 0 for v in examples.values()
-        ):
+        if not isinstance(examples, dict) or not all(isinstance(v, int) and v > 0 for v in examples.values()):
             raise ConfigError(f"{MANIFEST}: {where}.examples must map profile names to positive ints")
         if "check_seconds" in spec:
             check_seconds = _seconds(spec["check_seconds"], f"{where}.check_seconds")
@@ -220,10 +218,15 @@ def load(root: Path) -> Course:
             raise ConfigError(f"{MANIFEST}: grading.profiles.{profile}.max_examples must be >= 1")
         profiles[profile] = count
     secret_file = grading.get("secret_file", SECRET_FILE)
-    if not isinstance(secret_file, str) or not secret_file or PurePosixPath(secret_file).is_absolute() \
-            or ".." in PurePosixPath(secret_file).parts:
-        raise ConfigError(f"{MANIFEST}: grading.secret_file must be a path inside the course folder, "
-                          f"got {secret_file!r}")
+    if (
+        not isinstance(secret_file, str)
+        or not secret_file
+        or PurePosixPath(secret_file).is_absolute()
+        or ".." in PurePosixPath(secret_file).parts
+    ):
+        raise ConfigError(
+            f"{MANIFEST}: grading.secret_file must be a path inside the course folder, got {secret_file!r}"
+        )
     assignments = []
     seen: dict[str, str] = {}
     for assignment_id, spec in _require(data, "assignments", "the top level", dict).items():
@@ -239,5 +242,6 @@ def load(root: Path) -> Course:
                 seen[name] = where
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
-    return Course(root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), secret_file,
-                  data)
+    return Course(
+        root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), secret_file, data
+    )

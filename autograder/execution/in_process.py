@@ -1,4 +1,5 @@
 """Student code run in the grader's own process: fast self-checks, no isolation."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """Open a submission for grading, in this process or in a sandboxed worker."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,9 @@ from autograder.execution.submission import Submission, SubmissionError
 from autograder.execution.worker_client import WorkerSubmission
 
 
-def open_submission(course: Course, path: Path, *, isolated: bool = False, limits=None,
-                    sandbox: str = "auto") -> Submission:
+def open_submission(
+    course: Course, path: Path, *, isolated: bool = False, limits=None, sandbox: str = "auto"
+) -> Submission:
     """The submission at path: in this process, or (isolated) in a sandboxed worker process
     with these limits (autograder.execution.sandbox.Limits) and sandbox mode (auto, bwrap or none)."""
     submission: Submission
@@ -20,5 +22,6 @@ def open_submission(course: Course, path: Path, *, isolated: bool = False, limit
         submission = InProcessSubmission(course, path)
     if not submission.files:
         submission.close()
-        raise SubmissionError(f"{path}: none of the course's files ({', '.join(sorted({f for a in course.assignments for f in a.files}))}) found")
+        files = sorted({f for a in course.assignments for f in a.files})
+        raise SubmissionError(f"{path}: none of the course's files ({', '.join(files)}) found")
     return submission

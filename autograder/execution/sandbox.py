@@ -11,6 +11,7 @@ docs/isolation.md for what that loses. Started as root, in either case, the work
 to the unprivileged user nobody after setting its limits, and without bwrap the course folder
 is closed to that user (open_to_worker).
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,8 +33,10 @@ MODES = ("auto", "bwrap", "none")
 
 # -I: no user site, no PYTHON* variables, no script folder on sys.path; -S: no site-packages
 # (so no .pth files: an editable install of the course cannot put the grader on the path).
-BOOT = ("import json, sys; config = json.loads(sys.argv[1]); sys.path[:0] = [config['runtime']]; "
-        "sys.path += config['site']; from course_runtime.worker_main import main; main(config)")
+BOOT = (
+    "import json, sys; config = json.loads(sys.argv[1]); sys.path[:0] = [config['runtime']]; "
+    "sys.path += config['site']; from course_runtime.worker_main import main; main(config)"
+)
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,12 @@ def _site_folders() -> list[str]:
 
 def _python_folders() -> list[Path]:
     """The folders the interpreter and numpy live in, without nesting."""
-    folders = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                            sys.base_exec_prefix, *_site_folders())}
+    folders = {
+        Path(p).resolve()
+        for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_site_folders())
+    }
     folders.add(Path(sys.executable).resolve().parent)
-    kept = []
+    kept: list[Path] = []
     for folder in sorted(folders, key=lambda p: len(p.parts)):
         if not any(folder.is_relative_to(k) for k in kept):
             kept.append(folder)
@@ -92,9 +97,16 @@ def _python_folders() -> list[Path]:
 
 
 def _environment(home: str, tmp: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
-            # one BLAS thread: no thread is allowed anyway, and parallel workers share the cores
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        # one BLAS thread: no thread is allowed anyway, and parallel workers share the cores
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
 
 
 def _bwrap_mounts(hide: list[Path]) -> list[str]:
@@ -132,32 +144,57 @@ class Command:
     options: list[str] = field(default_factory=list)  # bubblewrap's, given on a descriptor (--args)
 
 
-def worker_command(runtime: Path, staged: Path, work: Path, limits: Limits, *, bwrap: str | None,
-                   hide: list[Path]) -> Command:
+def worker_command(
+    runtime: Path, staged: Path, work: Path, limits: Limits, *, bwrap: str | None, hide: list[Path]
+) -> Command:
     """The command that starts a worker for the staged submission.
 
     runtime holds course_runtime/ (see runtime_folder); work is an empty folder of this
     worker's own, used as its working folder when bwrap is not. bubblewrap's options, which
     name the host's folders, are read from a descriptor: /proc inside the sandbox shows the
     command line of bubblewrap's init (process 1), which then holds only paths of the sandbox."""
-    config = {"limits": limits.rlimits(), "site": _site_folders(), "drop_to": NOBODY if os.geteuid() == 0 else None}
+    config: dict[str, object] = {
+        "limits": limits.rlimits(),
+        "site": _site_folders(),
+        "drop_to": NOBODY if os.geteuid() == 0 else None,
+    }
     if bwrap is None:
         config.update(runtime=str(runtime), staged=str(staged), root=str(work))
         argv = [sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)]
         return Command(argv, _environment(str(work), str(work)), work)
     config.update(runtime="/grader", staged="/staged", root="/submission")
     size = str(limits.disk_mb * 2**20)
-    options = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-               "--unshare-uts", "--unshare-cgroup-try"]
+    options = [
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     if os.geteuid() != 0:
         options.append("--unshare-user")  # unprivileged bwrap needs a user namespace; root switches user instead
     # mounts shadow earlier ones: /tmp first, so that a Python installed under /tmp stays visible
     options += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     options += _bwrap_mounts(hide)
-    options += ["--ro-bind", str(runtime), "/grader",
-                "--ro-bind", str(staged), "/staged",
-                "--perms", "1777", "--size", size, "--tmpfs", "/submission",
-                "--chdir", "/submission", "--clearenv"]
+    options += [
+        "--ro-bind",
+        str(runtime),
+        "/grader",
+        "--ro-bind",
+        str(staged),
+        "/staged",
+        "--perms",
+        "1777",
+        "--size",
+        size,
+        "--tmpfs",
+        "/submission",
+        "--chdir",
+        "/submission",
+        "--clearenv",
+    ]
     for name, value in _environment("/submission", "/tmp").items():
         options += ["--setenv", name, value]
     return Command([bwrap, sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)], {}, work, options)
@@ -217,8 +254,11 @@ def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
         raise SandboxError(problem)
     if warn and problem not in _warned:
         _warned.add(problem)
-        print(f"course: warning: {problem}; student code runs without file-system and network isolation "
-              "(see docs/isolation.md)", file=sys.stderr)
+        print(
+            f"course: warning: {problem}; student code runs without file-system and network isolation "
+            "(see docs/isolation.md)",
+            file=sys.stderr,
+        )
     return None
 
 

@@ -10,6 +10,7 @@ opaque results stay behind handles. `InProcessSubmission` (in_process.py) runs s
 `WorkerSubmission` (worker_client.py) runs it in a sandboxed worker process. Both call it
 through `autograder.runtime.executor.Executor`, so both give the same results.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,8 +21,19 @@ from pathlib import Path
 from autograder.course.config import Course
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError
 
-__all__ = ["FILE_LIMIT", "OUTPUT_LIMIT", "CallAborted", "NotStarted", "OutOfTime", "Reply", "StudentError",
-           "Submission", "SubmissionError", "locate_files", "stage"]
+__all__ = [
+    "FILE_LIMIT",
+    "OUTPUT_LIMIT",
+    "CallAborted",
+    "NotStarted",
+    "OutOfTime",
+    "Reply",
+    "StudentError",
+    "Submission",
+    "SubmissionError",
+    "locate_files",
+    "stage",
+]
 
 
 FILE_LIMIT = 2 * 2**20  # bytes: a student file larger than this makes the submission unreadable
@@ -125,8 +137,9 @@ class Submission:
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise OutOfTime(task)
 
-    def call(self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = (),
-             method: str | None = None) -> Reply:
+    def call(
+        self, task: str, args: tuple, kwargs: dict, opaque: tuple[int, ...] = (), method: str | None = None
+    ) -> Reply:
         """Run the student's task(*args, **kwargs) on private copies; the result as plain data,
         with the items at `opaque` positions of a returned tuple kept behind handles.
 

@@ -16,6 +16,7 @@ the grader takes over. The worker announces itself with
 {"status": "ready"}. Every reply is validated here, and whether a
 call changed its arguments is decided here, from the values it sent and the "after" values.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -73,8 +74,10 @@ def _exit_reason(returncode: int, bwrap: bool) -> str:
     number = -returncode if returncode < 0 else returncode - 128 if bwrap and 128 < returncode < 160 else 0
     if number:
         name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
-        why = {"SIGSEGV": ": a crash inside the interpreter, such as a stack overflow",
-               "SIGXCPU": ": over the CPU-time limit"}.get(name, "")
+        why = {
+            "SIGSEGV": ": a crash inside the interpreter, such as a stack overflow",
+            "SIGXCPU": ": over the CPU-time limit",
+        }.get(name, "")
         return f"crashed the worker process (killed by {name}{why})"
     return f"ended the worker process (exit code {returncode}: os._exit() or an exit outside the call)"
 
@@ -82,8 +85,7 @@ def _exit_reason(returncode: int, bwrap: bool) -> str:
 class WorkerSubmission(Submission):
     """Runs student code in a sandboxed worker process, restarted after any failure."""
 
-    def __init__(self, course: Course, path: Path, *, limits: sandbox.Limits | None = None,
-                 mode: str = "auto"):
+    def __init__(self, course: Course, path: Path, *, limits: sandbox.Limits | None = None, mode: str = "auto"):
         self.course = course
         self.path = Path(path)
         self.limits = limits or sandbox.Limits()
@@ -95,6 +97,7 @@ class WorkerSubmission(Submission):
         self.files = stage(course, self.path, staged)
         self._runtime = sandbox.runtime_folder(self._folder / "runtime")
         self._process: subprocess.Popen | None = None
+        self._requests = self._replies = -1  # the running worker's pipe descriptors (ours)
         self._generation = 0  # how many workers were started
         self._starts = itertools.count(1)
         self._ids = itertools.count()
@@ -127,9 +130,19 @@ class WorkerSubmission(Submission):
         self._ensure_started(task)
         if module not in self._imported:
             self._import(task, module, spec.file)
-        reply = self._request(task, {"op": "call", "task": task, "module": module, "file": spec.file,
-                                     "method": method, "args": sent_args, "kwargs": sent_kwargs,
-                                     "opaque": list(opaque)})
+        reply = self._request(
+            task,
+            {
+                "op": "call",
+                "task": task,
+                "module": module,
+                "file": spec.file,
+                "method": method,
+                "args": sent_args,
+                "kwargs": sent_kwargs,
+                "opaque": list(opaque),
+            },
+        )
         return self._reply(task, reply, opaque, args[1:] if method else args, kwargs)
 
     def release_handles(self):
@@ -154,19 +167,32 @@ class WorkerSubmission(Submission):
         number = next(self._starts)
         work = self._folder / f"work-{number}"
         work.mkdir()
-        command = sandbox.worker_command(self._runtime, self._folder / "staged", work, self.limits,
-                                         bwrap=self.bwrap, hide=[self.course.root.resolve()])
+        command = sandbox.worker_command(
+            self._runtime,
+            self._folder / "staged",
+            work,
+            self.limits,
+            bwrap=self.bwrap,
+            hide=[self.course.root.resolve()],
+        )
         try:
-            self._process = sandbox.start(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, start_new_session=True,
-                                          preexec_fn=None if self.bwrap else _die_with_parent)
+            self._process = sandbox.start(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=None if self.bwrap else _die_with_parent,
+            )
         except OSError as error:
             raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
         self._generation = number
         self._imported = set()
         self._release = False
         self._random = RandomStates()  # a new worker's random states are its own: send the grader's
-        os.set_blocking(self._process.stdin.fileno(), False)  # writes wait in wire.send, by a deadline
+        assert self._process.stdin is not None and self._process.stdout is not None  # both were asked for
+        self._requests, self._replies = self._process.stdin.fileno(), self._process.stdout.fileno()
+        os.set_blocking(self._requests, False)  # writes wait in wire.send, by a deadline
         try:
             timeout = self.limits.startup_timeout
             ready = self._read(time.monotonic() + timeout, f"did not start within {timeout:g} s")
@@ -182,7 +208,8 @@ class WorkerSubmission(Submission):
         if process is None:
             return
         if graceful and process.poll() is None:
-            process.stdin.close()  # the worker ends at the end of its input
+            if process.stdin is not None:
+                process.stdin.close()  # the worker ends at the end of its input
             try:
                 process.wait(timeout=2)
             except subprocess.TimeoutExpired:
@@ -195,13 +222,16 @@ class WorkerSubmission(Submission):
         process.wait()
         for stream in (process.stdin, process.stdout):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
 
     def _ended(self) -> str:
         """Why the worker stopped talking: its exit status, once it has exited (it is killed if
         it does not within a second, having closed its end of the pipe)."""
+        if self._process is None:
+            return "ended the worker process"
         try:
             return _exit_reason(self._process.wait(timeout=1), self.bwrap is not None)
         except subprocess.TimeoutExpired:
@@ -210,7 +240,7 @@ class WorkerSubmission(Submission):
     def _read(self, deadline: float, late: str):
         """The next message from the worker by the time.monotonic() deadline (else _Ended(late ...))."""
         try:
-            body = wire.receive(self._process.stdout.fileno(), deadline, self.limits.reply_mb * 2**20)
+            body = wire.receive(self._replies, deadline, self.limits.reply_mb * 2**20)
             return wire.parse(body, allow=wire.VALUE_TAGS | {"handle"})
         except TimeoutError:
             raise _Ended(late, True) from None
@@ -233,15 +263,18 @@ class WorkerSubmission(Submission):
         deadline = time.monotonic() + timeout
         late = f"did not finish within {timeout:g} s"
         try:
-            if select.select([self._process.stdout], [], [], 0)[0]:
+            if select.select([self._replies], [], [], 0)[0]:
                 raise _Unreadable("data sent before the request")
             try:
-                wire.send(self._process.stdin.fileno(), wire.frame(message), deadline)
+                wire.send(self._requests, wire.frame(message), deadline)
             except TimeoutError:
                 raise _Ended(late, True) from None
             reply = self._read(deadline, late)
-            if type(reply) is not dict or reply.get("id") != number or reply.get("status") not in (
-                    "ok", "not_started", "error"):
+            if (
+                type(reply) is not dict
+                or reply.get("id") != number
+                or reply.get("status") not in ("ok", "not_started", "error")
+            ):
                 raise _Unreadable("not a reply to this call")
             try:
                 self._random.incoming(reply.pop("random", None))
@@ -293,14 +326,19 @@ class WorkerSubmission(Submission):
 
     def _to_worker(self, task: str, value):
         """value with this side's handles replaced by the worker's own keys."""
+
         def translate(item):
             if not isinstance(item, Handle):
                 return item
             generation, key = self._handles.get(item.key, (None, None))
             if generation != self._generation or self._process is None or self._process.poll() is not None:
-                raise CallAborted(task, "could not be called: an object it needs was lost when the worker "
-                                        "process ended after an earlier failure")
+                raise CallAborted(
+                    task,
+                    "could not be called: an object it needs was lost when the worker "
+                    "process ended after an earlier failure",
+                )
             return Handle(key)
+
         return map_plain(value, translate)
 
     def _keep(self, key: int) -> Handle:
@@ -313,9 +351,15 @@ class WorkerSubmission(Submission):
             self._raise(task, reply)
         self._expect_fields(task, reply, {"id", "status", "value", "warnings", "after", "output"})
         value, messages, after, output = (reply[k] for k in ("value", "warnings", "after", "output"))
-        if (type(messages) is not list or not all(type(m) is str for m in messages)
-                or type(after) is not list or len(after) != len(args) + len(kwargs) or _holds_handle(after)
-                or type(output) is not str or len(output) > OUTPUT_LIMIT):
+        if (
+            type(messages) is not list
+            or not all(type(m) is str for m in messages)
+            or type(after) is not list
+            or len(after) != len(args) + len(kwargs)
+            or _holds_handle(after)
+            or type(output) is not str
+            or len(output) > OUTPUT_LIMIT
+        ):
             self._malformed(task, "malformed call details")
         # the worker's handles may stand only at the opaque positions of a returned tuple
         items = list(value) if type(value) is tuple and opaque else [value]

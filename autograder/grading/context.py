@@ -1,5 +1,6 @@
 """What a check body works with: the student's functions (through the submission handle),
 the reference, and the mistake library for hints."""
+
 from __future__ import annotations
 
 import numpy as np

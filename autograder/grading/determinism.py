@@ -11,6 +11,7 @@ Two sources of inputs: the public practice inputs of self-checks (the student bu
 the reference's outputs on them), and the official inputs of an offering, drawn from its secret
 (docs/isolation.md, "Threat model"): a recording of the practice inputs answers none of them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,7 +54,7 @@ class Inputs:
 
     @property
     def kind(self) -> str:
-        """"official" (drawn from a secret) or "practice" (public): the result's `inputs` field."""
+        """ "official" (drawn from a secret) or "practice" (public): the result's `inputs` field."""
         return "practice" if self.secret is None else "official"
 
     def seed(self, check_id: str, profile: str) -> int:
@@ -85,8 +86,9 @@ def official_inputs(course: Course) -> Inputs | None:
     return None if secret is None else Inputs(secret)
 
 
-def deterministic(test, strategy, *, check_id: str, max_examples: int, inputs: Inputs = PRACTICE,
-                  profile: str = "full"):
+def deterministic(
+    test, strategy, *, check_id: str, max_examples: int, inputs: Inputs = PRACTICE, profile: str = "full"
+):
     """test(case) wrapped as a Hypothesis test: derandomized, seeded by the inputs, the check's id
     and the profile, no database, no deadline, no health checks, quiet, stopping at the first
     bug and shrinking it."""

@@ -1,4 +1,5 @@
 """A check's verdict against a submission, and the one way to attach a hint to it."""
+
 from __future__ import annotations
 
 import contextlib

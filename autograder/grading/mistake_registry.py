@@ -6,6 +6,7 @@ the mistake in the feedback, and (in the course's tests and `course validate`) t
 check catches what it is meant to catch. A mutant is the reference file with the mistake's
 function appended under the task's name, so it runs exactly like a submitted file.
 """
+
 from __future__ import annotations
 
 import ast
@@ -70,12 +71,13 @@ def mutant_source(course: Course, mistake: Mistake) -> str:
     original = (course.root / "solutions" / spec.assignment / spec.file).read_text(encoding="utf-8")
     note = f"# Known mistake {mistake.name}: {mistake.hint}\n"
     if mistake.source.startswith("class "):
-        node = next((n for n in ast.parse(original).body
-                     if isinstance(n, ast.ClassDef) and n.name == mistake.task), None)
+        node = next(
+            (n for n in ast.parse(original).body if isinstance(n, ast.ClassDef) and n.name == mistake.task), None
+        )
         if node is not None:
             lines = original.splitlines(keepends=True)
             start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-            return "".join(lines[:start]) + note + mistake.source + "".join(lines[node.end_lineno:])
+            return "".join(lines[:start]) + note + mistake.source + "".join(lines[node.end_lineno :])
     return f"{original}\n\n{note}{mistake.source}"
 
 

@@ -1,4 +1,5 @@
 """Numerical comparisons: validated closeness and gradient checks, with messages a student can act on."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,8 +28,9 @@ def fmt(value) -> str:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "US":  # each entry may be megabytes long: cut entries first
             first = value.ravel()[:20].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
-            return sanitize.text(f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}",
-                                 sanitize.VALUE_LIMIT)
+            return sanitize.text(
+                f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}", sanitize.VALUE_LIMIT
+            )
         return sanitize.text(np.array2string(value, precision=6, threshold=20, separator=", "), sanitize.VALUE_LIMIT)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
@@ -84,8 +86,7 @@ def validate_array(got, *, name: str, dtype=None, shape=None, finite: bool = Tru
     if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
         bad = np.argwhere(~np.isfinite(got))
         raise CheckFailure(
-            f"{name}: {len(bad)} of {got.size} entries are not finite "
-            f"(first at {_where(bad[0])}: {got[tuple(bad[0])]})"
+            f"{name}: {len(bad)} of {got.size} entries are not finite (first at {_where(bad[0])}: {got[tuple(bad[0])]})"
         )
 
 
@@ -99,8 +100,9 @@ def validate_scalar(got, *, name: str) -> float:
     return float(got)
 
 
-def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: float | None = None,
-                 precision=None) -> None:
+def assert_close(
+    got, expected, *, name: str, rtol: float | None = None, atol: float | None = None, precision=None
+) -> None:
     """got must be what expected is (a real ndarray of its dtype and shape, or a scalar), finite
     where expected is, and within the norm-relative tolerance of `precision` (the dtype the
     inputs were computed in; by default expected's dtype, float64 for scalars)."""
@@ -114,8 +116,13 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
         return
     if isinstance(expected, np.ndarray):
         integers = expected.dtype.kind in "iu"
-        validate_array(got, name=name, dtype=None if integers else expected.dtype, shape=expected.shape,
-                       finite=bool(np.all(np.isfinite(expected))))
+        validate_array(
+            got,
+            name=name,
+            dtype=None if integers else expected.dtype,
+            shape=expected.shape,
+            finite=bool(np.all(np.isfinite(expected))),
+        )
         if integers and got.dtype.kind not in "iu":
             raise CheckFailure(f"{name}: dtype {got.dtype}, expected an integer dtype")
         if expected.dtype.kind not in "fc":
@@ -136,8 +143,14 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
     if within_tolerance(got, expected, rtol, atol):
         return
     hint = None
-    if expected.dtype == np.float64 and precision in (None, np.float64) and got.size and _float32_only(got) \
-            and not _float32_only(expected) and relative_error(got, expected) < 1e-5:
+    if (
+        expected.dtype == np.float64
+        and precision in (None, np.float64)
+        and got.size
+        and _float32_only(got)
+        and not _float32_only(expected)
+        and relative_error(got, expected) < 1e-5
+    ):
         hint = HINT_FLOAT32
     if expected.ndim == 0:
         detail = f"yours {fmt(got[()])}, expected {fmt(expected[()])}"
@@ -150,8 +163,17 @@ def assert_close(got, expected, *, name: str, rtol: float | None = None, atol: f
     )
 
 
-def gradcheck(loss, inputs: dict, analytic: dict, *, seed: int, eps: float = 1e-6,
-              rtol: float = 1e-5, atol: float = 1e-8, output: str = "your backward") -> None:
+def gradcheck(
+    loss,
+    inputs: dict,
+    analytic: dict,
+    *,
+    seed: int,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    output: str = "your backward",
+) -> None:
     """Check gradients of the scalar loss(**inputs) along random directions (float64).
 
     For each input and for a Gaussian and a uniform direction v, the central difference
@@ -187,8 +209,7 @@ def _localise(loss, inputs, name, grad, eps) -> str:
         step[index] = eps
         numerical[index] = (loss(**{**inputs, name: x + step}) - loss(**{**inputs, name: x - step})) / (2 * eps)
     worst = np.unravel_index(np.argmax(np.abs(numerical - grad)), x.shape) if x.ndim else ()
-    return (f"Worst entry {name}{_where(worst)}: numerical {numerical[worst]:.8g}, "
-            f"analytical {grad[worst]:.8g}.")
+    return f"Worst entry {name}{_where(worst)}: numerical {numerical[worst]:.8g}, analytical {grad[worst]:.8g}."
 
 
 def _float32_only(values: np.ndarray) -> bool:

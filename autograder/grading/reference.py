@@ -2,6 +2,7 @@
 
 A course tree without solutions/ but with recorded reference outputs (a student bundle, see
 replay.py) gets implementations that replay the recording instead."""
+
 from __future__ import annotations
 
 import copy

@@ -11,6 +11,7 @@ property that a formula could satisfy), registered with `pays_alone=False`: they
 the student what is wrong, but pay only when every comparison of their task passes, so that
 no fake earns points through them.
 """
+
 from __future__ import annotations
 
 import importlib

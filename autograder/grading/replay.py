@@ -24,6 +24,7 @@ A student bundle records the practice inputs only; the course staff's nbgrader f
 recording of the official inputs (`recorded-official/`), which a store merges with the first:
 an answer is keyed by its question, so the two never disagree.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -70,6 +71,7 @@ class RecordedError(Exception):
 
 
 # ---- fingerprints -----------------------------------------------------------------------------
+
 
 def _feed(digest, value) -> None:
     """Feed a canonical, type-tagged serialization of value into digest."""
@@ -136,6 +138,7 @@ METHOD = _Method()
 
 # ---- storage ----------------------------------------------------------------------------------
 
+
 class Arrays:
     """The array bytes of one assignment's recording, in one buffer."""
 
@@ -192,7 +195,7 @@ def decode(data, arrays: Arrays, make_object):
     """The value encode() stored; make_object(i) builds the stand-in of the i-th object."""
     if not isinstance(data, dict):
         return data
-    (tag, content), = data.items()
+    ((tag, content),) = data.items()
     if tag == "float":
         return float(content)
     if tag == "complex":
@@ -228,8 +231,13 @@ class Recording:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         index_path, arrays_path = self.paths(folder)
-        index = {"format": FORMAT, "assignment": self.assignment, "hypothesis": hypothesis.__version__,
-                 "cases": self.cases, "answers": self.answers}
+        index = {
+            "format": FORMAT,
+            "assignment": self.assignment,
+            "hypothesis": hypothesis.__version__,
+            "cases": self.cases,
+            "answers": self.answers,
+        }
         index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
         np.savez_compressed(arrays_path, data=self.arrays.buffer())
 
@@ -242,7 +250,8 @@ class Recording:
         if index["hypothesis"] != hypothesis.__version__:
             raise RecordingError(
                 f"the reference outputs were recorded with Hypothesis {index['hypothesis']}, this is "
-                f"{hypothesis.__version__}: install the course's pinned version (pip install -e .)")
+                f"{hypothesis.__version__}: install the course's pinned version (pip install -e .)"
+            )
         with np.load(arrays_path, allow_pickle=False) as stored:
             data = stored["data"].tobytes()
         return cls(assignment, index["answers"], index["cases"], Arrays(data))
@@ -261,6 +270,7 @@ def raise_recorded(raised) -> None:
 
 
 # ---- implementations answered from a recording --------------------------------------------------
+
 
 class RecordedImplementation:
     """What both the recorder and the replay look like to checks: an implementation whose
@@ -303,8 +313,9 @@ class TaskFunction:
 
     def __call__(self, *args, **kwargs):
         task = self._task
-        return self._source.answer(b"", None, ("call", task), args, kwargs,
-                                   lambda live, a, k: live.function(task)(*a, **k))
+        return self._source.answer(
+            b"", None, ("call", task), args, kwargs, lambda live, a, k: live.function(task)(*a, **k)
+        )
 
     def __repr__(self):
         return f"<{self._task} of {self._source.variant}>"
@@ -338,8 +349,9 @@ class RecordedObject:
         answer = self._ask(("getattr", name), perform=attribute)
         if answer is not METHOD:
             return answer
-        return lambda *args, **kwargs: self._ask(("method", name), args, kwargs,
-                                                 lambda live, a, k: getattr(live, name)(*a, **k))
+        return lambda *args, **kwargs: self._ask(
+            ("method", name), args, kwargs, lambda live, a, k: getattr(live, name)(*a, **k)
+        )
 
     def __setattr__(self, name, value):
         self._ask(("setattr", name), (value,), None, lambda live, a, _k: setattr(live, name, a[0]))
@@ -417,7 +429,8 @@ class Replay(RecordedImplementation):
         raise MissingRecording(
             f"internal error of the course bundle, not of your code: the recorded reference outputs have "
             f"no answer to {' '.join(map(str, event))}({shapes}) on a case they should cover. "
-            f"Rebuild the bundle with `course release --bundle student` (or report this to the course staff).")
+            f"Rebuild the bundle with `course release --bundle student` (or report this to the course staff)."
+        )
 
 
 def _describe(value) -> str:
@@ -442,7 +455,7 @@ def gate(store: ReplayStore, check):
         finally:
             store.leave()
 
-    body.replay_store = store
+    body.replay_store = store  # type: ignore[attr-defined]  # how a bundle finds a gated check's store
     return dataclasses.replace(check, body=body)
 
 
@@ -480,4 +493,5 @@ def require_official(course) -> None:
     if (root / FOLDER).is_dir() and not (root / "solutions").is_dir() and not (root / OFFICIAL_FOLDER).is_dir():
         raise RecordingError(
             f"{root} records the reference on the practice inputs only, so it cannot grade the official ones: "
-            f"without ${SECRET_VARIABLE} and {course.secret_file} it grades on the practice inputs")
+            f"without ${SECRET_VARIABLE} and {course.secret_file} it grades on the practice inputs"
+        )

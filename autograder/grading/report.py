@@ -1,4 +1,5 @@
 """Render a grading result (docs/results.md): the terminal table and JSON."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ def points(value: float) -> str:
 def shown(result: dict) -> dict:
     """result as it may be shown: every feedback (and the student's name, when given) bounded
     and escaped, whether the result is fresh, read back from a gradebook or from a file."""
-    cleaned = {**result, "tasks": [{**task, "checks": [{**c, "feedback": sanitize.text(c["feedback"])}
-                                                        for c in task["checks"]]} for task in result["tasks"]]}
+    cleaned = {
+        **result,
+        "tasks": [
+            {**task, "checks": [{**c, "feedback": sanitize.text(c["feedback"])} for c in task["checks"]]}
+            for task in result["tasks"]
+        ],
+    }
     if "student" in result:
         cleaned["student"] = sanitize.line(result["student"])
     return cleaned
@@ -25,10 +31,12 @@ def shown(result: dict) -> dict:
 def table(result: dict, *, verbose: bool = True) -> str:
     """One line per task, then the feedback of every failed check."""
     result = shown(result)
-    rows = [(t["assignment"], t["task"], f"{points(t['score'])}/{points(t['max_score'])}",
-             STATUS_MARKS[t["status"]]) for t in result["tasks"]]
+    rows = [
+        (t["assignment"], t["task"], f"{points(t['score'])}/{points(t['max_score'])}", STATUS_MARKS[t["status"]])
+        for t in result["tasks"]
+    ]
     widths = [max(len(r[i]) for r in rows + [("assignment", "task", "points", "status")]) for i in range(4)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format("assignment", "task", "points", "status").rstrip(), line.format(*("-" * w for w in widths))]
     out += [line.format(*row).rstrip() for row in rows]
     out.append(f"total {points(result['score'])}/{points(result['max_score'])}")

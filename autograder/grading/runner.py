@@ -6,6 +6,7 @@ deadline of the check in progress (Submission.set_deadline), so that a call stil
 is cut off. A check out of time fails and the next one goes on; once the submission's budget
 is spent, every check left scores 0 unrun. The words name the budget, never the time measured
 or the case reached, which depend on the machine."""
+
 from __future__ import annotations
 
 import time
@@ -71,8 +72,9 @@ def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
     return "\n".join(lines)
 
 
-def run_check(check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTICE,
-              profile: str = "full") -> CheckResult:
+def run_check(
+    check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTICE, profile: str = "full"
+) -> CheckResult:
     """One check over the cases the inputs draw for it in this profile, scored."""
     seen: dict = {"case": None}
 
@@ -87,14 +89,20 @@ def run_check(check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTI
         if check.cases is None:
             body({})
         else:
-            deterministic(body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs,
-                          profile=profile)()
+            deterministic(
+                body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs, profile=profile
+            )()
     except NotStarted as stop:
         if stop.function == check.task:
-            return CheckResult(check.name, False, f"not started: {check.task} raises NotImplementedError", "not_started")
-        return CheckResult(check.name, False,
-                           f"not started: this check calls your {stop.function}, which raises NotImplementedError",
-                           "not_started")
+            return CheckResult(
+                check.name, False, f"not started: {check.task} raises NotImplementedError", "not_started"
+            )
+        return CheckResult(
+            check.name,
+            False,
+            f"not started: this check calls your {stop.function}, which raises NotImplementedError",
+            "not_started",
+        )
     except CallAborted as stop:  # a timeout, crash or exit in the worker: this check only
         where = f"\nFailing case: {describe_case(seen['case'])}" if seen["case"] else ""
         return CheckResult(check.name, False, f"your {stop.function} {stop.reason}{where}", "error")
@@ -107,7 +115,9 @@ def run_check(check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTI
             return CheckResult(check.name, False, feedback, "failed")
         if isinstance(failure, StudentError):
             where = f"\nSmallest failing case: {describe_case(seen['case'])}" if seen["case"] else ""
-            return CheckResult(check.name, False, f"your {failure.function} raised an error{where}\n{failure.report}", "error")
+            return CheckResult(
+                check.name, False, f"your {failure.function} raised an error{where}\n{failure.report}", "error"
+            )
         if isinstance(error, HypothesisException):
             return CheckResult(check.name, False, f"grader error: {type(error).__name__}: {error}", "error")
         raise
@@ -137,42 +147,73 @@ class Budget:
         return cls(seconds, time.monotonic() + seconds)
 
 
-def run_check_in_budget(check, ctx: Context, max_examples: int, seconds: float, submission: Budget, *,
-                        inputs: Inputs = PRACTICE, profile: str = "full") -> CheckResult:
+def run_check_in_budget(
+    check,
+    ctx: Context,
+    max_examples: int,
+    seconds: float,
+    submission: Budget,
+    *,
+    inputs: Inputs = PRACTICE,
+    profile: str = "full",
+) -> CheckResult:
     """run_check within `seconds` of wall clock and the submission's budget: past either, the
     check fails unfinished (before it starts, when the submission's budget is spent)."""
     if time.monotonic() >= submission.end:
-        return CheckResult(check.name, False, f"not graded: the submission's time budget of {submission.seconds:g} s "
-                                              "ran out before this check", "error")
+        return CheckResult(
+            check.name,
+            False,
+            f"not graded: the submission's time budget of {submission.seconds:g} s ran out before this check",
+            "error",
+        )
     own = Budget.from_now(seconds)
     ctx.student.set_deadline(min(own.end, submission.end))
     try:
         return run_check(check, ctx, max_examples, inputs=inputs, profile=profile)
     except OutOfTime:
         if submission.end <= own.end:
-            return CheckResult(check.name, False, f"stopped: the submission's time budget of {submission.seconds:g} s "
-                                                  "ran out during this check", "error")
-        return CheckResult(check.name, False, f"stopped after {seconds:g} s: the check's time budget ran out before "
-                                              f"its cases were done (a correct {check.task} needs a small part of "
-                                              "it): look for a call that is far too slow or never returns", "error")
+            return CheckResult(
+                check.name,
+                False,
+                f"stopped: the submission's time budget of {submission.seconds:g} s ran out during this check",
+                "error",
+            )
+        return CheckResult(
+            check.name,
+            False,
+            f"stopped after {seconds:g} s: the check's time budget ran out before "
+            f"its cases were done (a correct {check.task} needs a small part of "
+            "it): look for a call that is far too slow or never returns",
+            "error",
+        )
     finally:
         ctx.student.set_deadline(None)
 
 
-def grade_task(course: Course, task: Task, student: Submission, profile: str, ctx: Context,
-               submission: Budget, inputs: Inputs = PRACTICE) -> TaskResult:
+def grade_task(
+    course: Course,
+    task: Task,
+    student: Submission,
+    profile: str,
+    ctx: Context,
+    submission: Budget,
+    inputs: Inputs = PRACTICE,
+) -> TaskResult:
     """The task's checks on the practice or official inputs, scored; submission is the deadline
     and budget of the whole submission."""
     checks = checks_for(task.name)
     if not checks:
         raise LookupError(f"no checks are registered for task {task.name}")
     if not student.present(task.name):
-        results = [CheckResult(c.name, False, f"not started: {task.assignment}/{task.file} was not submitted",
-                               "not_started") for c in checks]
+        results = [
+            CheckResult(c.name, False, f"not started: {task.assignment}/{task.file} was not submitted", "not_started")
+            for c in checks
+        ]
     else:
         examples, seconds = course.max_examples(task, profile), course.check_seconds(task)
-        results = [run_check_in_budget(c, ctx, examples, seconds, submission, inputs=inputs, profile=profile)
-                   for c in checks]
+        results = [
+            run_check_in_budget(c, ctx, examples, seconds, submission, inputs=inputs, profile=profile) for c in checks
+        ]
     score = round(task.points * paying_checks(checks, results) / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
 
@@ -188,8 +229,10 @@ def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:
         if result.passed and (check.pays_alone or verified):
             paying += 1
         elif result.passed:
-            result.feedback = (f"passed, but earns its points only once the comparisons of {check.task} pass: "
-                               + "; ".join(comparisons))
+            result.feedback = (
+                f"passed, but earns its points only once the comparisons of {check.task} pass: "
+                + "; ".join(comparisons)
+            )
     return paying
 
 
@@ -213,8 +256,17 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
     }
 
 
-def grade_folder(course: Course, path, names=None, *, profile: str = "full", isolated: bool = False,
-                 limits=None, sandbox: str = "auto", inputs: Inputs = PRACTICE) -> dict:
+def grade_folder(
+    course: Course,
+    path,
+    names=None,
+    *,
+    profile: str = "full",
+    isolated: bool = False,
+    limits=None,
+    sandbox: str = "auto",
+    inputs: Inputs = PRACTICE,
+) -> dict:
     """Grade the submission at path (tasks or assignments named, all when None) on these inputs:
     in this process, or (isolated) in a sandboxed worker process (see open_submission)."""
     submission = open_submission(course, path, isolated=isolated, limits=limits, sandbox=sandbox)

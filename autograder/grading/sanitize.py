@@ -7,6 +7,7 @@ and with control characters shown as visible escapes (ESC as the four characters
 so that no submission can redraw a terminal, retitle a window, reorder a line with bidi
 overrides, or flood a gradebook. Pure functions on strings; nothing here imports the grader.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,7 @@ def _bounded(text: str, limit: int, pattern: re.Pattern, mark: str = "") -> str:
     if len(text) <= limit and len(shown) <= limit:
         return shown
     mark = mark or f" ... [cut to {limit} characters of {len(text)}]"
-    return shown[:max(0, limit - len(mark))] + mark
+    return shown[: max(0, limit - len(mark))] + mark
 
 
 def text(value: str, limit: int = FEEDBACK_LIMIT) -> str:
@@ -69,7 +70,7 @@ def _repr(value, budget: int, leaf) -> str:
     if kind in (str, bytes):
         if len(value) <= budget:
             return repr(value)
-        return f"{value[:max(0, budget - 40)]!r}... [{len(value)} characters]"
+        return f"{value[: max(0, budget - 40)]!r}... [{len(value)} characters]"
     if kind not in (list, tuple, dict):
         return leaf(value)
     items = iter(value.items()) if kind is dict else iter(value)
@@ -79,8 +80,11 @@ def _repr(value, budget: int, leaf) -> str:
         if used > budget:
             parts.append(f"... [{len(value)} items]")
             break
-        part = (f"{_repr(item[0], budget - used, leaf)}: {_repr(item[1], budget - used, leaf)}" if kind is dict
-                else _repr(item, budget - used, leaf))
+        part = (
+            f"{_repr(item[0], budget - used, leaf)}: {_repr(item[1], budget - used, leaf)}"
+            if kind is dict
+            else _repr(item, budget - used, leaf)
+        )
         parts.append(part)
         used += len(part) + 2
     inner = ", ".join(parts)

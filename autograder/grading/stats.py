@@ -27,6 +27,7 @@ tail bound, never from a normal approximation:
 Checks combine a few such tests; by the union bound their false-failure probability is at most
 the sum of the parts, so FAILURE below keeps a check with up to 10 tests under 1e-6.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,8 +64,10 @@ def binomial_interval(n: int, p: float, failure: float = FAILURE) -> tuple[int, 
     """[lo, hi] holding the number of successes in n independent trials of probability p
     (0 < p < 1) but for probability `failure`, each tail at most failure / 2, summed from the
     exact binomial probabilities (tighter than count_interval's Hoeffding bound)."""
-    log_pmf = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-               + k * math.log(p) + (n - k) * math.log1p(-p) for k in range(n + 1)]
+    log_pmf = [
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+        for k in range(n + 1)
+    ]
 
     def first_kept(order):
         tail = 0.0
@@ -99,6 +102,7 @@ def dkw_halfwidth(n: int, failure: float = FAILURE) -> float:
 
 class Distance(NamedTuple):
     """Where the empirical CDF of some draws is farthest from a target CDF."""
+
     distance: float  # sup_x |F_n(x) - F(x)|
     x: float  # where it is reached
     share: float  # of the draws below x (at or below x when inclusive)
@@ -146,8 +150,9 @@ def shift_agreements(bits: np.ndarray, other: np.ndarray | None = None):
     return np.stack([a, b], axis=1), agree, pairs
 
 
-def agreement_bounds(pairs: np.ndarray, chance: float, failure: float = FAILURE, *,
-                     within: bool) -> tuple[np.ndarray, np.ndarray]:
+def agreement_bounds(
+    pairs: np.ndarray, chance: float, failure: float = FAILURE, *, within: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """[low, high] per shift holding every agreement count of shift_agreements at once but for
     probability `failure`, for bits drawn independently that agree with probability `chance`.
 

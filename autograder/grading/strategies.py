@@ -4,6 +4,7 @@ Strategies draw shapes, hyper-parameters and a seed; array values come from that
 (`values`), which keeps them away from kinks and ties, where Hypothesis' own float arrays land
 on exact zeros and duplicates most of the time.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,9 @@ def generator(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def values(rng: np.random.Generator, shape, dtype="float64", *, scale: float = 1.0,
-           away_from_zero: float = 0.0) -> np.ndarray:
+def values(
+    rng: np.random.Generator, shape, dtype="float64", *, scale: float = 1.0, away_from_zero: float = 0.0
+) -> np.ndarray:
     """Values in [-scale, scale] with |v| >= away_from_zero * scale, in the given dtype."""
     magnitude = rng.uniform(away_from_zero, 1.0, size=shape) * scale
     sign = rng.choice([-1.0, 1.0], size=shape)
@@ -45,8 +47,10 @@ def labels(rng: np.random.Generator, n: int, classes: int) -> np.ndarray:
 
 # ---- recurrent networks -------------------------------------------------------------------
 
-def recurrent_parameters(rng: np.random.Generator, gates: int, input_size: int, hidden_size: int,
-                         dtype="float64") -> dict:
+
+def recurrent_parameters(
+    rng: np.random.Generator, gates: int, input_size: int, hidden_size: int, dtype="float64"
+) -> dict:
     """W_ih (G*H, D), W_hh (G*H, H), b_ih and b_hh (G*H,) in PyTorch's layout for G gate blocks,
     scaled so that gate pre-activations stay mostly where tanh and sigmoid are far from flat."""
     rows = gates * hidden_size
@@ -60,6 +64,7 @@ def recurrent_parameters(rng: np.random.Generator, gates: int, input_size: int, 
 
 # ---- weight shapes (a2 onwards) -----------------------------------------------------------
 
+
 def weight_shapes(*, min_size: int = 1, max_side: int = 12, max_kernel: int = 4):
     """Weight shapes laid out as PyTorch's: dense (out, in) and conv1d/2d/3d (F, C, *kernel),
     with at least min_size entries."""
@@ -72,6 +77,7 @@ def weight_shapes(*, min_size: int = 1, max_side: int = 12, max_kernel: int = 4)
 
 
 # ---- image geometry (a4_cnn and the layers built on it) -------------------------------------
+
 
 def int_or_pair(values):
     """An int, or an (h, w) pair of ints, from the given strategy of ints (the two spec forms)."""
@@ -94,8 +100,9 @@ def _side(draw, kernel: int, stride: int, padding: int, min_out: int, max_out: i
 
 
 @st.composite
-def conv_geometry(draw, *, max_batch=2, max_channels=3, max_filters=3, max_kernel=4, max_stride=3,
-                  max_padding=2, min_out=1, max_out=4):
+def conv_geometry(
+    draw, *, max_batch=2, max_channels=3, max_filters=3, max_kernel=4, max_stride=3, max_padding=2, min_out=1, max_out=4
+):
     """Shapes and hyper-parameters of a conv2d call: {"x": (N, C, H, W), "w": (F, C, KH, KW),
     "stride", "padding"}, stride and padding as an int or an (h, w) pair.
 
@@ -107,8 +114,9 @@ def conv_geometry(draw, *, max_batch=2, max_channels=3, max_filters=3, max_kerne
     stride = draw(int_or_pair(st.integers(1, max_stride)))
     padding = draw(int_or_pair(st.integers(0, max_padding)))
     kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
-    height, width = (_side(draw, k, s, p, min_out, max_out)
-                     for k, s, p in zip(kernel, as_pair(stride), as_pair(padding)))
+    height, width = (
+        _side(draw, k, s, p, min_out, max_out) for k, s, p in zip(kernel, as_pair(stride), as_pair(padding))
+    )
     return {"x": (n, c, height, width), "w": (f, c, *kernel), "stride": stride, "padding": padding}
 
 

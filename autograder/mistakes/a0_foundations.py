@@ -6,6 +6,7 @@ the reference foundations.py under the task's name, so names such as `softmax` a
 reference forward's cache (sigmoid/tanh: the output; relu: x; leaky_relu: (x, slope);
 linear: (x, W)).
 """
+
 import numpy as np
 
 from autograder.checks.a0_foundations import HINT_COPY, HINT_OVERFLOW, HINT_SHIFT
@@ -16,9 +17,11 @@ from autograder.grading.numeric import HINT_FLOAT32
 # ---- numerical_gradient -------------------------------------------------------------------
 
 
-@mistake("numerical_gradient",
-         hint="you used forward differences (f(x + h) - f(x)) / h, which are only first-order "
-              "accurate: use central differences (f(x + h) - f(x - h)) / (2h)")
+@mistake(
+    "numerical_gradient",
+    hint="you used forward differences (f(x + h) - f(x)) / h, which are only first-order "
+    "accurate: use central differences (f(x + h) - f(x - h)) / (2h)",
+)
 def numerical_gradient_forward_difference(f, x, h=1e-5):
     grad = np.zeros_like(x)
     fx = f(x.copy())
@@ -61,26 +64,32 @@ def sigmoid_forward_in_float32(x):
     return out, out
 
 
-@mistake("sigmoid_forward",
-         hint="the two branches of your stable sigmoid are swapped (you compute sigmoid(-x)): "
-              "use 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0")
+@mistake(
+    "sigmoid_forward",
+    hint="the two branches of your stable sigmoid are swapped (you compute sigmoid(-x)): "
+    "use 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0",
+)
 def sigmoid_forward_branches_swapped(x):
     z = np.exp(-np.abs(x))
     out = np.where(x >= 0, z / (1 + z), 1 / (1 + z))
     return out, out
 
 
-@mistake("sigmoid_backward",
-         hint="you return the local derivative s * (1 - s) alone: by the chain rule multiply it "
-              "by the upstream gradient, dx = dout * s * (1 - s)")
+@mistake(
+    "sigmoid_backward",
+    hint="you return the local derivative s * (1 - s) alone: by the chain rule multiply it "
+    "by the upstream gradient, dx = dout * s * (1 - s)",
+)
 def sigmoid_backward_forgets_dout(dout, cache):
     s = cache
     return s * (1 - s)
 
 
-@mistake("tanh_backward",
-         hint="your cache already holds tanh(x), and you applied tanh to it again: "
-              "dx = dout * (1 - out**2) with out the cached forward output")
+@mistake(
+    "tanh_backward",
+    hint="your cache already holds tanh(x), and you applied tanh to it again: "
+    "dx = dout * (1 - out**2) with out the cached forward output",
+)
 def tanh_backward_applies_tanh_again(dout, cache):
     return dout * (1 - np.tanh(cache) ** 2)
 
@@ -91,34 +100,41 @@ def relu_forward_overwrites_x(x):
     return x, x.copy()
 
 
-@mistake("relu_backward",
-         hint="you masked dout by the sign of dout itself: the ReLU gradient passes dout where "
-              "the forward's input x was positive (use the cached x for the mask)")
+@mistake(
+    "relu_backward",
+    hint="you masked dout by the sign of dout itself: the ReLU gradient passes dout where "
+    "the forward's input x was positive (use the cached x for the mask)",
+)
 def relu_backward_masks_by_dout(dout, cache):
     dx = dout.copy()
     dx[dout < 0] = 0
     return dx
 
 
-@mistake("leaky_relu_forward",
-         hint="np.maximum(x, slope * x) is the leaky ReLU only for 0 <= slope <= 1: "
-              "use np.where(x > 0, x, slope * x), which holds for any slope")
+@mistake(
+    "leaky_relu_forward",
+    hint="np.maximum(x, slope * x) is the leaky ReLU only for 0 <= slope <= 1: "
+    "use np.where(x > 0, x, slope * x), which holds for any slope",
+)
 def leaky_relu_forward_with_maximum(x, negative_slope=0.01):
     out = np.maximum(x, negative_slope * x)
     return out, (x.copy(), negative_slope)
 
 
-@mistake("leaky_relu_forward",
-         hint="you hard-coded the slope 0.01: use the negative_slope argument, "
-              "np.where(x > 0, x, negative_slope * x)")
+@mistake(
+    "leaky_relu_forward",
+    hint="you hard-coded the slope 0.01: use the negative_slope argument, np.where(x > 0, x, negative_slope * x)",
+)
 def leaky_relu_forward_hardcoded_slope(x, negative_slope=0.01):
     out = np.where(x > 0, x, 0.01 * x)
     return out, (x.copy(), negative_slope)
 
 
-@mistake("leaky_relu_backward",
-         hint="you zero the gradient where x <= 0 as for a plain ReLU: there the leaky ReLU's "
-              "gradient is negative_slope * dout")
+@mistake(
+    "leaky_relu_backward",
+    hint="you zero the gradient where x <= 0 as for a plain ReLU: there the leaky ReLU's "
+    "gradient is negative_slope * dout",
+)
 def leaky_relu_backward_ignores_slope(dout, cache):
     x, negative_slope = cache
     return np.where(x > 0, dout, 0)
@@ -132,17 +148,20 @@ def linear_forward_without_bias(x, W, b):
     return x @ W.T, (x.copy(), W.copy())
 
 
-@mistake("linear_backward",
-         hint="db averages dout over the batch: the bias is added to every row, so db is the "
-              "sum over the batch, dout.sum(axis=0)")
+@mistake(
+    "linear_backward",
+    hint="db averages dout over the batch: the bias is added to every row, so db is the "
+    "sum over the batch, dout.sum(axis=0)",
+)
 def linear_backward_db_averaged(dout, cache):
     x, W = cache
     return dout @ W, dout.T @ x, dout.mean(axis=0)
 
 
-@mistake("linear_backward",
-         hint="your dW is transposed (x.T @ dout has shape (in, out)): W has shape (out, in), "
-              "so dW = dout.T @ x")
+@mistake(
+    "linear_backward",
+    hint="your dW is transposed (x.T @ dout has shape (in, out)): W has shape (out, in), so dW = dout.T @ x",
+)
 def linear_backward_dW_transposed(dout, cache):
     x, W = cache
     return dout @ W, x.T @ dout, dout.sum(axis=0)
@@ -157,9 +176,11 @@ def softmax_without_max_shift(x, axis=-1):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-@mistake("softmax",
-         hint="you normalise over the last axis whatever axis is given: pass axis (with "
-              "keepdims=True) to both the max and the sum")
+@mistake(
+    "softmax",
+    hint="you normalise over the last axis whatever axis is given: pass axis (with "
+    "keepdims=True) to both the max and the sum",
+)
 def softmax_ignores_axis(x, axis=-1):
     shifted = x - np.max(x, axis=-1, keepdims=True)
     e = np.exp(shifted)
@@ -179,9 +200,11 @@ def log_softmax_as_log_of_softmax(x, axis=-1):
     return np.log(softmax(x, axis=axis))
 
 
-@mistake("log_softmax",
-         hint="after shifting by the max you forgot to subtract it from x as well: "
-              "log_softmax = x - max - log(sum(exp(x - max)))")
+@mistake(
+    "log_softmax",
+    hint="after shifting by the max you forgot to subtract it from x as well: "
+    "log_softmax = x - max - log(sum(exp(x - max)))",
+)
 def log_softmax_forgets_the_max(x, axis=-1):
     m = np.max(x, axis=axis, keepdims=True)
     return x - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
@@ -193,9 +216,11 @@ def log_softmax_forgets_the_max(x, axis=-1):
 # dlogits is wrong (the loss matched) the first mistake whose dlogits matches names it.
 
 
-@mistake("cross_entropy",
-         hint="dlogits is not divided by N: the loss is a mean over the batch, so its gradient "
-              "is (softmax(logits) - onehot(y)) / N")
+@mistake(
+    "cross_entropy",
+    hint="dlogits is not divided by N: the loss is a mean over the batch, so its gradient "
+    "is (softmax(logits) - onehot(y)) / N",
+)
 def cross_entropy_dlogits_not_divided_by_n(logits, y):
     rows = np.arange(logits.shape[0])
     logp = log_softmax(logits, axis=1)
@@ -205,9 +230,9 @@ def cross_entropy_dlogits_not_divided_by_n(logits, y):
     return float(loss), dlogits
 
 
-@mistake("cross_entropy",
-         hint="you sum the loss over the batch: average it (divide by N), and divide dlogits "
-              "by N to match")
+@mistake(
+    "cross_entropy", hint="you sum the loss over the batch: average it (divide by N), and divide dlogits by N to match"
+)
 def cross_entropy_summed_over_batch(logits, y):
     rows = np.arange(logits.shape[0])
     logp = log_softmax(logits, axis=1)
@@ -229,17 +254,19 @@ def cross_entropy_unshifted_softmax(logits, y):
     return float(loss), dlogits / n
 
 
-@mistake("mse",
-         hint="dpred misses the factor 2 from differentiating the square: "
-              "dpred = 2 * (pred - target) / pred.size")
+@mistake(
+    "mse", hint="dpred misses the factor 2 from differentiating the square: dpred = 2 * (pred - target) / pred.size"
+)
 def mse_gradient_without_factor_2(pred, target):
     diff = pred - target
     return float(np.mean(diff**2)), diff / diff.size
 
 
-@mistake("mse",
-         hint="you sum the squared errors: the loss is their mean, mean((pred - target)**2), "
-              "and dpred = 2 * (pred - target) / pred.size")
+@mistake(
+    "mse",
+    hint="you sum the squared errors: the loss is their mean, mean((pred - target)**2), "
+    "and dpred = 2 * (pred - target) / pred.size",
+)
 def mse_summed_instead_of_mean(pred, target):
     diff = pred - target
     return float(np.sum(diff**2)), 2 * diff

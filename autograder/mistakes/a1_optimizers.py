@@ -4,6 +4,7 @@ Each function is the kind of wrong version students really write. Its source is 
 the reference file of its task under the task's name, so `adam` below resolves to the
 reference optimizers.py's adam, and `minibatch_indices` / `sgd` to descent.py's.
 """
+
 import math
 
 import numpy as np
@@ -29,9 +30,11 @@ def sgd_updates_w_in_place(w, dw, state, *, lr=1e-2, weight_decay=0.0):
     return w, state
 
 
-@mistake("momentum",
-         hint="you dampen the gradient (b = mu * b + (1 - mu) * dw): torch's momentum adds the "
-              "full gradient, b = mu * b + dw (b = dw at the first step)")
+@mistake(
+    "momentum",
+    hint="you dampen the gradient (b = mu * b + (1 - mu) * dw): torch's momentum adds the "
+    "full gradient, b = mu * b + dw (b = dw at the first step)",
+)
 def momentum_with_dampening(w, dw, state, *, lr=1e-2, mu=0.9):
     b = mu * state.get("b", 0) + (1 - mu) * dw
     return w - lr * b, {"b": b}
@@ -46,9 +49,11 @@ def momentum_writes_into_state(w, dw, state, *, lr=1e-2, mu=0.9):
     return w - lr * state["b"], state
 
 
-HINT_VELOCITY = ("your state holds a velocity with the learning rate folded in (v = mu * v - lr * g, as "
-                 "CS231n writes it), which agrees with torch only while lr stays constant: under a schedule "
-                 "the old steps keep their old lr. Keep torch's buffer b = mu * b + g and step w - lr * {step}")
+HINT_VELOCITY = (
+    "your state holds a velocity with the learning rate folded in (v = mu * v - lr * g, as "
+    "CS231n writes it), which agrees with torch only while lr stays constant: under a schedule "
+    "the old steps keep their old lr. Keep torch's buffer b = mu * b + g and step w - lr * {step}"
+)
 
 
 @mistake("momentum", hint=HINT_VELOCITY.format(step="b"))
@@ -63,32 +68,34 @@ def nesterov_velocity_form(w, dw, state, *, lr=1e-2, mu=0.9):
     return w + mu * v - lr * dw, {"v": v}
 
 
-@mistake("nesterov",
-         hint="you step along the velocity b alone, which is plain momentum: Nesterov steps "
-              "along the look-ahead, w - lr * (dw + mu * b)")
+@mistake(
+    "nesterov",
+    hint="you step along the velocity b alone, which is plain momentum: Nesterov steps "
+    "along the look-ahead, w - lr * (dw + mu * b)",
+)
 def nesterov_without_lookahead(w, dw, state, *, lr=1e-2, mu=0.9):
     b = dw.copy() if "b" not in state else mu * state["b"] + dw
     return w - lr * b, {"b": b}
 
 
-@mistake("adagrad",
-         hint="eps goes outside the square root: divide by np.sqrt(s) + eps, not np.sqrt(s + eps)")
+@mistake("adagrad", hint="eps goes outside the square root: divide by np.sqrt(s) + eps, not np.sqrt(s + eps)")
 def adagrad_eps_inside_sqrt(w, dw, state, *, lr=1e-2, eps=1e-10):
     s = state.get("s", 0) + dw**2
     return w - lr * dw / np.sqrt(s + eps), {"s": s}
 
 
-@mistake("rmsprop",
-         hint="eps goes outside the square root: divide by np.sqrt(v) + eps, not np.sqrt(v + eps)")
+@mistake("rmsprop", hint="eps goes outside the square root: divide by np.sqrt(v) + eps, not np.sqrt(v + eps)")
 def rmsprop_eps_inside_sqrt(w, dw, state, *, lr=1e-2, alpha=0.99, eps=1e-8):
     v = alpha * state.get("v", 0) + (1 - alpha) * dw**2
     return w - lr * dw / np.sqrt(v + eps), {"v": v}
 
 
-@mistake("adadelta",
-         hint="you take the step with u already updated by this step's delta: compute "
-              "delta = sqrt(u + eps) / sqrt(v + eps) * dw from the previous u, step w - lr * delta, "
-              "and only then update u = rho * u + (1 - rho) * delta**2")
+@mistake(
+    "adadelta",
+    hint="you take the step with u already updated by this step's delta: compute "
+    "delta = sqrt(u + eps) / sqrt(v + eps) * dw from the previous u, step w - lr * delta, "
+    "and only then update u = rho * u + (1 - rho) * delta**2",
+)
 def adadelta_steps_with_updated_u(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
     v = rho * state.get("v", 0) + (1 - rho) * dw**2
     u = state.get("u", np.zeros_like(dw))
@@ -98,8 +105,7 @@ def adadelta_steps_with_updated_u(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
     return w - lr * step, {"v": v, "u": u}
 
 
-@mistake("adadelta",
-         hint="you ignore lr (the AdaDelta paper has none): torch scales the step by it, w - lr * delta")
+@mistake("adadelta", hint="you ignore lr (the AdaDelta paper has none): torch scales the step by it, w - lr * delta")
 def adadelta_ignores_lr(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
     v = rho * state.get("v", 0) + (1 - rho) * dw**2
     u = state.get("u", np.zeros_like(dw))
@@ -116,8 +122,7 @@ def adam_without_bias_correction(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.99
     return w - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-@mistake("adam",
-         hint="eps goes outside the square root: divide by np.sqrt(v_hat) + eps, not np.sqrt(v_hat + eps)")
+@mistake("adam", hint="eps goes outside the square root: divide by np.sqrt(v_hat) + eps, not np.sqrt(v_hat + eps)")
 def adam_eps_inside_sqrt(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state.get("t", 0) + 1
     m = beta1 * state.get("m", 0) + (1 - beta1) * dw
@@ -127,19 +132,21 @@ def adam_eps_inside_sqrt(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1
     return w - lr * m_hat / np.sqrt(v_hat + eps), {"t": t, "m": m, "v": v}
 
 
-@mistake("adamw",
-         hint="you add weight_decay * w to the gradient (L2 regularisation, Adam's rule): AdamW "
-              "decouples the decay, w * (1 - lr * weight_decay), then the Adam step with dw alone")
-def adamw_decay_folded_into_gradient(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                                     weight_decay=1e-2):
+@mistake(
+    "adamw",
+    hint="you add weight_decay * w to the gradient (L2 regularisation, Adam's rule): AdamW "
+    "decouples the decay, w * (1 - lr * weight_decay), then the Adam step with dw alone",
+)
+def adamw_decay_folded_into_gradient(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
     return adam(w, dw + weight_decay * w, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
 
-@mistake("adamw",
-         hint="you apply the decay after the Adam step: decay first, w * (1 - lr * weight_decay), "
-              "then take the Adam step from the decayed w")
-def adamw_decays_after_the_step(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                                weight_decay=1e-2):
+@mistake(
+    "adamw",
+    hint="you apply the decay after the Adam step: decay first, w * (1 - lr * weight_decay), "
+    "then take the Adam step from the decayed w",
+)
+def adamw_decays_after_the_step(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
     w_new, state_new = adam(w, dw, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
     return w_new * (1 - lr * weight_decay), state_new
 
@@ -147,18 +154,21 @@ def adamw_decays_after_the_step(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999
 # ---- descent.py -------------------------------------------------------------------------------
 
 
-@mistake("minibatch_indices",
-         hint="you ignore drop_last: with drop_last=True leave out a last batch shorter than batch_size")
+@mistake(
+    "minibatch_indices", hint="you ignore drop_last: with drop_last=True leave out a last batch shorter than batch_size"
+)
 def minibatch_indices_ignores_drop_last(n, batch_size, *, shuffle=True, drop_last=False, rng=None):
     if shuffle and rng is None:
         raise ValueError("shuffle=True needs an rng")
     order = rng.permutation(n) if shuffle else np.arange(n)
-    return [order[start:start + batch_size] for start in range(0, n, batch_size)]
+    return [order[start : start + batch_size] for start in range(0, n, batch_size)]
 
 
-@mistake("fit_linear_regression",
-         hint="you start a fresh optimizer state every epoch: create state = {} once before the "
-              "epoch loop and carry it across all batches and epochs")
+@mistake(
+    "fit_linear_regression",
+    hint="you start a fresh optimizer state every epoch: create state = {} once before the "
+    "epoch loop and carry it across all batches and epochs",
+)
 def fit_linear_regression_fresh_state_each_epoch(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
     n = X.shape[0]
     X1 = np.concatenate([X, np.ones((n, 1), dtype=X.dtype)], axis=1)
@@ -173,9 +183,11 @@ def fit_linear_regression_fresh_state_each_epoch(X, y, *, batch_size=None, epoch
     return theta, losses
 
 
-@mistake("fit_linear_regression",
-         hint="you record the loss before the epoch's updates: losses[e] is the full-data loss "
-              "after epoch e, computed at the end of the epoch")
+@mistake(
+    "fit_linear_regression",
+    hint="you record the loss before the epoch's updates: losses[e] is the full-data loss "
+    "after epoch e, computed at the end of the epoch",
+)
 def fit_linear_regression_loss_before_epoch(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
     n = X.shape[0]
     X1 = np.concatenate([X, np.ones((n, 1), dtype=X.dtype)], axis=1)
@@ -190,9 +202,10 @@ def fit_linear_regression_loss_before_epoch(X, y, *, batch_size=None, epochs, lr
     return theta, losses
 
 
-@mistake("fit_linear_regression",
-         hint="your gradient misses the factor 2 of the squared error: "
-              "grad = 2 / |B| * X1[B].T @ (X1[B] @ theta - y[B])")
+@mistake(
+    "fit_linear_regression",
+    hint="your gradient misses the factor 2 of the squared error: grad = 2 / |B| * X1[B].T @ (X1[B] @ theta - y[B])",
+)
 def fit_linear_regression_gradient_without_factor_2(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
     n = X.shape[0]
     X1 = np.concatenate([X, np.ones((n, 1), dtype=X.dtype)], axis=1)
@@ -207,9 +220,11 @@ def fit_linear_regression_gradient_without_factor_2(X, y, *, batch_size=None, ep
     return theta, losses
 
 
-@mistake("fit_linear_regression",
-         hint="your column of ones comes first, so the bias is theta[0]: append it as the last "
-              "column of X1, so the bias is theta[-1]")
+@mistake(
+    "fit_linear_regression",
+    hint="your column of ones comes first, so the bias is theta[0]: append it as the last "
+    "column of X1, so the bias is theta[-1]",
+)
 def fit_linear_regression_bias_column_first(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
     n = X.shape[0]
     X1 = np.hstack([np.ones((n, 1), dtype=X.dtype), X])
@@ -224,32 +239,39 @@ def fit_linear_regression_bias_column_first(X, y, *, batch_size=None, epochs, lr
     return theta, losses
 
 
-@mistake("step_lr",
-         hint="epoch / step_size is true division, so the rate decays a little every epoch: "
-              "use floor division, gamma ** (epoch // step_size)")
+@mistake(
+    "step_lr",
+    hint="epoch / step_size is true division, so the rate decays a little every epoch: "
+    "use floor division, gamma ** (epoch // step_size)",
+)
 def step_lr_true_division(lr0, epoch, step_size, gamma=0.1):
     return lr0 * gamma ** (epoch / step_size)
 
 
-@mistake("cosine_annealing_lr",
-         hint="you clamp t at t_max: torch's closed form is periodic past t_max, "
-              "eta_min + (lr0 - eta_min) * (1 + cos(pi * t / t_max)) / 2 for every t")
+@mistake(
+    "cosine_annealing_lr",
+    hint="you clamp t at t_max: torch's closed form is periodic past t_max, "
+    "eta_min + (lr0 - eta_min) * (1 + cos(pi * t / t_max)) / 2 for every t",
+)
 def cosine_annealing_lr_clamped_at_t_max(lr0, t, t_max, eta_min=0.0):
     t = min(t, t_max)
     return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t / t_max)) / 2
 
 
-@mistake("linear_warmup_lr",
-         hint="your rate keeps growing after the warm-up: cap it at lr0, lr0 * min(1, t / warmup_steps)")
+@mistake(
+    "linear_warmup_lr", hint="your rate keeps growing after the warm-up: cap it at lr0, lr0 * min(1, t / warmup_steps)"
+)
 def linear_warmup_lr_not_capped(lr0, t, warmup_steps):
     if warmup_steps <= 0:
         return lr0
     return lr0 * t / warmup_steps
 
 
-@mistake("linear_warmup_lr",
-         hint="you count warm-up steps from 1 ((t + 1) / warmup_steps): the rate is "
-              "lr0 * min(1, t / warmup_steps), so 0 at t = 0")
+@mistake(
+    "linear_warmup_lr",
+    hint="you count warm-up steps from 1 ((t + 1) / warmup_steps): the rate is "
+    "lr0 * min(1, t / warmup_steps), so 0 at t = 0",
+)
 def linear_warmup_lr_counts_from_one(lr0, t, warmup_steps):
     if warmup_steps <= 0:
         return lr0

@@ -4,6 +4,7 @@ Each function is the kind of wrong version students really write. Its source is 
 reference initializers.py under the task's name, so the helpers it calls (fan_in_and_fan_out,
 calculate_gain, xavier_std, ...) are the reference's own.
 """
+
 import math
 
 import numpy as np
@@ -18,26 +19,27 @@ HINT_STD_AS_BOUND = (
     "you use the std as the uniform bound: U(-b, b) has std b / sqrt(3), so the bound is "
     "sqrt(3) * std (xavier_bound, kaiming_bound)"
 )
-HINT_VARIANCE = (
-    "rng.normal(loc, scale) takes the standard deviation as scale, not the variance: pass std, "
-    "not std**2"
-)
+HINT_VARIANCE = "rng.normal(loc, scale) takes the standard deviation as scale, not the variance: pass std, not std**2"
 
 # ---- fans and gains ------------------------------------------------------------------------------
 
 
-@mistake("fan_in_and_fan_out",
-         hint="conv fans include the kernel: fan_in = C * KH * KW (shape[1] times the product of "
-              "shape[2:]) and fan_out = F * KH * KW; you left out the receptive field")
+@mistake(
+    "fan_in_and_fan_out",
+    hint="conv fans include the kernel: fan_in = C * KH * KW (shape[1] times the product of "
+    "shape[2:]) and fan_out = F * KH * KW; you left out the receptive field",
+)
 def conv_fans_without_kernel(shape):
     if len(shape) < 2:
         raise ValueError("fans need at least 2 dimensions")
     return shape[1], shape[0]
 
 
-@mistake("fan_in_and_fan_out",
-         hint="PyTorch lays weights out as (out, in): fan_in comes from shape[1] and fan_out from "
-              "shape[0] (you swapped them, as for x @ W with W of shape (in, out))")
+@mistake(
+    "fan_in_and_fan_out",
+    hint="PyTorch lays weights out as (out, in): fan_in comes from shape[1] and fan_out from "
+    "shape[0] (you swapped them, as for x @ W with W of shape (in, out))",
+)
 def fans_swapped(shape):
     if len(shape) < 2:
         raise ValueError("fans need at least 2 dimensions")
@@ -45,14 +47,24 @@ def fans_swapped(shape):
     return shape[0] * receptive_field, shape[1] * receptive_field
 
 
-@mistake("calculate_gain",
-         hint="the ReLU gain is sqrt(2): 2 is the factor on the variance (Var(W) = 2 / fan_in), "
-              "and the gain multiplies the std")
+@mistake(
+    "calculate_gain",
+    hint="the ReLU gain is sqrt(2): 2 is the factor on the variance (Var(W) = 2 / fan_in), "
+    "and the gain multiplies the std",
+)
 def relu_gain_two(nonlinearity, param=None):
     if nonlinearity == "relu":
         return 2.0
-    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                        "conv_transpose3d", "sigmoid"):
+    if nonlinearity in (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    ):
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3
@@ -64,12 +76,21 @@ def relu_gain_two(nonlinearity, param=None):
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-@mistake("calculate_gain",
-         hint="leaky_relu's gain is sqrt(2 / (1 + negative_slope**2)): the slope enters squared")
+@mistake("calculate_gain", hint="leaky_relu's gain is sqrt(2 / (1 + negative_slope**2)): the slope enters squared")
 def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
-    gains = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
-             "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3,
-             "relu": math.sqrt(2.0), "selu": 0.75}
+    gains = {
+        "linear": 1.0,
+        "conv1d": 1.0,
+        "conv2d": 1.0,
+        "conv3d": 1.0,
+        "conv_transpose1d": 1.0,
+        "conv_transpose2d": 1.0,
+        "conv_transpose3d": 1.0,
+        "sigmoid": 1.0,
+        "tanh": 5.0 / 3,
+        "relu": math.sqrt(2.0),
+        "selu": 0.75,
+    }
     if nonlinearity == "leaky_relu":
         return math.sqrt(2.0 / (1 + (0.01 if param is None else param)))
     if nonlinearity not in gains:
@@ -80,25 +101,30 @@ def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
 # ---- exact scales --------------------------------------------------------------------------------
 
 
-@mistake("xavier_std",
-         hint="Xavier averages both fans: std = gain * sqrt(2 / (fan_in + fan_out)); "
-              "1 / sqrt(fan_in) alone is LeCun's")
+@mistake(
+    "xavier_std",
+    hint="Xavier averages both fans: std = gain * sqrt(2 / (fan_in + fan_out)); 1 / sqrt(fan_in) alone is LeCun's",
+)
 def xavier_std_fan_in_only(shape, gain=1.0):
     fan_in, _ = fan_in_and_fan_out(shape)
     return gain / math.sqrt(fan_in)
 
 
-@mistake("xavier_bound",
-         hint="the Xavier uniform bound is gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has "
-              "variance b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2")
+@mistake(
+    "xavier_bound",
+    hint="the Xavier uniform bound is gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has "
+    "variance b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2",
+)
 def xavier_bound_sqrt3(shape, gain=1.0):
     fan_in, fan_out = fan_in_and_fan_out(shape)
     return gain * math.sqrt(3.0 / (fan_in + fan_out))
 
 
-@mistake("kaiming_std",
-         hint="He with fan_out: mode='fan_in' (the default) divides by fan_in = shape[1] * receptive "
-              "field, mode='fan_out' by fan_out; use the fan the mode names")
+@mistake(
+    "kaiming_std",
+    hint="He with fan_out: mode='fan_in' (the default) divides by fan_in = shape[1] * receptive "
+    "field, mode='fan_out' by fan_out; use the fan the mode names",
+)
 def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"unknown mode {mode!r}")
@@ -106,9 +132,11 @@ def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_out)
 
 
-@mistake("kaiming_std",
-         hint="pass a to the gain, calculate_gain(nonlinearity, a): with the default a = 0 "
-              "leaky_relu's gain is sqrt(2), not the gain of calculate_gain's own default slope 0.01")
+@mistake(
+    "kaiming_std",
+    hint="pass a to the gain, calculate_gain(nonlinearity, a): with the default a = 0 "
+    "leaky_relu's gain is sqrt(2), not the gain of calculate_gain's own default slope 0.01",
+)
 def kaiming_std_ignores_a(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"unknown mode {mode!r}")
@@ -135,8 +163,9 @@ def zeros_integer_dtype(shape, *, rng=None):
     return np.zeros(shape, dtype=int)
 
 
-@mistake("constant", hint="np.full(shape, 3) is an integer array: pass dtype=np.float64 (every initializer "
-                          "returns float64)")
+@mistake(
+    "constant", hint="np.full(shape, 3) is an integer array: pass dtype=np.float64 (every initializer returns float64)"
+)
 def constant_keeps_int_dtype(shape, val, *, rng=None):
     return np.full(shape, val)
 
@@ -176,8 +205,10 @@ def kaiming_uniform_std_as_bound(shape, a=0.0, mode="fan_in", nonlinearity="leak
     return rng.uniform(-bound, bound, size=shape)
 
 
-@mistake("kaiming_normal",
-         hint="a normal sampler takes the std, gain / sqrt(fan), not the uniform bound (sqrt(3) times larger)")
+@mistake(
+    "kaiming_normal",
+    hint="a normal sampler takes the std, gain / sqrt(fan), not the uniform bound (sqrt(3) times larger)",
+)
 def kaiming_normal_bound_as_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
     return rng.normal(0.0, kaiming_bound(shape, a, mode, nonlinearity), size=shape)
 
@@ -188,8 +219,7 @@ def lecun_normal_he_scale(shape, *, rng):
     return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape)
 
 
-@mistake("lecun_normal",
-         hint="draw from a normal distribution: a uniform with the right std is not LeCun normal")
+@mistake("lecun_normal", hint="draw from a normal distribution: a uniform with the right std is not LeCun normal")
 def lecun_normal_uniform_draws(shape, *, rng):
     bound = math.sqrt(3.0) * lecun_std(shape)
     return rng.uniform(-bound, bound, size=shape)
@@ -198,9 +228,11 @@ def lecun_normal_uniform_draws(shape, *, rng):
 # ---- orthogonal ----------------------------------------------------------------------------------
 
 
-@mistake("orthogonal",
-         hint="for a wide shape (rows < cols) take the QR of the transposed (cols x rows) matrix and "
-              "transpose Q back: np.linalg.qr of a wide matrix gives a square Q")
+@mistake(
+    "orthogonal",
+    hint="for a wide shape (rows < cols) take the QR of the transposed (cols x rows) matrix and "
+    "transpose Q back: np.linalg.qr of a wide matrix gives a square Q",
+)
 def orthogonal_only_square(shape, gain=1.0, *, rng):
     rows = shape[0]
     flat = rng.standard_normal((rows, math.prod(shape[1:])))
@@ -227,10 +259,15 @@ def orthogonal_gain_squared(shape, gain=1.0, *, rng):
 
 # ---- activation_stds -----------------------------------------------------------------------------
 
+
 @mistake("activation_stds", hint="record the std after the activation: h = act(h @ W.T), then h.std()")
 def activation_stds_before_activation(init, depth, width, activation, *, rng, batch=256):
-    act = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), "linear": lambda z: z}[activation]
+    act = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+        "linear": lambda z: z,
+    }[activation]
     h = rng.standard_normal((batch, width))
     stds = []
     for _ in range(depth):
@@ -242,8 +279,12 @@ def activation_stds_before_activation(init, depth, width, activation, *, rng, ba
 
 @mistake("activation_stds", hint="entry i is the std after layer i + 1: do not record the input's std first")
 def activation_stds_counts_the_input(init, depth, width, activation, *, rng, batch=256):
-    act = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), "linear": lambda z: z}[activation]
+    act = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+        "linear": lambda z: z,
+    }[activation]
     h = rng.standard_normal((batch, width))
     stds = [h.std()]
     for _ in range(depth - 1):
@@ -252,12 +293,18 @@ def activation_stds_counts_the_input(init, depth, width, activation, *, rng, bat
     return np.array(stds)
 
 
-@mistake("activation_stds",
-         hint="build every layer's weights with init((width, width), rng=rng): the experiment compares "
-              "initializations, so it must use the one it is given")
+@mistake(
+    "activation_stds",
+    hint="build every layer's weights with init((width, width), rng=rng): the experiment compares "
+    "initializations, so it must use the one it is given",
+)
 def activation_stds_ignores_init(init, depth, width, activation, *, rng, batch=256):
-    act = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), "linear": lambda z: z}[activation]
+    act = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+        "linear": lambda z: z,
+    }[activation]
     h = rng.standard_normal((batch, width))
     stds = np.empty(depth)
     for layer in range(depth):

@@ -6,6 +6,7 @@ a spatial mistake resolves to the reference's, and a backward receives the refer
 cache: dropout (keep, p) with keep None when nothing is dropped; batch norm
 (xhat, gamma, inv_std, train); layer norm (xhat, gamma, inv_std).
 """
+
 import math
 
 import numpy as np
@@ -26,19 +27,23 @@ from autograder.grading.mistake_registry import mistake
 # ---- penalties ------------------------------------------------------------------------------
 
 
-@mistake("l2_penalty",
-         hint="the L2 penalty is lam / 2 * sum(W**2), with gradient lam * W (PyTorch's weight_decay "
-              "adds lam * W to the gradient): you dropped the 1/2")
+@mistake(
+    "l2_penalty",
+    hint="the L2 penalty is lam / 2 * sum(W**2), with gradient lam * W (PyTorch's weight_decay "
+    "adds lam * W to the gradient): you dropped the 1/2",
+)
 def l2_penalty_without_the_half(weights, lam):
     return float(lam * sum(np.sum(W * W) for W in weights)), [2 * lam * W for W in weights]
 
 
-@mistake("l1_penalty",
-         hint="at W = 0 the subgradient of |W| is 0: use lam * np.sign(W), which is 0 there, "
-              "not lam where W >= 0")
+@mistake(
+    "l1_penalty",
+    hint="at W = 0 the subgradient of |W| is 0: use lam * np.sign(W), which is 0 there, not lam where W >= 0",
+)
 def l1_penalty_subgradient_at_zero(weights, lam):
-    return float(lam * sum(np.sum(np.abs(W)) for W in weights)), [lam * np.where(W >= 0, 1.0, -1.0).astype(W.dtype)
-                                                                  for W in weights]
+    return float(lam * sum(np.sum(np.abs(W)) for W in weights)), [
+        lam * np.where(W >= 0, 1.0, -1.0).astype(W.dtype) for W in weights
+    ]
 
 
 # ---- dropout --------------------------------------------------------------------------------
@@ -112,9 +117,11 @@ def dropout_backward_unscaled(dout, cache):
 # ---- batch norm -----------------------------------------------------------------------------
 
 
-@mistake("batchnorm_forward",
-         hint="normalise with the biased batch variance (the mean of squared deviations, ddof=0), "
-              "as torch does; the unbiased N / (N - 1) correction belongs only in the running variance")
+@mistake(
+    "batchnorm_forward",
+    hint="normalise with the biased batch variance (the mean of squared deviations, ddof=0), "
+    "as torch does; the unbiased N / (N - 1) correction belongs only in the running variance",
+)
 def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
         mean, var = x.mean(axis=0), x.var(axis=0, ddof=1)
@@ -127,11 +134,12 @@ def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_va
     return gamma * xhat + beta, (xhat, gamma, 1 / np.sqrt(var + eps), train), new_mean, new_var
 
 
-@mistake("batchnorm_forward",
-         hint="the running variance tracks the unbiased batch variance, var * N / (N - 1), as torch "
-              "does (the batch itself is normalised with the biased one)")
-def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1,
-                                         eps=1e-5):
+@mistake(
+    "batchnorm_forward",
+    hint="the running variance tracks the unbiased batch variance, var * N / (N - 1), as torch "
+    "does (the batch itself is normalised with the biased one)",
+)
+def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
         mean, var = x.mean(axis=0), x.var(axis=0)
         new_mean = (1 - momentum) * running_mean + momentum * mean
@@ -143,9 +151,11 @@ def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_v
     return gamma * xhat + beta, (xhat, gamma, 1 / np.sqrt(var + eps), train), new_mean, new_var
 
 
-@mistake("batchnorm_forward",
-         hint="torch's momentum is the weight of the new batch: running = (1 - momentum) * running "
-              "+ momentum * batch_statistic (Keras' momentum weighs the old value instead)")
+@mistake(
+    "batchnorm_forward",
+    hint="torch's momentum is the weight of the new batch: running = (1 - momentum) * running "
+    "+ momentum * batch_statistic (Keras' momentum weighs the old value instead)",
+)
 def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
         n = x.shape[0]
@@ -159,11 +169,14 @@ def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, 
     return gamma * xhat + beta, (xhat, gamma, 1 / np.sqrt(var + eps), train), new_mean, new_var
 
 
-@mistake("batchnorm_forward",
-         hint="in evaluation mode normalise with the running statistics, not the batch's own "
-              "(and return the running statistics unchanged)")
-def batchnorm_forward_batch_statistics_in_eval(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1,
-                                               eps=1e-5):
+@mistake(
+    "batchnorm_forward",
+    hint="in evaluation mode normalise with the running statistics, not the batch's own "
+    "(and return the running statistics unchanged)",
+)
+def batchnorm_forward_batch_statistics_in_eval(
+    x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5
+):
     n = x.shape[0]
     mean, var = x.mean(axis=0), x.var(axis=0)
     if train:
@@ -176,8 +189,9 @@ def batchnorm_forward_batch_statistics_in_eval(x, gamma, beta, running_mean, run
 
 
 @mistake("batchnorm_forward", hint=HINT_MUTATES, by_output=False)
-def batchnorm_forward_running_stats_in_place(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1,
-                                             eps=1e-5):
+def batchnorm_forward_running_stats_in_place(
+    x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5
+):
     if train:
         n = x.shape[0]
         mean, var = x.mean(axis=0), x.var(axis=0)
@@ -191,9 +205,11 @@ def batchnorm_forward_running_stats_in_place(x, gamma, beta, running_mean, runni
     return gamma * xhat + beta, (xhat, gamma, 1 / np.sqrt(var + eps), train), running_mean, running_var
 
 
-@mistake("batchnorm_backward",
-         hint="your dx misses the path through the batch mean: mu depends on every x, which adds "
-              "- mean_n(dxhat) / sqrt(var + eps) to dx")
+@mistake(
+    "batchnorm_backward",
+    hint="your dx misses the path through the batch mean: mu depends on every x, which adds "
+    "- mean_n(dxhat) / sqrt(var + eps) to dx",
+)
 def batchnorm_backward_missing_mean_path(dout, cache):
     xhat, gamma, inv_std, train = cache
     dxhat = dout * gamma
@@ -204,22 +220,28 @@ def batchnorm_backward_missing_mean_path(dout, cache):
     return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
-@mistake("spatial_batchnorm_forward",
-         hint="x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
-              "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back")
-def spatial_batchnorm_forward_reshape_without_transpose(x, gamma, beta, running_mean, running_var, *, train,
-                                                       momentum=0.1, eps=1e-5):
-    out, cache, new_mean, new_var = batchnorm_forward(x.reshape(-1, x.shape[1]), gamma, beta, running_mean,
-                                                      running_var, train=train, momentum=momentum, eps=eps)
+@mistake(
+    "spatial_batchnorm_forward",
+    hint="x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
+    "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back",
+)
+def spatial_batchnorm_forward_reshape_without_transpose(
+    x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5
+):
+    out, cache, new_mean, new_var = batchnorm_forward(
+        x.reshape(-1, x.shape[1]), gamma, beta, running_mean, running_var, train=train, momentum=momentum, eps=eps
+    )
     return out.reshape(x.shape), (cache, x.shape), new_mean, new_var
 
 
 # ---- layer norm -----------------------------------------------------------------------------
 
 
-@mistake("layernorm_forward",
-         hint="layer norm normalises each example over its last axis (its features), "
-              "mean(axis=-1, keepdims=True); normalising over the batch axis is batch norm")
+@mistake(
+    "layernorm_forward",
+    hint="layer norm normalises each example over its last axis (its features), "
+    "mean(axis=-1, keepdims=True); normalising over the batch axis is batch norm",
+)
 def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
     mean = x.mean(axis=0, keepdims=True)
     inv_std = 1 / np.sqrt(x.var(axis=0, keepdims=True) + eps)
@@ -227,23 +249,25 @@ def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
     return gamma * xhat + beta, (xhat, gamma, inv_std)
 
 
-@mistake("layernorm_backward",
-         hint="gamma and beta are shared by every position of every example: sum dout * xhat and "
-              "dout over every axis but the last, not over axis 0 alone")
+@mistake(
+    "layernorm_backward",
+    hint="gamma and beta are shared by every position of every example: sum dout * xhat and "
+    "dout over every axis but the last, not over axis 0 alone",
+)
 def layernorm_backward_sums_over_axis_0(dout, cache):
     xhat, gamma, inv_std = cache
     dxhat = dout * gamma
-    dx = inv_std * (dxhat - dxhat.mean(axis=-1, keepdims=True)
-                    - xhat * (dxhat * xhat).mean(axis=-1, keepdims=True))
+    dx = inv_std * (dxhat - dxhat.mean(axis=-1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=-1, keepdims=True))
     return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
 # ---- early stopping -------------------------------------------------------------------------
 
 
-@mistake("EarlyStopping",
-         hint="stop as soon as num_bad_epochs >= patience (patience steps without improvement), "
-              "not one step later")
+@mistake(
+    "EarlyStopping",
+    hint="stop as soon as num_bad_epochs >= patience (patience steps without improvement), not one step later",
+)
 class EarlyStoppingPatienceOffByOne:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
         self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
@@ -260,9 +284,11 @@ class EarlyStoppingPatienceOffByOne:
         return self.num_bad_epochs > self.patience
 
 
-@mistake("EarlyStopping",
-         hint="an improvement must beat best by more than min_delta: value < best - |min_delta| in "
-              "mode 'min', value > best + |min_delta| in mode 'max' (you let it fall short by min_delta)")
+@mistake(
+    "EarlyStopping",
+    hint="an improvement must beat best by more than min_delta: value < best - |min_delta| in "
+    "mode 'min', value > best + |min_delta| in mode 'max' (you let it fall short by min_delta)",
+)
 class EarlyStoppingMinDeltaWrongSign:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
         self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
@@ -280,9 +306,11 @@ class EarlyStoppingMinDeltaWrongSign:
         return not improved and self.num_bad_epochs >= self.patience
 
 
-@mistake("EarlyStopping",
-         hint="an improvement must be strictly better than best - |min_delta| (mode 'min'): a value "
-              "that only ties it, such as a plateau when min_delta = 0, is not an improvement")
+@mistake(
+    "EarlyStopping",
+    hint="an improvement must be strictly better than best - |min_delta| (mode 'min'): a value "
+    "that only ties it, such as a plateau when min_delta = 0, is not an improvement",
+)
 class EarlyStoppingTiesImprove:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
         self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
@@ -300,9 +328,11 @@ class EarlyStoppingTiesImprove:
         return not improved and self.num_bad_epochs >= self.patience
 
 
-@mistake("EarlyStopping",
-         hint="best moves only on an improvement by more than |min_delta|: a smaller gain leaves "
-              "best and best_epoch as they were (and counts as an epoch without improvement)")
+@mistake(
+    "EarlyStopping",
+    hint="best moves only on an improvement by more than |min_delta|: a smaller gain leaves "
+    "best and best_epoch as they were (and counts as an epoch without improvement)",
+)
 class EarlyStoppingBestFollowsSmallGains:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
         self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
@@ -331,14 +361,16 @@ def kfold_indices_remainder_in_the_last_fold(n, k, *, shuffle=False, rng=None):
     folds = []
     for i in range(k):
         stop = n if i == k - 1 else (i + 1) * size
-        val = order[i * size:stop]
+        val = order[i * size : stop]
         folds.append((np.sort(np.setdiff1d(order, val)), np.sort(val)))
     return folds
 
 
-@mistake("kfold_indices",
-         hint="train_idx must leave out the validation fold: each split's train_idx and val_idx "
-              "together hold every index exactly once")
+@mistake(
+    "kfold_indices",
+    hint="train_idx must leave out the validation fold: each split's train_idx and val_idx "
+    "together hold every index exactly once",
+)
 def kfold_indices_validation_fold_in_train(n, k, *, shuffle=False, rng=None):
     if not 2 <= k <= n:
         raise ValueError("2 <= k <= n")

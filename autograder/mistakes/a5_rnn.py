@@ -8,42 +8,54 @@ receives the reference forward's cache:
   gru cell: (x, h, W_ih, W_hh, r, z, n, gh_n) with gh_n = h @ W_hn.T + b_hn;
 - sequences: the list of the cell caches of every step.
 """
+
 import numpy as np
 
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
 
-HINT_ACCUMULATE = ("the weights are shared by every time step, so their gradients are sums over t: add each "
-                   "step's dW_ih, dW_hh, db_ih, db_hh to running totals instead of overwriting them")
-HINT_RECURRENT_DH = ("the gradient reaching h_t is dhs[t] plus the dh flowing back from step t+1: pass "
-                     "dhs[t] + dh to the cell backward, or nothing flows back through time")
+HINT_ACCUMULATE = (
+    "the weights are shared by every time step, so their gradients are sums over t: add each "
+    "step's dW_ih, dW_hh, db_ih, db_hh to running totals instead of overwriting them"
+)
+HINT_RECURRENT_DH = (
+    "the gradient reaching h_t is dhs[t] plus the dh flowing back from step t+1: pass "
+    "dhs[t] + dh to the cell backward, or nothing flows back through time"
+)
 
 # the two wrong placements of the reset gate give the same numbers when H = 1, so they share a hint
-HINT_RESET = ("PyTorch's reset gate multiplies the whole hidden-side term, after the matrix product and with "
-              "its bias: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); yours applies r before the product "
-              "(W_hn (r * h)) or leaves b_hn outside r")
+HINT_RESET = (
+    "PyTorch's reset gate multiplies the whole hidden-side term, after the matrix product and with "
+    "its bias: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); yours applies r before the product "
+    "(W_hn (r * h)) or leaves b_hn outside r"
+)
 
 # ---- rnn.py --------------------------------------------------------------------------------------
 
 
-@mistake("rnn_cell_forward",
-         hint="you multiply h by W_hh untransposed (h @ W_hh, CS231n's layout): in PyTorch's layout W_hh is "
-              "(H, H) with one row per output unit, so the recurrent term is h @ W_hh.T")
+@mistake(
+    "rnn_cell_forward",
+    hint="you multiply h by W_hh untransposed (h @ W_hh, CS231n's layout): in PyTorch's layout W_hh is "
+    "(H, H) with one row per output unit, so the recurrent term is h @ W_hh.T",
+)
 def rnn_cell_forward_cs231n_layout(x, h, W_ih, W_hh, b_ih, b_hh):
     h_new = np.tanh(x @ W_ih.T + b_ih + h @ W_hh + b_hh)
     return h_new, (x.copy(), h.copy(), W_ih.copy(), W_hh.copy(), h_new.copy())
 
 
-@mistake("rnn_cell_forward",
-         hint="you left out b_hh: PyTorch's cells add two biases, x @ W_ih.T + b_ih + h @ W_hh.T + b_hh")
+@mistake(
+    "rnn_cell_forward", hint="you left out b_hh: PyTorch's cells add two biases, x @ W_ih.T + b_ih + h @ W_hh.T + b_hh"
+)
 def rnn_cell_forward_without_b_hh(x, h, W_ih, W_hh, b_ih, b_hh):
     h_new = np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T)
     return h_new, (x.copy(), h.copy(), W_ih.copy(), W_hh.copy(), h_new.copy())
 
 
-@mistake("rnn_cell_backward",
-         hint="you forgot the derivative of tanh: the pre-activation's gradient is dh_new * (1 - h_new**2), "
-              "not dh_new itself")
+@mistake(
+    "rnn_cell_backward",
+    hint="you forgot the derivative of tanh: the pre-activation's gradient is dh_new * (1 - h_new**2), "
+    "not dh_new itself",
+)
 def rnn_cell_backward_forgets_tanh_derivative(dh_new, cache):
     x, h, W_ih, W_hh, h_new = cache
     da = dh_new
@@ -51,9 +63,10 @@ def rnn_cell_backward_forgets_tanh_derivative(dh_new, cache):
     return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h, db, db.copy()
 
 
-@mistake("rnn_cell_backward",
-         hint="dh = da @ W_hh, not da @ W_hh.T: the forward multiplies h by W_hh.T, so the backward "
-              "multiplies da by W_hh")
+@mistake(
+    "rnn_cell_backward",
+    hint="dh = da @ W_hh, not da @ W_hh.T: the forward multiplies h by W_hh.T, so the backward multiplies da by W_hh",
+)
 def rnn_cell_backward_dh_through_transposed_W_hh(dh_new, cache):
     x, h, W_ih, W_hh, h_new = cache
     da = dh_new * (1 - h_new**2)
@@ -103,35 +116,42 @@ def rnn_backward_adds_into_dhs(dhs, cache):
     return (np.stack(dxs[::-1]), dh, *totals)
 
 
-@mistake("clip_grad_norm",
-         hint="you clip every gradient by its own norm: clip_grad_norm uses one global norm over all of them, "
-              "sqrt(sum of every squared entry), and multiplies every gradient by the same factor")
+@mistake(
+    "clip_grad_norm",
+    hint="you clip every gradient by its own norm: clip_grad_norm uses one global norm over all of them, "
+    "sqrt(sum of every squared entry), and multiplies every gradient by the same factor",
+)
 def clip_grad_norm_per_tensor(grads, max_norm):
     norms = [float(np.sqrt(np.sum(np.square(g, dtype=np.float64)))) for g in grads]
     clipped = [g * min(1.0, max_norm / (norm + 1e-6)) for g, norm in zip(grads, norms)]
     return type(grads)(clipped), float(np.sqrt(sum(norm**2 for norm in norms)))
 
 
-@mistake("clip_grad_norm",
-         hint="you always multiply by max_norm / (total_norm + 1e-6), which scales small gradients up: the "
-              "factor is min(1, max_norm / (total_norm + 1e-6)), so gradients below max_norm stay as they are")
+@mistake(
+    "clip_grad_norm",
+    hint="you always multiply by max_norm / (total_norm + 1e-6), which scales small gradients up: the "
+    "factor is min(1, max_norm / (total_norm + 1e-6)), so gradients below max_norm stay as they are",
+)
 def clip_grad_norm_without_the_min(grads, max_norm):
     total_norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
     return type(grads)(g * (max_norm / (total_norm + 1e-6)) for g in grads), total_norm
 
 
-@mistake("clip_grad_norm",
-         hint="total_norm is the L2 norm of all gradients together, sqrt(sum_k ||g_k||^2), not the sum of "
-              "their norms")
+@mistake(
+    "clip_grad_norm",
+    hint="total_norm is the L2 norm of all gradients together, sqrt(sum_k ||g_k||^2), not the sum of their norms",
+)
 def clip_grad_norm_sums_the_norms(grads, max_norm):
     total_norm = float(sum(np.sqrt(np.sum(np.square(g, dtype=np.float64))) for g in grads))
     scale = min(1.0, max_norm / (total_norm + 1e-6))
     return type(grads)(g * scale for g in grads), total_norm
 
 
-@mistake("clip_grad_norm",
-         hint="clipped must come back in the container type of grads: a tuple for a tuple, a list for a list "
-              "(type(grads)(...))")
+@mistake(
+    "clip_grad_norm",
+    hint="clipped must come back in the container type of grads: a tuple for a tuple, a list for a list "
+    "(type(grads)(...))",
+)
 def clip_grad_norm_always_returns_a_list(grads, max_norm):
     total_norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
     scale = min(1.0, max_norm / (total_norm + 1e-6))
@@ -150,9 +170,11 @@ def clip_grad_norm_in_place(grads, max_norm):
 # ---- lstm.py -------------------------------------------------------------------------------------
 
 
-@mistake("lstm_cell_forward",
-         hint="your gate blocks are in CS231n's order i, f, o, g: PyTorch stacks them i, f, g, o, so rows "
-              "2H:3H of the weights belong to the candidate g and rows 3H:4H to the output gate o")
+@mistake(
+    "lstm_cell_forward",
+    hint="your gate blocks are in CS231n's order i, f, o, g: PyTorch stacks them i, f, g, o, so rows "
+    "2H:3H of the weights belong to the candidate g and rows 3H:4H to the output gate o",
+)
 def lstm_cell_forward_cs231n_gate_order(x, h, c, W_ih, W_hh, b_ih, b_hh):
     a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     a_i, a_f, a_o, a_g = np.split(a, 4, axis=1)
@@ -162,13 +184,15 @@ def lstm_cell_forward_cs231n_gate_order(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return o * tanh_c, c_new, (x.copy(), h.copy(), c.copy(), W_ih.copy(), W_hh.copy(), i, f, g, o, tanh_c)
 
 
-@mistake("lstm_cell_forward",
-         hint="your forget gate has no bias: every gate gets its block of b_ih and b_hh, f = sigmoid(x @ W_if.T "
-              "+ b_if + h @ W_hf.T + b_hf) with rows H:2H")
+@mistake(
+    "lstm_cell_forward",
+    hint="your forget gate has no bias: every gate gets its block of b_ih and b_hh, f = sigmoid(x @ W_if.T "
+    "+ b_if + h @ W_hf.T + b_hf) with rows H:2H",
+)
 def lstm_cell_forward_forget_gate_without_bias(x, h, c, W_ih, W_hh, b_ih, b_hh):
     hidden = h.shape[1]
     bias = (b_ih + b_hh).copy()
-    bias[hidden:2 * hidden] = 0
+    bias[hidden : 2 * hidden] = 0
     a = x @ W_ih.T + h @ W_hh.T + bias
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
     i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), np.tanh(a_g), _sigmoid(a_o)
@@ -186,26 +210,32 @@ def lstm_cell_forward_h_without_tanh(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return o * c_new, c_new, (x.copy(), h.copy(), c.copy(), W_ih.copy(), W_hh.copy(), i, f, g, o, np.tanh(c_new))
 
 
-@mistake("lstm_cell_backward",
-         hint="you dropped the incoming dc_new: the cell state's gradient is dc_new plus what comes through "
-              "h_new, dc = dc_new + dh_new * o * (1 - tanh(c_new)**2)")
+@mistake(
+    "lstm_cell_backward",
+    hint="you dropped the incoming dc_new: the cell state's gradient is dc_new plus what comes through "
+    "h_new, dc = dc_new + dh_new * o * (1 - tanh(c_new)**2)",
+)
 def lstm_cell_backward_drops_the_incoming_dc(dh_new, dc_new, cache):
     x, h, c, W_ih, W_hh, i, f, g, o, tanh_c = cache
     dc = dh_new * o * (1 - tanh_c**2)
-    da = np.concatenate([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2),
-                         dh_new * tanh_c * o * (1 - o)], axis=1)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh_new * tanh_c * o * (1 - o)], axis=1
+    )
     db = da.sum(axis=0)
     return da @ W_ih, da @ W_hh, dc * f, da.T @ x, da.T @ h, db, db.copy()
 
 
-@mistake("lstm_cell_backward",
-         hint="the path from h_new back to c_new goes through tanh: dc = dc_new + dh_new * o * (1 - tanh(c_new)**2), "
-              "you left out the factor (1 - tanh(c_new)**2)")
+@mistake(
+    "lstm_cell_backward",
+    hint="the path from h_new back to c_new goes through tanh: dc = dc_new + dh_new * o * (1 - tanh(c_new)**2), "
+    "you left out the factor (1 - tanh(c_new)**2)",
+)
 def lstm_cell_backward_forgets_the_tanh_of_c(dh_new, dc_new, cache):
     x, h, c, W_ih, W_hh, i, f, g, o, tanh_c = cache
     dc = dc_new + dh_new * o
-    da = np.concatenate([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2),
-                         dh_new * tanh_c * o * (1 - o)], axis=1)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh_new * tanh_c * o * (1 - o)], axis=1
+    )
     db = da.sum(axis=0)
     return da @ W_ih, da @ W_hh, dc * f, da.T @ x, da.T @ h, db, db.copy()
 
@@ -220,9 +250,11 @@ def lstm_forward_ignores_c0(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     return np.stack(hs), caches
 
 
-@mistake("lstm_backward",
-         hint="dc does not flow back through time: each step's cell backward returns the gradient of c_prev, "
-              "which is the dc_new of the step before it (the cell state is LSTM's gradient highway)")
+@mistake(
+    "lstm_backward",
+    hint="dc does not flow back through time: each step's cell backward returns the gradient of c_prev, "
+    "which is the dc_new of the step before it (the cell state is LSTM's gradient highway)",
+)
 def lstm_backward_drops_dc_through_time(dhs, cache):
     dh = np.zeros_like(dhs[0])
     dxs, totals = [], None
@@ -243,12 +275,13 @@ def gru_cell_forward_reset_before_the_product(x, h, W_ih, W_hh, b_ih, b_hh):
     gh_r, gh_z, gh_n = np.split(h @ W_hh.T + b_hh, 3, axis=1)
     r = _sigmoid(gi_r + gh_r)
     z = _sigmoid(gi_z + gh_z)
-    n = np.tanh(gi_n + (r * h) @ W_hh[2 * hidden:].T + b_hh[2 * hidden:])
+    n = np.tanh(gi_n + (r * h) @ W_hh[2 * hidden :].T + b_hh[2 * hidden :])
     return (1 - z) * n + z * h, (x.copy(), h.copy(), W_ih.copy(), W_hh.copy(), r, z, n, gh_n)
 
 
-@mistake("gru_cell_forward",
-         hint="the update gate's mixing is swapped: h_new = (1 - z) * n + z * h (z keeps the old state)")
+@mistake(
+    "gru_cell_forward", hint="the update gate's mixing is swapped: h_new = (1 - z) * n + z * h (z keeps the old state)"
+)
 def gru_cell_forward_update_mix_swapped(x, h, W_ih, W_hh, b_ih, b_hh):
     gi_r, gi_z, gi_n = np.split(x @ W_ih.T + b_ih, 3, axis=1)
     gh_r, gh_z, gh_n = np.split(h @ W_hh.T + b_hh, 3, axis=1)
@@ -265,13 +298,15 @@ def gru_cell_forward_b_hn_outside_the_reset(x, h, W_ih, W_hh, b_ih, b_hh):
     gh_r, gh_z, gh_n = np.split(h @ W_hh.T + b_hh, 3, axis=1)
     r = _sigmoid(gi_r + gh_r)
     z = _sigmoid(gi_z + gh_z)
-    n = np.tanh(gi_n + r * (gh_n - b_hh[2 * hidden:]) + b_hh[2 * hidden:])
+    n = np.tanh(gi_n + r * (gh_n - b_hh[2 * hidden :]) + b_hh[2 * hidden :])
     return (1 - z) * n + z * h, (x.copy(), h.copy(), W_ih.copy(), W_hh.copy(), r, z, n, gh_n)
 
 
-@mistake("gru_cell_backward",
-         hint="dh misses the direct path: h_new = (1 - z) * n + z * h depends on h directly, so dh gets "
-              "dh_new * z on top of what flows through the gates")
+@mistake(
+    "gru_cell_backward",
+    hint="dh misses the direct path: h_new = (1 - z) * n + z * h depends on h directly, so dh gets "
+    "dh_new * z on top of what flows through the gates",
+)
 def gru_cell_backward_misses_the_direct_path(dh_new, cache):
     x, h, W_ih, W_hh, r, z, n, gh_n = cache
     dgi_n = dh_new * (1 - z) * (1 - n**2)
@@ -282,9 +317,11 @@ def gru_cell_backward_misses_the_direct_path(dh_new, cache):
     return dgi @ W_ih, dgh @ W_hh, dgi.T @ x, dgh.T @ h, dgi.sum(axis=0), dgh.sum(axis=0)
 
 
-@mistake("gru_forward",
-         hint="hs[t] is the state after reading x[t]; you stored the state before it (hs starts with h0 and "
-              "misses the last state)")
+@mistake(
+    "gru_forward",
+    hint="hs[t] is the state after reading x[t]; you stored the state before it (hs starts with h0 and "
+    "misses the last state)",
+)
 def gru_forward_stores_the_previous_state(x, h0, W_ih, W_hh, b_ih, b_hh):
     h, hs, caches = h0, [], []
     for x_t in x:
@@ -294,9 +331,11 @@ def gru_forward_stores_the_previous_state(x, h0, W_ih, W_hh, b_ih, b_hh):
     return np.stack(hs), caches
 
 
-@mistake("gru_backward",
-         hint="your dx is in reverse time order: going backwards through time you collect dx[T-1] first, so "
-              "reverse the list (or write dx[t] in place) before returning it")
+@mistake(
+    "gru_backward",
+    hint="your dx is in reverse time order: going backwards through time you collect dx[T-1] first, so "
+    "reverse the list (or write dx[t] in place) before returning it",
+)
 def gru_backward_dx_in_reverse_order(dhs, cache):
     dh = np.zeros_like(dhs[0])
     dxs, totals = [], None

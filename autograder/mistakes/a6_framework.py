@@ -3,6 +3,7 @@
 Each class or function replaces the reference's of the same task name in a copy of its file, so
 the names it uses (Module, Parameter, linear_forward, ...) resolve to that file's own.
 """
+
 import numpy as np
 
 from autograder.checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
@@ -50,8 +51,10 @@ class linear_initialised_standard_normal(Module):
         return dx
 
 
-@mistake("Module", hint="parameters() must also look inside lists and tuples of modules "
-                        "(Sequential keeps its layers in a list)")
+@mistake(
+    "Module",
+    hint="parameters() must also look inside lists and tuples of modules (Sequential keeps its layers in a list)",
+)
 class module_parameters_skip_lists:
     def __init__(self):
         self.training = True
@@ -69,8 +72,14 @@ class module_parameters_skip_lists:
         return found
 
     def modules(self):
-        return [self] + [m for v in vars(self).values() if isinstance(v, list)
-                         for item in v if isinstance(item, Module) for m in item.modules()]
+        return [self] + [
+            m
+            for v in vars(self).values()
+            if isinstance(v, list)
+            for item in v
+            if isinstance(item, Module)
+            for m in item.modules()
+        ]
 
     def zero_grad(self):
         for param in self.parameters():
@@ -182,8 +191,10 @@ class rnn_returns_first_hidden_state(_Recurrent):
         return dx
 
 
-@mistake("BatchNorm1d", hint="keep the new running statistics that batchnorm_forward returns "
-                             "(self.running_mean, self.running_var = ...)")
+@mistake(
+    "BatchNorm1d",
+    hint="keep the new running statistics that batchnorm_forward returns (self.running_mean, self.running_var = ...)",
+)
 class batchnorm_forgets_running_statistics(Module):
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
         super().__init__()
@@ -195,8 +206,15 @@ class batchnorm_forgets_running_statistics(Module):
 
     def forward(self, x):
         out, self.cache, _, _ = batchnorm_forward(
-            x, self.weight.data, self.bias.data, self.running_mean, self.running_var,
-            train=self.training, momentum=self.momentum, eps=self.eps)
+            x,
+            self.weight.data,
+            self.bias.data,
+            self.running_mean,
+            self.running_var,
+            train=self.training,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
         return out
 
     def backward(self, dout):
@@ -206,8 +224,9 @@ class batchnorm_forgets_running_statistics(Module):
         return dx
 
 
-@mistake("Optimizer", hint="keep one state dict per parameter: a single state shared by all parameters "
-                           "mixes their histories")
+@mistake(
+    "Optimizer", hint="keep one state dict per parameter: a single state shared by all parameters mixes their histories"
+)
 class optimizer_shares_one_state:
     rule = None
 
@@ -276,8 +295,10 @@ def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, l
     for epoch in range(epochs):
         optimizer.hyperparameters["lr"] = cosine_annealing_lr(lr, epoch, epochs)
         order = rng.permutation(len(y_train))
-        losses = [train_step(model, loss_fn, optimizer, X_train[batch], y_train[batch])
-                  for batch in np.array_split(order, max(1, len(order) // batch_size))]
+        losses = [
+            train_step(model, loss_fn, optimizer, X_train[batch], y_train[batch])
+            for batch in np.array_split(order, max(1, len(order) // batch_size))
+        ]
         history["loss"].append(float(np.mean(losses)))
         history["train_accuracy"].append(accuracy(model, X_train, y_train))
         history["test_accuracy"].append(accuracy(model, X_test, y_test))

@@ -9,6 +9,7 @@ course.yml and the registered checks, so a new assignment is in the next bundle 
 change here. Nothing of the offering's grading secret goes in: the bundle is built without
 reading it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -57,8 +58,10 @@ def chosen_assignments(course: Course, only, *, recorded: bool = False) -> list[
         return chosen
     live = [a for a in chosen if not replayable(a)]
     if only and live:
-        raise BundleError(f"{', '.join(live)}: its checks drive live objects of the student's framework, which a "
-                          "recording cannot replay; students self-check it in the full course or through Gradescope")
+        raise BundleError(
+            f"{', '.join(live)}: its checks drive live objects of the student's framework, which a "
+            "recording cannot replay; students self-check it in the full course or through Gradescope"
+        )
     return [a for a in chosen if a not in live]
 
 
@@ -74,8 +77,10 @@ def write_manifest(course: Course, assignment_ids, target: Path) -> None:
     if len(assignment_ids) == len(course.assignments):
         shutil.copyfile(source, target / MANIFEST)
         return
-    data = {**course.manifest, "assignments": {key: value for key, value in course.manifest["assignments"].items()
-                                               if key in assignment_ids}}
+    data = {
+        **course.manifest,
+        "assignments": {key: value for key, value in course.manifest["assignments"].items() if key in assignment_ids},
+    }
     text = "# The course manifest of this bundle (its assignments so far).\n" + yaml.safe_dump(data, sort_keys=False)
     (target / MANIFEST).write_text(text, encoding="utf-8")
 
@@ -112,12 +117,17 @@ def catalogue_module(course: Course, assignment_id: str) -> str:
     """A mistakes module for the bundle: each known mistake of the assignment by name and hint,
     without its code (the bundle recognises a mistake by its recorded outputs)."""
     load_mistakes([assignment_id])
-    rows = [f"    ({m.task!r}, {m.name!r}, {m.hint!r}, {m.by_output!r}),"
-            for task in course.assignment(assignment_id).tasks for m in mistakes_for(task.name)]
-    return (f'"""Known mistakes of {assignment_id}, by name and hint; their code stays with the course staff."""\n'
-            "from autograder.grading.mistake_registry import MISTAKES, Mistake\n\n"
-            "for _task, _name, _hint, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
-            "    MISTAKES.setdefault(_task, []).append(Mistake(_task, _name, _hint, \"\", _by_output))\n")
+    rows = [
+        f"    ({m.task!r}, {m.name!r}, {m.hint!r}, {m.by_output!r}),"
+        for task in course.assignment(assignment_id).tasks
+        for m in mistakes_for(task.name)
+    ]
+    return (
+        f'"""Known mistakes of {assignment_id}, by name and hint; their code stays with the course staff."""\n'
+        "from autograder.grading.mistake_registry import MISTAKES, Mistake\n\n"
+        "for _task, _name, _hint, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
+        '    MISTAKES.setdefault(_task, []).append(Mistake(_task, _name, _hint, "", _by_output))\n'
+    )
 
 
 def write_assignments(course: Course, assignment_ids, target: Path) -> None:

@@ -10,6 +10,7 @@ schema-valid ROOT/results/results.json: one test per task, visibility from the `
 section of course.yml, feedback cut to the configured length. ROOT is /autograder on Gradescope;
 $AUTOGRADER_ROOT overrides it (to try the zip on a simulated tree).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,6 +22,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.course import config
 from autograder.course.config import MANIFEST, ConfigError, Course
@@ -133,12 +135,16 @@ def load_settings(course: Course) -> Settings:
         if key in data:
             value = data[key]
             if type(value) is not int or value < 1 or (ceiling and value > ceiling):
-                raise ConfigError(f"{MANIFEST}: gradescope.{key} must be an int from 1"
-                                  + (f" to {ceiling}" if ceiling else ""))
+                raise ConfigError(
+                    f"{MANIFEST}: gradescope.{key} must be an int from 1" + (f" to {ceiling}" if ceiling else "")
+                )
             limits[key] = value
-    return Settings(_visibility(data.get("visibility", "visible"), "gradescope.visibility"),
-                    _visibility(data.get("stdout_visibility", "hidden"), "gradescope.stdout_visibility"),
-                    tests, **limits)
+    return Settings(
+        _visibility(data.get("visibility", "visible"), "gradescope.visibility"),
+        _visibility(data.get("stdout_visibility", "hidden"), "gradescope.stdout_visibility"),
+        tests,
+        **limits,
+    )
 
 
 def _cut(text: str, limit: int) -> str:
@@ -154,15 +160,29 @@ def results_json(result: dict, settings: Settings | None = None, *, note: str = 
     result = report.shown(result)
     tests = []
     for task in result["tasks"]:
-        output = "\n".join(f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
-                           for c in task["checks"])
-        tests.append({"name": f"{task['assignment']}: {task['task']}", "score": task["score"],
-                      "max_score": task["max_score"], "status": "passed" if task["status"] == "passed" else "failed",
-                      "output": output, "visibility": settings.test_visibility(task["assignment"], task["task"])})
+        output = "\n".join(
+            f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
+            for c in task["checks"]
+        )
+        tests.append(
+            {
+                "name": f"{task['assignment']}: {task['task']}",
+                "score": task["score"],
+                "max_score": task["max_score"],
+                "status": "passed" if task["status"] == "passed" else "failed",
+                "output": output,
+                "visibility": settings.test_visibility(task["assignment"], task["task"]),
+            }
+        )
     total = f"Total {report.points(result['score'])}/{report.points(result['max_score'])}"
-    results = {"score": result["score"], "execution_time": result.get("timing", {}).get("seconds", 0),
-               "output": f"{note}\n{total}" if note else total, "visibility": settings.visibility,
-               "stdout_visibility": settings.stdout_visibility, "tests": tests}
+    results = {
+        "score": result["score"],
+        "execution_time": result.get("timing", {}).get("seconds", 0),
+        "output": f"{note}\n{total}" if note else total,
+        "visibility": settings.visibility,
+        "stdout_visibility": settings.stdout_visibility,
+        "tests": tests,
+    }
     limit = settings.output_limit
     while True:
         for test in results["tests"]:
@@ -175,11 +195,26 @@ def results_json(result: dict, settings: Settings | None = None, *, note: str = 
 
 def failed_result(course: Course, assignment_ids, reason: str) -> dict:
     """A grading result in which every task failed for one reason (the grading did not finish)."""
-    tasks = [{"assignment": t.assignment, "task": t.name, "score": 0.0, "max_score": t.points, "status": "error",
-              "checks": [{"name": "grading", "passed": False, "outcome": "error", "feedback": reason}]}
-             for a in assignment_ids for t in course.assignment(a).tasks]
-    return {"score": 0.0, "max_score": sum(t["max_score"] for t in tasks), "profile": "full", "inputs": "official",
-            "tasks": tasks, "timing": {"seconds": 0.0}}
+    tasks = [
+        {
+            "assignment": t.assignment,
+            "task": t.name,
+            "score": 0.0,
+            "max_score": t.points,
+            "status": "error",
+            "checks": [{"name": "grading", "passed": False, "outcome": "error", "feedback": reason}],
+        }
+        for a in assignment_ids
+        for t in course.assignment(a).tasks
+    ]
+    return {
+        "score": 0.0,
+        "max_score": sum(t["max_score"] for t in tasks),
+        "profile": "full",
+        "inputs": "official",
+        "tasks": tasks,
+        "timing": {"seconds": 0.0},
+    }
 
 
 def grade_submission(course: Course, submission: Path, assignment_ids, settings: Settings) -> tuple[dict, str]:
@@ -195,8 +230,21 @@ def grade_submission(course: Course, submission: Path, assignment_ids, settings:
         return failed_result(course, assignment_ids, reason), reason
     with tempfile.TemporaryDirectory(prefix="course-gradescope-") as scratch:
         out = Path(scratch) / "result.json"
-        command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", str(submission),
-                   "--only", *assignment_ids, "--format", "json", "--out", str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "autograder",
+            "--course",
+            str(course.root),
+            "grade",
+            str(submission),
+            "--only",
+            *assignment_ids,
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ]
         try:
             run = subprocess.run(command, cwd=course.root, capture_output=True, text=True, timeout=settings.timeout)
         except subprocess.TimeoutExpired:
@@ -217,8 +265,13 @@ def run(root: Path, assignment_ids) -> dict:
         settings = load_settings(course)
     except Exception as error:  # noqa: BLE001 - results.json must be written whatever happened
         print(f"the autograder cannot read its course: {error!r}")
-        results = {"score": 0.0, "output": "The autograder is misconfigured; the course staff can see why in the log.",
-                   "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        results: dict[str, Any] = {
+            "score": 0.0,
+            "output": "The autograder is misconfigured; the course staff can see why in the log.",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [],
+        }
     else:
         try:
             result, note = grade_submission(course, root / "submission", assignment_ids, settings)

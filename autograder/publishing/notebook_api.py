@@ -9,6 +9,7 @@ notebook that holds course.yml, else the folder this grader was installed from.
 `course grade` process, so nothing a notebook cell changed in the kernel takes part in grading,
 and returns the task's points (nbgrader reads a number as partial credit).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -42,8 +43,10 @@ def course_root(start: Path | None = None) -> Path:
     installed = Path(__file__).resolve().parents[2]  # the course tree autograder/ was installed from
     if (installed / MANIFEST).is_file():
         return installed
-    raise config.ConfigError(f"no {MANIFEST} above {start}: set COURSE_ROOT to the course folder "
-                             "(the student bundle), or open the notebook inside it")
+    raise config.ConfigError(
+        f"no {MANIFEST} above {start}: set COURSE_ROOT to the course folder "
+        "(the student bundle), or open the notebook inside it"
+    )
 
 
 def _course(folder: Path) -> Course:
@@ -108,9 +111,26 @@ def _grade_assignment(root: Path, folder: Path, assignment: str) -> dict:
         with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
             out = Path(scratch) / "result.json"
             run = subprocess.run(
-                [sys.executable, "-m", "autograder", "--course", str(root), "grade", str(folder),
-                 "--only", assignment, "--format", "json", "--out", str(out)],
-                cwd=root, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "autograder",
+                    "--course",
+                    str(root),
+                    "grade",
+                    str(folder),
+                    "--only",
+                    assignment,
+                    "--format",
+                    "json",
+                    "--out",
+                    str(out),
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=GRADE_TIMEOUT,
+            )
             if run.returncode != 0 or not out.is_file():
                 raise RuntimeError(f"grading failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
             _graded[key] = json.loads(out.read_text(encoding="utf-8"))

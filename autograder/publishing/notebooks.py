@@ -8,6 +8,7 @@ profile (autograder/publishing/notebook_api.py): on the practice inputs where a 
 on the official inputs where nbgrader autogrades in the course staff's folder, which alone holds
 the offering's secret and the reference's answers on those inputs.
 """
+
 from __future__ import annotations
 
 import ast
@@ -21,17 +22,18 @@ from autograder.grading.replay import OFFICIAL_FOLDER
 from autograder.publishing.offering import write_secret_file
 from autograder.publishing.release import expected_tree
 
-SETUP = '''\
+SETUP = """\
 # Setup: run this cell first. It finds the course folder (the one holding course.yml, or
 # $COURSE_ROOT) and loads the course's helpers; your files are read afresh by load_assignment().
 import os, sys
 from pathlib import Path
 _here = Path.cwd().resolve()
-_root = os.environ.get("COURSE_ROOT") or next((str(p) for p in (_here, *_here.parents) if (p / "course.yml").is_file()), None)
+_root = os.environ.get("COURSE_ROOT") or next(
+    (str(p) for p in (_here, *_here.parents) if (p / "course.yml").is_file()), None)
 if _root and _root not in sys.path:
     sys.path.insert(0, _root)
 import numpy as np
-from autograder.publishing.notebook_api import check, grade, load_assignment'''
+from autograder.publishing.notebook_api import check, grade, load_assignment"""
 
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -46,8 +48,14 @@ def _nbformat():
 
 def _locked(cell_id: str, *, points: float | None = None) -> dict:
     """nbgrader metadata of a read-only cell (a grade cell when points is given)."""
-    meta = {"grade": points is not None, "grade_id": cell_id, "locked": True, "schema_version": 3,
-            "solution": False, "task": False}
+    meta = {
+        "grade": points is not None,
+        "grade_id": cell_id,
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -63,7 +71,7 @@ def stub_definition(source: str, name: str) -> str:
     """The stub's definition of name (signature, docstring and stub body), as source text."""
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
-            return ast.get_source_segment(source, node)
+            return ast.get_source_segment(source, node) or ""
     raise LookupError(f"no definition of {name}")
 
 
@@ -78,7 +86,8 @@ def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path
             f"Fill in {files} in this folder. This notebook explains the ideas, lets you try your "
             "functions and check them as you go, and ends with the grading cells, one per task. "
             "After editing a file, re-run a cell: `load_assignment()` reads your files afresh.",
-            metadata=_locked("title")),
+            metadata=_locked("title"),
+        ),
         nbf.new_code_cell(SETUP, metadata=_locked("setup")),
     ]
     handout = stubs.get(folder / "README.md")
@@ -93,23 +102,30 @@ def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path
                 nbf.new_markdown_cell(
                     f"### `{task.name}` ({file_name}, {task.points:g} points)\n\n"
                     f"```python\n{stub_definition(source, task.name)}\n```",
-                    metadata=_locked(f"about_{task.name}")),
-                nbf.new_code_cell(f"mine = load_assignment()\n# try it on a small input of your own:\n"
-                                  f"# mine.{task.name}(...)"),
+                    metadata=_locked(f"about_{task.name}"),
+                ),
+                nbf.new_code_cell(
+                    f"mine = load_assignment()\n# try it on a small input of your own:\n# mine.{task.name}(...)"
+                ),
                 nbf.new_code_cell(f'check("{task.name}")  # the quick self-check of {task.name}'),
             ]
     total = sum(task.points for task in assignment.tasks)
-    cells.append(nbf.new_markdown_cell(
-        f"## Grading\n\nEach cell below grades one task of your files with the full profile, the one "
-        f"official grading uses, and shows its points ({total:g} in all). Run them when you are done. "
-        "Here they use the practice inputs; official grading runs the same cells on inputs you have not seen.",
-        metadata=_locked("grading")))
+    cells.append(
+        nbf.new_markdown_cell(
+            f"## Grading\n\nEach cell below grades one task of your files with the full profile, the one "
+            f"official grading uses, and shows its points ({total:g} in all). Run them when you are done. "
+            "Here they use the practice inputs; official grading runs the same cells on inputs you have not seen.",
+            metadata=_locked("grading"),
+        )
+    )
     for task in assignment.tasks:
-        cells.append(nbf.new_code_cell(
-            f'from autograder.publishing.notebook_api import grade\ngrade("{task.name}")',
-            metadata=_locked(f"grade_{task.name}", points=task.points)))
-    notebook = nbf.new_notebook(cells=cells, metadata={
-        "kernelspec": KERNEL, "language_info": {"name": "python"}})
+        cells.append(
+            nbf.new_code_cell(
+                f'from autograder.publishing.notebook_api import grade\ngrade("{task.name}")',
+                metadata=_locked(f"grade_{task.name}", points=task.points),
+            )
+        )
+    notebook = nbf.new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
     _nbformat().validate(notebook)
     return notebook
 
@@ -139,8 +155,9 @@ c.Execute.timeout = {timeout}
 '''
 
 
-def write_nbgrader_folder(course: Course, assignment_ids, folder: Path, *, course_id: str, inputs: Inputs,
-                          report=print) -> None:
+def write_nbgrader_folder(
+    course: Course, assignment_ids, folder: Path, *, course_id: str, inputs: Inputs, report=print
+) -> None:
     """Turn the student bundle in folder into the course staff's nbgrader course folder:
     source/<id>/ with the notebook and the student files, nbgrader_config.py, the offering's
     secret and the reference's answers on its official inputs (full profile), where autograde
@@ -158,6 +175,7 @@ def write_nbgrader_folder(course: Course, assignment_ids, folder: Path, *, cours
             shutil.copyfile(stubs / name, source / name)
         exclude[assignment_id] = list(assignment.files)
     (folder / "nbgrader_config.py").write_text(
-        NBGRADER_CONFIG.format(course_id=course_id, exclude=exclude, timeout=GRADE_TIMEOUT), encoding="utf-8")
+        NBGRADER_CONFIG.format(course_id=course_id, exclude=exclude, timeout=GRADE_TIMEOUT), encoding="utf-8"
+    )
     record(course, assignment_ids, folder / OFFICIAL_FOLDER, report, inputs=inputs, profiles=("full",))
     write_secret_file(inputs, folder / course.secret_file)

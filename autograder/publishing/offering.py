@@ -1,5 +1,6 @@
 """The offering's grading secret in what the course staff publish (the Gradescope zip, the
 nbgrader folder): never in anything a student receives (docs/isolation.md, "Threat model")."""
+
 from __future__ import annotations
 
 import os
@@ -15,13 +16,17 @@ def offering_inputs(course: Course) -> Inputs:
     no secret, rather than publish an autograder that grades on inputs every student has seen."""
     inputs = official_inputs(course)
     if inputs is None:
-        raise PublishError(f"no grading secret: run `course secret` first (it writes {course.secret_file}, kept "
-                           "out of git and of the student bundle); official grading draws its inputs from it")
+        raise PublishError(
+            f"no grading secret: run `course secret` first (it writes {course.secret_file}, kept "
+            "out of git and of the student bundle); official grading draws its inputs from it"
+        )
     return inputs
 
 
 def secret_text(inputs: Inputs) -> str:
-    """The secret as its file holds it."""
+    """The secret as its file holds it (official inputs only have one)."""
+    if inputs.secret is None:
+        raise ValueError("practice inputs have no secret")
     return inputs.secret.hex() + "\n"
 
 

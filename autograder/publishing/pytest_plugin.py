@@ -12,6 +12,7 @@ Installed with the course (`pip install -e .` registers it with pytest); without
 Each task is graded once, exactly as `course check` grades it, and its items report the task's
 checks: a failed item shows the check's feedback.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,13 +22,21 @@ import pytest
 
 def pytest_addoption(parser):
     group = parser.getgroup("course", "the course's checks (autograder)")
-    group.addoption("--course", nargs="*", metavar="ASSIGNMENT|TASK", default=None,
-                    help="run the course's checks of these assignments or tasks (all when none is named), "
-                         "one test item per check, instead of collecting test files")
+    group.addoption(
+        "--course",
+        nargs="*",
+        metavar="ASSIGNMENT|TASK",
+        default=None,
+        help="run the course's checks of these assignments or tasks (all when none is named), "
+        "one test item per check, instead of collecting test files",
+    )
     group.addoption("--course-full", action="store_true", help="use the full profile of official grading")
-    group.addoption("--course-submission", metavar="DIR",
-                    help="the files to check (default: assignments/ of the course folder)")
-    group.addoption("--course-root", metavar="DIR", help="the course folder (default: the one around the working directory)")
+    group.addoption(
+        "--course-submission", metavar="DIR", help="the files to check (default: assignments/ of the course folder)"
+    )
+    group.addoption(
+        "--course-root", metavar="DIR", help="the course folder (default: the one around the working directory)"
+    )
 
 
 def _active(config) -> bool:
@@ -98,7 +107,15 @@ def pytest_collection_modifyitems(session, config, items):
     load_checks(list(dict.fromkeys(task.assignment for task in tasks)))
     submission = Path(config.getoption("course_submission") or course.root / "assignments")
     grades = _Grades(course, submission, "full" if config.getoption("course_full") else "quick")
-    items[:] = [CheckItem.from_parent(session, name=f"{task.name}::{check.name}",
-                                      nodeid=f"{task.assignment}::{task.name}::{check.name}",
-                                      grades=grades, task=task, check_name=check.name)
-                for task in tasks for check in checks_for(task.name)]
+    items[:] = [
+        CheckItem.from_parent(
+            session,
+            name=f"{task.name}::{check.name}",
+            nodeid=f"{task.assignment}::{task.name}::{check.name}",
+            grades=grades,
+            task=task,
+            check_name=check.name,
+        )
+        for task in tasks
+        for check in checks_for(task.name)
+    ]

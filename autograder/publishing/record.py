@@ -6,6 +6,7 @@ with the reference as the student (so every case runs to its end) and a `Recorde
 reference; the cases it drew are kept. Then, for hints, each output-recognisable mistake of the
 check's task answers the same check on every one of those cases, as if it were the reference.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,8 +60,9 @@ def _same_answer(a: dict, b: dict, arrays: Arrays) -> bool:
     if "raised" in a:
         return a["raised"][0] == b["raised"][0]
     marker = ("object",)  # stand-ins compare by position
-    return same_plain(decode(a["value"], arrays, lambda i: marker + (i,)),
-                      decode(b["value"], arrays, lambda i: marker + (i,)))
+    return same_plain(
+        decode(a["value"], arrays, lambda i: marker + (i,)), decode(b["value"], arrays, lambda i: marker + (i,))
+    )
 
 
 class Recorder(RecordedImplementation):
@@ -87,12 +89,16 @@ class Recorder(RecordedImplementation):
 
     def _store(self, key: str, stored: dict, event) -> None:
         answers = self.recording.answers
-        if key in answers and "conflict" not in answers[key] \
-                and not _same_answer(answers[key], stored, self.recording.arrays):
+        if (
+            key in answers
+            and "conflict" not in answers[key]
+            and not _same_answer(answers[key], stored, self.recording.arrays)
+        ):
             if self.variant == REFERENCE:
                 raise RecordingError(
                     f"{self.check}: the reference answered {event} differently to the same question "
-                    "(same inputs, same history); only answers that depend on nothing else can be recorded")
+                    "(same inputs, same history); only answers that depend on nothing else can be recorded"
+                )
             stored = {"conflict": True}  # a mistake that is not a function of its inputs gives no hint
         answers[key] = stored
 
@@ -118,8 +124,13 @@ def _record_reference(course: Course, task: Task, check: Check, ctx: Context, in
         check.body(ctx, case)
 
     for profile in profiles:
-        result = run_check(dataclasses.replace(check, body=body), ctx, course.max_examples(task, profile),
-                           inputs=inputs, profile=profile)
+        result = run_check(
+            dataclasses.replace(check, body=body),
+            ctx,
+            course.max_examples(task, profile),
+            inputs=inputs,
+            profile=profile,
+        )
         if not result.passed:
             raise RecordingError(f"the reference fails {check.id} ({profile} profile): {result.feedback}")
     return list(drawn.values())
@@ -158,8 +169,9 @@ def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACT
     return recording
 
 
-def record(course: Course, assignment_ids, folder: Path, report=print, *, inputs: Inputs = PRACTICE,
-           profiles=PROFILES) -> None:
+def record(
+    course: Course, assignment_ids, folder: Path, report=print, *, inputs: Inputs = PRACTICE, profiles=PROFILES
+) -> None:
     """Write <assignment>.json and .npz into folder for each assignment: the reference's answers
     on these inputs (the practice ones unless told) in these profiles."""
     if not (course.root / "solutions").is_dir():
@@ -167,5 +179,7 @@ def record(course: Course, assignment_ids, folder: Path, report=print, *, inputs
     for assignment_id in assignment_ids:
         recording = record_assignment(course, assignment_id, inputs, profiles)
         recording.save(folder)
-        report(f"recorded {assignment_id} ({inputs.kind} inputs): {len(recording.answers)} answers on "
-               f"{sum(map(len, recording.cases.values()))} cases of {len(recording.cases)} checks")
+        report(
+            f"recorded {assignment_id} ({inputs.kind} inputs): {len(recording.answers)} answers on "
+            f"{sum(map(len, recording.cases.values()))} cases of {len(recording.cases)} checks"
+        )

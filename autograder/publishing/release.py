@@ -4,6 +4,7 @@ Python files are copied with every `# BEGIN SOLUTION` ... `# END SOLUTION` block
 `raise NotImplementedError` at the block's indentation (a block at module level is dropped);
 every other file (handouts) is copied as it is. `--check` compares instead of writing.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ this code, so both give the same results, output and errors.
 Nothing here decides a grade. In the worker, the student's code shares the process with this
 module and can rewrite it; the grader therefore treats every reply as untrusted data.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,9 +68,10 @@ def _own_frames(error: BaseException, root: Path) -> list[tuple[str, int, str]]:
                 relative_of[filename] = Path(filename).resolve().relative_to(root).as_posix()
             except (ValueError, OSError):
                 relative_of[filename] = None
-        if relative_of[filename] is None:
+        relative = relative_of[filename]
+        if relative is None:
             continue
-        entry = (relative_of[filename], lineno, frame.f_code.co_name)
+        entry = (relative, lineno, frame.f_code.co_name)
         if frames and frames[-1][0] == "" and frames[-2] == entry:
             frames[-1] = ("", frames[-1][1] + 1, "")
         elif frames and frames[-1] == entry:
@@ -85,7 +87,7 @@ def trim_traceback(error: BaseException, root: Path) -> str:
     frames = _own_frames(error, root)
     if len(frames) > FRAME_LIMIT:
         hidden = len(frames) - FRAME_LIMIT
-        frames = frames[:FRAME_LIMIT // 2] + [("...", hidden, "")] + frames[-FRAME_LIMIT // 2:]
+        frames = frames[: FRAME_LIMIT // 2] + [("...", hidden, "")] + frames[-FRAME_LIMIT // 2 :]
     lines = []
     for relative, lineno, name in frames:
         if relative == "":
@@ -119,9 +121,9 @@ _package_counter = itertools.count()
 def load_package(root: Path, prefix: str = "_course_submission") -> str:
     """Register the package tree at root under a fresh module name and return that name."""
     name = f"{prefix}_{next(_package_counter)}"
-    spec = importlib.util.spec_from_file_location(
-        name, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
+    spec = importlib.util.spec_from_file_location(name, root / "__init__.py", submodule_search_locations=[str(root)])
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{root}: not a package folder")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -142,7 +144,7 @@ class BoundedText(io.TextIOBase):
     def write(self, text) -> int:
         text = str(text)
         if self._room > 0:
-            self._parts.append(text[:self._room])
+            self._parts.append(text[: self._room])
             self._room -= len(self._parts[-1])
         return len(text)
 
@@ -175,8 +177,9 @@ class Executor:
             except BaseException as error:  # noqa: BLE001 - anything a student module does on import
                 if isinstance(error, KeyboardInterrupt):
                     raise
-                self._modules[module_key] = StudentError(task, f"{file} could not be imported:\n"
-                                                         + trim_traceback(error, self.root))
+                self._modules[module_key] = StudentError(
+                    task, f"{file} could not be imported:\n" + trim_traceback(error, self.root)
+                )
         module = self._modules[module_key]
         if isinstance(module, StudentError):
             raise StudentError(task, module.report)
@@ -196,6 +199,7 @@ class Executor:
                     raise StudentError(task, "an object this call needs is gone (released or lost)")
                 return self._handles[item.key]
             return probes.materialize(item)
+
         return map_plain(value, resolve)
 
     def _keep(self, value) -> Handle:
@@ -203,8 +207,16 @@ class Executor:
         self._handles[handle.key] = value
         return handle
 
-    def call(self, task: str, module_key: str, file: str, args: tuple, kwargs: dict,
-             opaque: tuple[int, ...] = (), method: str | None = None):
+    def call(
+        self,
+        task: str,
+        module_key: str,
+        file: str,
+        args: tuple,
+        kwargs: dict,
+        opaque: tuple[int, ...] = (),
+        method: str | None = None,
+    ):
         """(value, warnings, after, output) of task(*args, **kwargs), or of the method of the
         object behind the Handle args[0] (see Submission.call). `after` holds each argument's
         plain value after the call (None for handles and probes), for `changed_arguments`."""
@@ -216,12 +228,16 @@ class Executor:
         passed_args = [self._resolve(task, _prepare(a)) for a in args]
         passed_kwargs = {k: self._resolve(task, _prepare(v)) for k, v in kwargs.items()}
         captured = BoundedText()
-        with warnings.catch_warnings(record=True) as caught, _guard_numpy(), \
-                contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            _guard_numpy(),
+            contextlib.redirect_stdout(captured),
+            contextlib.redirect_stderr(captured),
+        ):
             warnings.simplefilter("always")
             try:
                 if function is None:  # looked up here: a student's __getattr__ may raise
-                    function = getattr(target, method)
+                    function = getattr(target, str(method))
                 result = function(*passed_args, **passed_kwargs)
             except NotImplementedError:
                 raise NotStarted(task) from None
@@ -235,8 +251,10 @@ class Executor:
                 value = tuple(self._keep(p) if i in opaque else to_plain(p) for i, p in enumerate(parts))
         else:
             value = to_plain(result)
-        after = [None if isinstance(original, (Handle, Probe)) else to_plain(now)
-                 for original, now in zip([*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])]
+        after = [
+            None if isinstance(original, (Handle, Probe)) else to_plain(now)
+            for original, now in zip([*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])
+        ]
         messages = tuple(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         return value, messages, after, captured.getvalue()
 
@@ -256,8 +274,11 @@ def changed_arguments(args, kwargs, after) -> tuple[str, ...]:
     originals = [*args, *kwargs.values()]
     if len(after) != len(originals):
         raise ValueError("one value after the call is needed per argument")
-    return tuple(name for name, original, now in zip(argument_names(args, kwargs), originals, after)
-                 if not _holds_objects(original) and not same_plain(to_plain(original), now))
+    return tuple(
+        name
+        for name, original, now in zip(argument_names(args, kwargs), originals, after)
+        if not _holds_objects(original) and not same_plain(to_plain(original), now)
+    )
 
 
 def _prepare(argument):

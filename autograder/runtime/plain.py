@@ -6,6 +6,7 @@ becomes a `Foreign` marker that every comparison rejects with a message, so an o
 rigged ``__eq__`` or an ndarray subclass never reaches a comparison. Positions the caller marks
 opaque (caches) stay with the submission behind a `Handle`.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,9 +5,12 @@ callables; a worker process cannot receive a closure, so the grader sends a `Pro
 plain parameters) and the side running student code builds it here. The grader builds the same
 probes for the reference, so both see identical callables.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +59,7 @@ def _heavy_ball():
     return rule
 
 
-_BUILDERS = {
+_BUILDERS: dict[str, Callable[..., Any]] = {
     "rng": lambda seed: np.random.default_rng(seed),
     "smooth_scalar": _smooth_scalar,
     "clobbering_scalar": _clobbering_scalar,
@@ -65,7 +68,7 @@ _BUILDERS = {
 }
 
 
-def build(probe: Probe):
+def build(probe: Probe) -> Callable[..., Any]:
     return _BUILDERS[probe.name](*probe.params)
 
 
@@ -78,6 +81,7 @@ def materialize(value):
 # A worker process keeps np.random's global state from one call to the next, so these probes,
 # built on the student's side just before a call, can set that state and read it back: the
 # grader never touches the np.random module the student code runs with.
+
 
 def _rng_after_global_seed(seed, global_seed):
     """The Generator of seed, with np.random's global state first reset to global_seed."""
@@ -124,10 +128,12 @@ def _init_fixed_orthogonal(scale, seed):
     return init
 
 
-_BUILDERS.update({
-    "rng_after_global_seed": _rng_after_global_seed,
-    "rng_from_global": _rng_from_global,
-    "init_normal": _init_normal,
-    "init_he_normal": _init_he_normal,
-    "init_fixed_orthogonal": _init_fixed_orthogonal,
-})
+_BUILDERS.update(
+    {
+        "rng_after_global_seed": _rng_after_global_seed,
+        "rng_from_global": _rng_from_global,
+        "init_normal": _init_normal,
+        "init_he_normal": _init_he_normal,
+        "init_fixed_orthogonal": _init_fixed_orthogonal,
+    }
+)

@@ -1,10 +1,12 @@
 """The global random states student code may draw from, kept in step between the grader and a
 worker process, so that code drawing from `np.random` or `random` in the worker draws what it
 would in the grader's process."""
+
 from __future__ import annotations
 
 import ctypes
 import random
+from typing import cast
 
 import numpy as np
 
@@ -12,15 +14,20 @@ MT_STATE_BYTES = 624 * 4 + 4  # numpy's MT19937 state in memory: 624 key words, 
 PYTHON_STATE_WORDS = 625  # random.getstate()[1]: 624 key words, then the position
 
 
+def _numpy_state() -> tuple:
+    """np.random's state in its legacy tuple form (what np.random.set_state takes back)."""
+    return cast(tuple, np.random.get_state(legacy=True))
+
+
 def _memory_fingerprint() -> tuple:
     """np.random's MT19937 key and position as read from its memory, and Python's random state:
     a cheap exact image of both for noticing a change (np.random.get_state takes 100 us)."""
-    address = np.random.get_bit_generator().ctypes.state_address
+    address = np.random.get_bit_generator().ctypes.state_address  # type: ignore[attr-defined]  # not in numpy's stubs
     return ctypes.string_at(address, MT_STATE_BYTES), random.getstate()
 
 
 def _slow_fingerprint() -> tuple:
-    numpy_state = np.random.get_state()
+    numpy_state = _numpy_state()
     return numpy_state[1].tobytes() + numpy_state[2].to_bytes(4, "little", signed=True), random.getstate()
 
 
@@ -72,7 +79,7 @@ class RandomStates:
         now = _fingerprint()
         if now == self._agreed and not self._gauss:
             return None
-        numpy_state = np.random.get_state()
+        numpy_state = _numpy_state()
         self._agreed, self._gauss = now, numpy_state[3]
         return _portable(numpy_state, now[1])
 

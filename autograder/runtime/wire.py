@@ -13,6 +13,7 @@ raise WireError and nothing else. What a message decodes to is never larger than
 decodes worker replies with the narrowest `allow` (no probes; handles only where it asked), and
 moves frames with `send` and `receive`, which give up at a deadline.
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,6 +25,7 @@ import os
 import select
 import struct
 import time
+from typing import cast
 
 import numpy as np
 
@@ -49,10 +51,10 @@ class WireError(ValueError):
 
 
 @functools.lru_cache(maxsize=1024)
-def _npy_header(descr, fortran: bool, shape: tuple) -> bytes:
+def _npy_header(descr: str, fortran: bool, shape: tuple) -> bytes:
     """The .npy version 1.0 header for arrays of this dtype, order and shape (as numpy writes
     it: a dict literal padded so the data starts at a multiple of 64 bytes)."""
-    text = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (descr, fortran, shape)
+    text = f"{{'descr': {descr!r}, 'fortran_order': {fortran!r}, 'shape': {shape!r}, }}"
     length = len(text) + 1  # with the closing newline
     text += " " * (-(10 + length) % 64) + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
@@ -62,7 +64,8 @@ def _npy(value) -> str:
     """base64 .npy bytes of an array or numpy scalar."""
     array = np.asarray(value)
     fortran = array.flags.f_contiguous and not array.flags.c_contiguous
-    header = _npy_header(np.lib.format.dtype_to_descr(array.dtype), fortran, array.shape)
+    # a plain dtype's descr is a string (structured dtypes, described by lists, never cross)
+    header = _npy_header(cast(str, np.lib.format.dtype_to_descr(array.dtype)), fortran, array.shape)
     return base64.b64encode(header + array.tobytes(order="F" if fortran else "C")).decode("ascii")
 
 
@@ -121,17 +124,26 @@ def _read_npy(text, what: str) -> np.ndarray:
             raise ValueError("not .npy data")
         start = 10 if raw[6] == 1 else 12
         size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
-        dtype, shape, fortran = _parse_npy_header(raw[:start + size])
+        dtype, shape, fortran = _parse_npy_header(raw[: start + size])
     except Exception as error:  # noqa: BLE001 - numpy's header reader, fed forged text, raises many kinds
         raise WireError(f"{what}: not a valid .npy ({type(error).__name__})") from None
-    if (dtype.hasobject or dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None
-            or dtype.itemsize == 0):
+    if (
+        dtype.hasobject
+        or dtype.kind not in ARRAY_KINDS
+        or dtype.fields is not None
+        or dtype.subdtype is not None
+        or dtype.itemsize == 0
+    ):
         raise WireError(f"{what}: dtype {dtype} is not allowed")
-    if (type(shape) is not tuple or len(shape) > MAX_DIMS or type(fortran) is not bool
-            or not all(type(n) is int and 0 <= n < 2**62 for n in shape)):
+    if (
+        type(shape) is not tuple
+        or len(shape) > MAX_DIMS
+        or type(fortran) is not bool
+        or not all(type(n) is int and 0 <= n < 2**62 for n in shape)
+    ):
         raise WireError(f"{what}: a malformed shape or order")
     count = math.prod(shape)
-    data = raw[start + size:]
+    data = raw[start + size :]
     if len(data) != count * dtype.itemsize:  # checked before anything is allocated for the shape
         raise WireError(f"{what}: {len(data)} bytes of data for shape {shape} and dtype {dtype}")
     try:
@@ -279,5 +291,5 @@ def receive(fd: int, deadline: float, limit: int) -> bytearray:
                 raise WireError(f"a reply of {size} bytes, over the limit of {limit // 2**20} MiB")
     if len(data) > HEADER.size + size:
         raise WireError("bytes after the reply")
-    del data[:HEADER.size]
+    del data[: HEADER.size]
     return data

@@ -4,6 +4,7 @@ It runs only inside the worker (`python -I -S`), where this package is the only 
 present (autograder.execution.sandbox copies it as `course_runtime`). The protocol is described
 in autograder.execution.worker_client.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -35,8 +36,14 @@ def _outcome(executor: Executor, request: dict) -> dict:
             executor.module(request["task"], request["module"], request["file"])
             return {"status": "ok"}
         value, messages, after, output = executor.call(
-            request["task"], request["module"], request["file"], request["args"], request["kwargs"],
-            tuple(request["opaque"]), request["method"])
+            request["task"],
+            request["module"],
+            request["file"],
+            request["args"],
+            request["kwargs"],
+            tuple(request["opaque"]),
+            request["method"],
+        )
         return {"status": "ok", "value": value, "warnings": list(messages), "after": after, "output": output}
     except NotStarted:
         return {"status": "not_started"}
@@ -76,7 +83,7 @@ def _imports_through_descriptors() -> None:
     def move(path: str) -> str:
         for old, new in moved.items():
             if path == old or path.startswith(old + os.sep):
-                return new + path[len(old):]
+                return new + path[len(old) :]
         return path
 
     sys.path[:] = [move(path) for path in sys.path]
@@ -125,7 +132,13 @@ def main(config: dict) -> None:
         try:
             data = wire.frame(reply)
         except (TypeError, ValueError) as error:  # a value this side cannot encode
-            data = wire.frame({"id": request["id"], "status": "error", "kind": type(error).__name__,
-                               "report": f"the result could not be sent to the grader: {error}",
-                               "random": reply["random"]})
+            data = wire.frame(
+                {
+                    "id": request["id"],
+                    "status": "error",
+                    "kind": type(error).__name__,
+                    "report": f"the result could not be sent to the grader: {error}",
+                    "random": reply["random"],
+                }
+            )
         replies.write(data)
