@@ -488,3 +488,49 @@ def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_expor
         assert len(list((out / "gradescope").iterdir())) == 6
     listed = json.loads((tmp_path / "results.json").read_text())["submissions"]
     assert [s["student"] for s in listed] == [p.name.removesuffix(".zip") for p in paths if p.name != "corrupt.zip"]
+
+
+ATTACKERS = ("premature_reply", "nested_reply_flood", "escape_codes", "huge_string_result", "forged_npy_frame",
+             "sleeping_calls")  # fmt: skip
+
+
+def test_a_class_with_one_of_each_attack_finishes_and_exports_everyone(course_copy, tmp_path):
+    """Ten students: three honest ones (a Korean name, a formula for a name), a corrupt zip, and
+    a forged early reply, a flood of nested lists, escape codes, an 8-MiB-class string, a forged
+    .npy frame and calls that sleep just under the limit per call. The batch finishes within its
+    budgets, every honest student gets every point, no attacker more than its attack note allows,
+    and everyone is exported."""
+    manifest = course_copy / "course.yml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "budgets: {check_seconds: 120, submission_seconds: 1500}",
+            "budgets: {check_seconds: 5, submission_seconds: 12}",
+        )
+    )
+    root = tmp_path / "class"
+    honest = {"ada": HONEST, "김민수": HONEST, '=HYPERLINK("evil.example","click")': HONEST}
+    for name, source in honest.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "foundations.py").write_text(source)
+    for attack in ATTACKERS:
+        shutil.copytree(ROOT / "tests" / "adversarial" / attack, root / attack, ignore=shutil.ignore_patterns("*.yml"))
+    _corrupt_zip(root / "corrupt.zip", "deflate")
+    out = tmp_path / "export"
+    tasks = ("relu_forward", "sigmoid_forward")
+    ran = course_command(
+        "--course", course_copy, "grade", *sorted(root.iterdir()), "--only", *tasks, "--quick", "--jobs", "2",
+        "--timeout", "3", "--memory", "512", "--export", out, "--format", "json", "--out", tmp_path / "results.json",
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as table:
+        rows = {row["student"]: row for row in csv.DictReader(table)}
+    assert len(rows) == 10 and "corrupt" in rows and rows["corrupt"]["problem"]
+    for name in ("ada", "김민수", '\'=HYPERLINK("evil.example","click")'):
+        assert float(rows[name]["score"]) == 3.0, rows[name]
+    for attack in ATTACKERS:
+        allowed = yaml.safe_load((ROOT / "tests" / "adversarial" / attack / "attack.yml").read_text())["scores"]
+        for task in tasks:
+            assert float(rows[attack][f"a0_foundations/{task}"]) <= allowed.get(task, 0), (attack, task)
+    named = {json.loads(path.read_text(encoding="utf-8"))["student"] for path in (out / "results").iterdir()}
+    assert len(named) == 10 and "김민수" in named
+    assert all(path.stat().st_size < 100_000 for path in out.rglob("*.json"))  # no flood reaches an export

@@ -16,14 +16,16 @@ import zipfile
 
 import pytest
 from answer_key_replay import write_lookup_table
-from conftest import ROOT, course_command, grade_path
+from conftest import ROOT, RecordingSubmission, course_command, grade_path
 
 from autograder.course import config
+from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+from autograder.grading.reference import reference
 from autograder.grading.registry import checks_for, load_checks
 from autograder.grading.replay import Recording, fingerprint
-from autograder.grading.runner import grade_folder
+from autograder.grading.runner import grade_folder, run_check
 
 ASSIGNMENT = "a0_foundations"
 SECRET = bytes.fromhex("5ec2e7" * 10 + "00")  # 31 bytes, a test's own; `course secret` draws 32
@@ -90,6 +92,27 @@ def test_official_inputs_differ_from_practice_and_between_secrets(course):
         assert len(official - practice) >= 0.8 * len(official), check.id
         assert official != drawn(check, Inputs(OTHER), "full", course), check.id
         assert official == drawn(check, Inputs(SECRET), "full", course), check.id
+
+
+def test_a_check_that_draws_no_cases_gets_official_inputs_too(course, tmp_path):
+    """orthogonal's Haar check runs once on fixed seeds; official grading moves them by a number
+    drawn from the secret, so the reference's recorded draws answer none of its calls."""
+    load_checks(["a2_initializers"])
+    (check,) = [c for c in checks_for("orthogonal") if c.name.startswith("is Haar distributed")]
+    assert check.cases is None and check.pays_alone
+    assert PRACTICE.fixed_case(check.id, "full") == {}
+    official = Inputs(SECRET).fixed_case(check.id, "full")
+    assert official == Inputs(SECRET).fixed_case(check.id, "full") != Inputs(OTHER).fixed_case(check.id, "full")
+    fed = {}
+    for name, inputs in (("practice", PRACTICE), ("official", Inputs(SECRET))):
+        submission = RecordingSubmission(course, ROOT / "solutions")
+        try:
+            result = run_check(check, Context(course, submission, reference(course)), 1, inputs=inputs, profile="full")
+        finally:
+            submission.close()
+        assert result.passed, (name, result.feedback)  # the reference passes on either
+        fed[name] = set(submission.fed)
+    assert not fed["practice"] & fed["official"]
 
 
 def test_the_secret_never_shows_in_the_inputs_description():

@@ -17,16 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-try:
-    from autograder.cli.validate import grade_mistake
-    from autograder.course import config
-    from autograder.grading.mistake_registry import all_mistakes, load_mistakes
-    from autograder.grading.runner import grade_folder
-except ImportError:  # the flat layout before the move into layers
-    from autograder import config
-    from autograder.mistakes import all_mistakes, load_mistakes
-    from autograder.runner import grade_folder
-    from autograder.validate import grade_mistake
+from autograder.cli.validate import grade_mistake  # noqa: E402 - after the path is set
+from autograder.course import config  # noqa: E402
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes  # noqa: E402
+from autograder.grading.runner import grade_folder  # noqa: E402
 
 
 def without_timing(result):

@@ -64,6 +64,12 @@ class Inputs:
             return check_seed(check_id)
         return _seed(b"official\0" + self.secret + b"\0" + check_id.encode() + b"\0" + profile.encode())
 
+    def fixed_case(self, check_id: str, profile: str) -> dict:
+        """The case of a check that draws none (it runs once on inputs of its own): empty for
+        practice inputs, else {"offering": n}, n drawn from the secret, which the check mixes into
+        its seeds so that no recorded answer replays it."""
+        return {} if self.secret is None else {"offering": self.seed(check_id, profile) % 2**32}
+
     @property
     def identity(self) -> str:
         """Names the inputs without revealing them: a one-way hash of the secret (a gradebook

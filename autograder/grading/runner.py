@@ -87,7 +87,7 @@ def run_check(
 
     try:
         if check.cases is None:
-            body({})
+            body(inputs.fixed_case(check.id, profile))
         else:
             deterministic(
                 body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs, profile=profile
