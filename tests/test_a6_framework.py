@@ -20,6 +20,8 @@ from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.publishing import bundle
 from autograder.runtime.executor import load_package
 
+pytestmark = pytest.mark.slow  # the training demos: seconds a test
+
 # the training demos need the framework extra (scikit-learn's digits, matplotlib's curves)
 pytest.importorskip("sklearn", reason="the framework extra is not installed")
 

@@ -83,6 +83,7 @@ def test_every_attack_note_says_what_it_tries_and_what_it_must_get(course):
         assert set(note.get("builds_on", [])) <= {a.id for a in course.assignments}, attack
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack, mode, note", list(runs()))
 def test_attack_gets_only_what_it_earned(course, attack, mode, note, tmp_path):
     before, cwd, allclose = course_fingerprint(), os.getcwd(), np.allclose

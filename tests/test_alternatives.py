@@ -15,6 +15,7 @@ def test_there_are_two_alternatives():
     assert len(SUBMISSIONS) >= 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["full", "quick"])
 @pytest.mark.parametrize("folder", SUBMISSIONS, ids=[p.name for p in SUBMISSIONS])
 def test_alternative_gets_full_marks(course, folder, profile):

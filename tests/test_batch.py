@@ -113,6 +113,7 @@ def check_result(student: str, result: dict, expected) -> None:
                 assert handed_in or task["status"] == "not_started", (student, name)
 
 
+@pytest.mark.slow
 def test_a_mixed_class_grades_to_the_expected_gradebook_and_resumes(course, tmp_path, capsys):
     paths, expected, unreadable = build_class(course, tmp_path / "class")
     assert len(paths) == 20
@@ -181,6 +182,7 @@ def _graded_rows(book: Path) -> dict[str, str]:
         return {}
 
 
+@pytest.mark.slow
 def test_a_killed_batch_resumes_without_regrading(tmp_path):
     """`course grade` killed after its first result: run again, it grades only the rest."""
     source = (ROOT / "solutions/a1_optimizers/optimizers.py").read_text()
@@ -494,6 +496,7 @@ ATTACKERS = ("premature_reply", "nested_reply_flood", "escape_codes", "huge_stri
              "sleeping_calls")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_class_with_one_of_each_attack_finishes_and_exports_everyone(course_copy, tmp_path):
     """Ten students: three honest ones (a Korean name, a formula for a name), a corrupt zip, and
     a forged early reply, a flood of nested lists, escape codes, an 8-MiB-class string, a forged

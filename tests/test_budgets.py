@@ -18,13 +18,13 @@ from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.worker_client import WorkerSubmission
 from autograder.grading.runner import grade
 
+pytestmark = pytest.mark.slow  # gradings under budgets: seconds a test
 LIMITS = sandbox.Limits(timeout=2, memory_mb=512)
 PAUSE = 1.0  # seconds each sleeping call takes: under LIMITS' limit per call, so that limit never cuts it
 SLEEPING = f"""
 import time
 
 import numpy as np
-
 
 def sigmoid_forward(x):
     time.sleep({PAUSE})

@@ -15,6 +15,7 @@ from autograder.grading.registry import Check, checks_for, load_checks
 from autograder.grading.runner import CheckResult, grade, paying_checks
 
 
+@pytest.mark.slow
 def test_reference_gets_full_marks_in_both_profiles(course):
     for profile in ("quick", "full"):
         result = grade_path(course, ROOT / "solutions", profile=profile)

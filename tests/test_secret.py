@@ -81,6 +81,7 @@ def answer_key(bundle, tmp_path_factory):
 # ---- the inputs --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_official_inputs_differ_from_practice_and_between_secrets(course):
     load_checks([ASSIGNMENT])
     checks = [c for task in course.assignment(ASSIGNMENT).tasks for c in checks_for(task.name) if c.cases]
@@ -122,6 +123,7 @@ def test_the_secret_never_shows_in_the_inputs_description():
     assert PRACTICE.kind == PRACTICE.identity == "practice"
 
 
+@pytest.mark.slow
 def test_the_same_secret_grades_identically_in_two_processes_and_in_this_one(course, tmp_path):
     load_mistakes([ASSIGNMENT])
     mistake = next(m for m in mistakes_for("linear_backward") if m.by_output)

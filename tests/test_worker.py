@@ -53,6 +53,7 @@ def _in_worker(course, path, names=None, **options):
 # ---- the same grades in the worker -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_reference_gets_full_marks_in_the_worker(course):
     """In-process, the reference passes every check with no feedback (test_grading): so the two
     results are identical exactly when the worker's passes every check too."""
