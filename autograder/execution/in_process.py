@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.course.config import Course
-from autograder.execution.submission import Reply, StudentError, Submission, stage
+from autograder.execution.submission import Reply, Submission, stage
 from autograder.runtime.executor import Executor, changed_arguments, load_package
 
 
@@ -23,17 +23,10 @@ class InProcessSubmission(Submission):
         self._package = load_package(self._staging, prefix)
         self._executor = Executor(self._staging, self._package)
 
-    def present(self, task: str) -> bool:
-        spec = self.course.task(task)
-        return (spec.assignment, spec.file) in self.files
-
     def call(self, task, args, kwargs, opaque=(), method=None):
-        spec = self.course.task(task)
-        if method is None and not self.present(task):
-            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        module, file = self.submitted_module(task, method)
         self._check_deadline(task)
-        module = f"{spec.assignment}.{Path(spec.file).stem}"
-        value, messages, after, output = self._executor.call(task, module, spec.file, args, kwargs, opaque, method)
+        value, messages, after, output = self._executor.call(task, module, file, args, kwargs, opaque, method)
         return Reply(value, messages, changed_arguments(args[1:] if method else args, kwargs, after), output)
 
     def release_handles(self):

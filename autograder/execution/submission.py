@@ -148,9 +148,22 @@ class Submission:
         obj.step(*args[1:]), `method="__getattribute__"` reads an attribute."""
         raise NotImplementedError
 
+    course: Course
+    files: set[tuple[str, str]]  # (assignment, file name) of every course file submitted
+
     def present(self, task: str) -> bool:
         """Whether the file that should hold task was submitted."""
-        raise NotImplementedError
+        spec = self.course.task(task)
+        return (spec.assignment, spec.file) in self.files
+
+    def submitted_module(self, task: str, method: str | None) -> tuple[str, str]:
+        """(module key, file name) of task ("a0_foundations.foundations", "foundations.py");
+        StudentError when a function, not a method of an object already made, is asked of a
+        file that was not submitted."""
+        spec = self.course.task(task)
+        if method is None and not self.present(task):
+            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        return f"{spec.assignment}.{Path(spec.file).stem}", spec.file
 
     def release_handles(self) -> None:
         """Forget every object kept behind a handle (called after each checked case)."""

@@ -111,17 +111,10 @@ class WorkerSubmission(Submission):
 
     # ---- the Submission interface ----------------------------------------------------------
 
-    def present(self, task: str) -> bool:
-        spec = self.course.task(task)
-        return (spec.assignment, spec.file) in self.files
-
     def call(self, task, args, kwargs, opaque=(), method=None):
-        spec = self.course.task(task)
-        if method is None and not self.present(task):
-            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+        module, file = self.submitted_module(task, method)
         if task in self._stuck:
             raise CallAborted(task, self._stuck[task])
-        module = f"{spec.assignment}.{Path(spec.file).stem}"
         if module in self._import_failures:
             raise StudentError(task, self._import_failures[module])
         self._check_deadline(task)
@@ -129,14 +122,14 @@ class WorkerSubmission(Submission):
         sent_kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
         self._ensure_started(task)
         if module not in self._imported:
-            self._import(task, module, spec.file)
+            self._import(task, module, file)
         reply = self._request(
             task,
             {
                 "op": "call",
                 "task": task,
                 "module": module,
-                "file": spec.file,
+                "file": file,
                 "method": method,
                 "args": sent_args,
                 "kwargs": sent_kwargs,
