@@ -80,7 +80,13 @@ for name, has_slope in (("sigmoid", False), ("tanh", False), ("relu", False), ("
     fields = dict(shape=shapes(), dtype=float_dtypes, seed=seeds)
     if has_slope:
         fields["slope"] = st.sampled_from([0.01, 0.2, -0.5, 1.5, 3.0])
-    forward_backward_checks(f"{name}_forward", f"{name}_backward", cases(**fields), _activation_make(has_slope))
+    forward_backward_checks(
+        f"{name}_forward",
+        f"{name}_backward",
+        cases(**fields),
+        _activation_make(has_slope),
+        defaults=("negative_slope",) if has_slope else (),
+    )
 
 
 @check("sigmoid_forward", "stable for |x| up to 1e3", cases(shape=shapes(), dtype=float_dtypes, seed=seeds))
@@ -128,7 +134,7 @@ def _softmax_make(scale):
 
 
 for task in ("softmax", "log_softmax"):
-    pure_function_checks(task, softmax_cases, _softmax_make(5.0))
+    pure_function_checks(task, softmax_cases, _softmax_make(5.0), defaults=("axis",))
 
     @check(task, "stable for logits up to ±1e4", softmax_cases)
     def softmax_stable(ctx, case, task=task):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from autograder.checks.common import pure_function_checks, require_pure, unpack
+from autograder.checks.common import defaults_name, leaving_out, pure_function_checks, require_pure, unpack
 from autograder.execution.submission import StudentError
 from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import rep
@@ -138,13 +138,23 @@ def _batches_args(case):
     return (case["n"], case["batch_size"]), dict(shuffle=case["shuffle"], drop_last=case["drop_last"], rng=rng)
 
 
-@check("minibatch_indices", "matches the reference", batch_cases)
-def batches_match(ctx, case):
-    args, kwargs = _batches_args(case)
-    got = ctx.call("minibatch_indices", *args, **kwargs)
-    ctx.expect(
-        "minibatch_indices", got, lambda impl: list(impl.run("minibatch_indices", *args, **kwargs)), name="batches"
-    )
+def _batches_match(make):
+    def matches(ctx, case):
+        args, kwargs = make(case)
+        got = ctx.call("minibatch_indices", *args, **kwargs)
+        ctx.expect(
+            "minibatch_indices", got, lambda impl: list(impl.run("minibatch_indices", *args, **kwargs)), name="batches"
+        )
+
+    return matches
+
+
+check("minibatch_indices", "matches the reference", batch_cases)(_batches_match(_batches_args))
+check(
+    "minibatch_indices",
+    defaults_name(("shuffle", "drop_last")),
+    cases(n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.just(True), drop_last=st.just(False), seed=seeds),
+)(_batches_match(leaving_out(_batches_args, ("shuffle", "drop_last"))))
 
 
 @check(
@@ -165,7 +175,7 @@ def batches_need_rng(ctx, case):
 
 # ---- fit_linear_regression ---------------------------------------------------------------------
 
-regression_cases = cases(
+REGRESSION_FIELDS = dict(
     n=st.integers(1, 12),
     d=st.integers(1, 3),
     targets=st.sampled_from([None, 1, 2]),
@@ -176,6 +186,7 @@ regression_cases = cases(
     dtype=float_dtypes,
     seed=seeds,
 )
+regression_cases = cases(**REGRESSION_FIELDS)
 
 
 def _regression_args(case):
@@ -192,19 +203,29 @@ def _regression_args(case):
     )
 
 
-@check("fit_linear_regression", "matches the reference", regression_cases)
-def regression_matches(ctx, case):
-    args, kwargs = _regression_args(case)
-    theta, losses = unpack(
-        ctx.call("fit_linear_regression", *args, **kwargs), 2, "fit_linear_regression", "(theta, losses)"
-    )
-    for i, name in enumerate(("theta", "losses")):
-        ctx.expect(
-            "fit_linear_regression",
-            (theta, losses)[i],
-            lambda impl, i=i: impl.run("fit_linear_regression", *args, **kwargs)[i],
-            name=name,
+def _regression_matches(make):
+    def matches(ctx, case):
+        args, kwargs = make(case)
+        theta, losses = unpack(
+            ctx.call("fit_linear_regression", *args, **kwargs), 2, "fit_linear_regression", "(theta, losses)"
         )
+        for i, name in enumerate(("theta", "losses")):
+            ctx.expect(
+                "fit_linear_regression",
+                (theta, losses)[i],
+                lambda impl, i=i: impl.run("fit_linear_regression", *args, **kwargs)[i],
+                name=name,
+            )
+
+    return matches
+
+
+check("fit_linear_regression", "matches the reference", regression_cases)(_regression_matches(_regression_args))
+check(
+    "fit_linear_regression",
+    defaults_name(("batch_size", "optimizer")),
+    cases(**{**REGRESSION_FIELDS, "batch_size": st.just(None), "optimizer": st.just("plain_sgd")}),
+)(_regression_matches(leaving_out(_regression_args, ("batch_size", "optimizer"))))
 
 
 @check("fit_linear_regression", "leaves X and y unchanged", regression_cases, pays_alone=False)
@@ -235,5 +256,6 @@ SCHEDULES = {
         lambda c: ((c["lr0"], c["t"], c["warmup_steps"]), {}),
     ),
 }
+SCHEDULE_DEFAULTS = {"step_lr": ("gamma",), "cosine_annealing_lr": ("eta_min",)}
 for _task, (_cases, _make) in SCHEDULES.items():
-    pure_function_checks(_task, _cases, _make, names=("lr",))
+    pure_function_checks(_task, _cases, _make, names=("lr",), defaults=SCHEDULE_DEFAULTS.get(_task, ()))

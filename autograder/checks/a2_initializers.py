@@ -14,7 +14,8 @@ FAILURE = 1e-9. A check runs at most 25 cases (the full profile) of at most 6 te
 normal one: the mean, the chi-square of the spread, the two-sided tail count, the CDF,
 independence; activation_stds: one per layer, at most 4), so by the union bound a correct
 submission fails a check with probability at most 25 * 6 * 1e-9 = 1.5e-7, below the 1e-6 the
-course allows. The checks without drawn cases run at most 16 tests (orthogonal's sign test: one
+course allows. The kaiming samplers' mode check runs both modes in each case, 12 tests per case:
+at most 25 * 12 * 1e-9 = 3e-7. The checks without drawn cases run at most 16 tests (orthogonal's sign test: one
 per shape; its Haar test: two per shape; activation_stds' reference experiment before the
 meaning checks: four cases of 4 layers); the meaning checks of activation_stds rest on margins
 measured by simulation (see their comments), not on a proof.
@@ -29,7 +30,7 @@ from functools import cache
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.common import unpack
+from autograder.checks.common import defaults_name, unpack
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
 from autograder.grading.failure import CheckFailure, hint_on_failure
@@ -201,25 +202,45 @@ KAIMING_KWARGS = st.fixed_dictionaries(
         "nonlinearity": st.sampled_from(["leaky_relu", "relu", "tanh", "linear", "sigmoid", "selu", "conv2d"]),
     },
 )
-SCALES = {
-    "xavier_std": GAIN_KWARGS,
-    "xavier_bound": GAIN_KWARGS,
-    "kaiming_std": KAIMING_KWARGS,
-    "kaiming_bound": KAIMING_KWARGS,
-    "lecun_std": st.just({}),
+KAIMING_DEFAULTS = ("a", "mode", "nonlinearity")
+MODES_NAME = "uses the fan its mode names: mode='fan_in', then mode='fan_out', on shapes whose fans differ 4-fold"
+# Weights with one fan at least 4 times the other (fan_out = shape[0] * receptive field, fan_in =
+# shape[1] * receptive field), at least 16 entries: the wrong fan puts a scale off by a factor of
+# at least 2, which the exact checks see and the samplers' statistical tests always catch (N_DRAWS).
+lopsided_weights = st.tuples(
+    st.integers(2, 4), st.integers(4, 6), st.lists(st.integers(1, 3), max_size=2), st.booleans()
+).map(lambda p: ((p[0] * p[1], p[0]) if p[3] else (p[0], p[0] * p[1])) + tuple(p[2]))
+MODES = ("fan_in", "fan_out")
+SCALES = {  # task -> (keyword arguments, the arguments with a default)
+    "xavier_std": (GAIN_KWARGS, ("gain",)),
+    "xavier_bound": (GAIN_KWARGS, ("gain",)),
+    "kaiming_std": (KAIMING_KWARGS, KAIMING_DEFAULTS),
+    "kaiming_bound": (KAIMING_KWARGS, KAIMING_DEFAULTS),
+    "lecun_std": (st.just({}), ()),
 }
 
 
-def _scale_check(task, kwargs_strategy):
-    @check(task, "matches the reference on dense and conv shapes", cases(shape=weight_shapes(), kwargs=kwargs_strategy))
+def _scale_check(task, kwargs_strategy, defaults):
     def scale_matches(ctx, case):
         args, kwargs = (case["shape"],), case["kwargs"]
         got = ctx.call(task, *args, **kwargs)
         ctx.expect(task, got, lambda impl: impl.run(task, *args, **kwargs), name=_signature(task, args, kwargs))
 
+    check(task, "matches the reference on dense and conv shapes", cases(shape=weight_shapes(), kwargs=kwargs_strategy))(
+        scale_matches
+    )
+    if defaults:
+        check(task, defaults_name(defaults), cases(shape=weight_shapes(), kwargs=st.just({})))(scale_matches)
+    if "mode" in defaults:
 
-for _task, _kwargs in SCALES.items():
-    _scale_check(_task, _kwargs)
+        @check(task, MODES_NAME, cases(shape=lopsided_weights, kwargs=KAIMING_KWARGS))
+        def modes(ctx, case):
+            for mode in MODES:
+                scale_matches(ctx, {**case, "kwargs": {**case["kwargs"], "mode": mode}})
+
+
+for _task, (_kwargs, _defaults) in SCALES.items():
+    _scale_check(_task, _kwargs, _defaults)
 
 
 @check(
@@ -485,13 +506,7 @@ SAMPLERS = {
 
 
 def _sampler_check(task, shape_strategy, kwargs_strategy, target_of):
-    @check(
-        task,
-        "draws from the right distribution (statistical tests)",
-        cases(shape=shape_strategy, kwargs=kwargs_strategy, seed=seeds),
-    )
-    def distribution(ctx, case):
-        shape, kwargs, seed = case["shape"], case["kwargs"], case["seed"]
+    def distribution(ctx, shape, kwargs, seed):
         target = target_of(ctx.reference, shape, kwargs)
         draws = _student_draws(ctx, task, shape, kwargs, seed, target)
         problem = _distribution_problem(draws, target)
@@ -500,6 +515,21 @@ def _sampler_check(task, shape_strategy, kwargs_strategy, target_of):
                 f"{_signature(task, (shape,), kwargs)} should draw from {target}, but {problem}",
                 _recognise_draws(ctx, task, shape, kwargs, seed, draws, target),
             )
+
+    @check(
+        task,
+        "draws from the right distribution (statistical tests)",
+        cases(shape=shape_strategy, kwargs=kwargs_strategy, seed=seeds),
+    )
+    def distributed(ctx, case):
+        distribution(ctx, case["shape"], case["kwargs"], case["seed"])
+
+    if kwargs_strategy is KAIMING_KWARGS:
+
+        @check(task, MODES_NAME, cases(shape=lopsided_weights, kwargs=KAIMING_KWARGS, seed=seeds))
+        def modes(ctx, case):
+            for mode in MODES:
+                distribution(ctx, case["shape"], {**case["kwargs"], "mode": mode}, case["seed"])
 
 
 # ---- rng alone controls the randomness -----------------------------------------------------------

@@ -458,6 +458,7 @@ forward_backward_checks(
     _batchnorm_make(lambda c: (c["n"], c["d"])),
     returns=BATCHNORM_RETURNS,
     graded_outputs=1,
+    defaults=("momentum", "eps"),
 )
 forward_backward_checks(
     "spatial_batchnorm_forward",
@@ -466,6 +467,7 @@ forward_backward_checks(
     _batchnorm_make(lambda c: c["shape"]),
     returns=BATCHNORM_RETURNS,
     graded_outputs=1,
+    defaults=("momentum", "eps"),
 )
 
 
@@ -518,6 +520,7 @@ forward_backward_checks(
         lambda c: _float32_ok(c["shape"][-1], c)
     ),
     _layernorm_make,
+    defaults=("eps",),
 )
 
 # ---- early stopping -------------------------------------------------------------------------
@@ -635,7 +638,8 @@ kfold_cases = st.tuples(kfold_sizes, st.booleans()).map(lambda pair: {**pair[0],
 
 
 def _kfold_args(n, k, shuffle, seed):
-    return (n, k), {"shuffle": shuffle, "rng": Probe("rng", (seed,)) if shuffle else None}
+    """Without shuffling, a call that leaves shuffle and rng to their defaults."""
+    return (n, k), ({"shuffle": True, "rng": Probe("rng", (seed,))} if shuffle else {})
 
 
 def _folds(ctx, n, k, shuffle, seed):
@@ -708,7 +712,7 @@ def _kfold_matches(ctx, case, shuffle):
         )
 
 
-@check("kfold_indices", "matches the reference without shuffling", kfold_sizes)
+@check("kfold_indices", "matches the reference without shuffling (shuffle and rng left to their defaults)", kfold_sizes)
 def kfold_plain(ctx, case):
     _kfold_matches(ctx, case, False)
 

@@ -78,7 +78,14 @@ def _conv_make(case):
     return inputs, {"stride": geometry["stride"], "padding": geometry["padding"]}
 
 
-forward_backward_checks("conv2d_forward", "conv2d_backward", conv_cases, _conv_make)
+forward_backward_checks(
+    "conv2d_forward",
+    "conv2d_backward",
+    conv_cases,
+    _conv_make,
+    defaults=("stride", "padding"),
+    default_cases=cases(geometry=conv_geometry(max_stride=1, max_padding=0), dtype=float_dtypes, seed=seeds),
+)
 
 
 def _conv_out(ctx, x, w, b, kwargs):

@@ -165,6 +165,21 @@ class ForwardBackward:
             )
 
 
+def leaving_out(make, names: tuple[str, ...]):
+    """make with the keyword arguments `names` left out, so that the calls get the task's defaults."""
+
+    def without(case):
+        first, kwargs = make(case)
+        return first, {k: v for k, v in kwargs.items() if k not in names}
+
+    return without
+
+
+def defaults_name(names: tuple[str, ...]) -> str:
+    """The name of the check that calls a task without the arguments `names`."""
+    return f"uses the spec's default {', '.join(names)} (a call that leaves {'them' if len(names) > 1 else 'it'} out)"
+
+
 def forward_backward_checks(
     forward: str,
     backward: str,
@@ -175,12 +190,16 @@ def forward_backward_checks(
     gradcheck_dtype: str = "float64",
     returns: tuple[str, ...] | None = None,
     graded_outputs: int | None = None,
+    defaults: tuple[str, ...] = (),
+    default_cases=None,
 ) -> ForwardBackward:
     """Register the checks of a forward task and its backward (see ForwardBackward for make,
     returns and graded_outputs; without returns, the forward returns `outputs` arrays, then the
     cache). The finite-difference check runs in gradcheck_dtype. The comparisons with the
     reference pay alone; purity and the finite-difference check, which a fake can pass, are
-    diagnoses."""
+    diagnoses. The keyword arguments named in defaults get a comparison of their own, in calls
+    that leave them out, on default_cases (cases whose inputs are valid under the defaults) if
+    given, else on cases."""
     if returns is None:
         returns = (*(["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]), "cache")
     pair = ForwardBackward(forward, backward, make, returns, graded_outputs)
@@ -189,6 +208,9 @@ def forward_backward_checks(
         pair.backward_gradcheck(ctx, {**case, "dtype": gradcheck_dtype} if "dtype" in case else case)
 
     check(forward, "matches the reference", cases)(pair.forward_matches)
+    if defaults:
+        omitting = ForwardBackward(forward, backward, leaving_out(make, defaults), returns, graded_outputs)
+        check(forward, defaults_name(defaults), default_cases or cases)(omitting.forward_matches)
     check(forward, "leaves its inputs unchanged", cases, pays_alone=False)(pair.forward_pure)
     check(backward, "matches the reference backward for a random upstream gradient", cases)(pair.backward_matches)
     check(backward, "agrees with finite differences of your forward", cases, pays_alone=False)(in_gradcheck_dtype)
@@ -201,26 +223,33 @@ def _items(args):
     return [item for arg in args for item in (arg if type(arg) in (list, tuple) else (arg,))]
 
 
-def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",)):
-    """Checks of a function without a cache: outputs vs the reference, and purity.
+def pure_function_checks(task: str, cases, make, *, outputs: int = 1, names=("out",), defaults: tuple[str, ...] = ()):
+    """Checks of a function without a cache: outputs vs the reference, and purity; the keyword
+    arguments named in defaults get a comparison of their own, in calls that leave them out.
 
     make(case) -> (args, kwargs)."""
 
     def unpacked(value):
         return unpack(value, outputs, task, "(" + ", ".join(names) + ")") if outputs > 1 else (value,)
 
-    @check(task, "matches the reference", cases)
-    def matches(ctx, case):
-        args, kwargs = make(case)
-        got = unpacked(ctx.call(task, *args, **kwargs))
-        for i, name in enumerate(names):
-            ctx.expect(
-                task,
-                got[i],
-                lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i],
-                name=name,
-                precision=precision_of(*_items(args)),
-            )
+    def comparison(make):
+        def matches(ctx, case):
+            args, kwargs = make(case)
+            got = unpacked(ctx.call(task, *args, **kwargs))
+            for i, name in enumerate(names):
+                ctx.expect(
+                    task,
+                    got[i],
+                    lambda impl, i=i: unpacked(impl.run(task, *args, **kwargs))[i],
+                    name=name,
+                    precision=precision_of(*_items(args)),
+                )
+
+        return matches
+
+    check(task, "matches the reference", cases)(comparison(make))
+    if defaults:
+        check(task, defaults_name(defaults), cases)(comparison(leaving_out(make, defaults)))
 
     @check(task, "leaves its inputs unchanged", cases, pays_alone=False)
     def pure(ctx, case):

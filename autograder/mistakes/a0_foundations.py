@@ -131,6 +131,16 @@ def leaky_relu_forward_hardcoded_slope(x, negative_slope=0.01):
 
 
 @mistake(
+    "leaky_relu_forward",
+    hint="your negative_slope defaults to 0.1, so a call that leaves it out gets a slope ten times too "
+    "large: the spec's signature is leaky_relu_forward(x, negative_slope=0.01)",
+)
+def leaky_relu_forward_default_slope(x, negative_slope=0.1):
+    out = np.where(x > 0, x, negative_slope * x)
+    return out, (x.copy(), negative_slope)
+
+
+@mistake(
     "leaky_relu_backward",
     hint="you zero the gradient where x <= 0 as for a plain ReLU: there the leaky ReLU's "
     "gradient is negative_slope * dout",

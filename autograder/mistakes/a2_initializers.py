@@ -19,6 +19,10 @@ HINT_STD_AS_BOUND = (
     "you use the std as the uniform bound: U(-b, b) has std b / sqrt(3), so the bound is "
     "sqrt(3) * std (xavier_bound, kaiming_bound)"
 )
+HINT_MODE = (
+    "you ignore mode and always divide by fan_in: mode='fan_out' must use fan_out = shape[0] * "
+    "receptive field (fan_in_and_fan_out(shape)[1]); pass mode on to kaiming_std/kaiming_bound"
+)
 HINT_VARIANCE = "rng.normal(loc, scale) takes the standard deviation as scale, not the variance: pass std, not std**2"
 
 # ---- fans and gains ------------------------------------------------------------------------------
@@ -142,6 +146,11 @@ def kaiming_std_ignores_a(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"
         raise ValueError(f"unknown mode {mode!r}")
     fan_in, fan_out = fan_in_and_fan_out(shape)
     return calculate_gain(nonlinearity) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+@mistake("kaiming_bound", hint=HINT_MODE)
+def kaiming_bound_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    return math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan_in_and_fan_out(shape)[0])
 
 
 @mistake("kaiming_bound", hint=HINT_STD_AS_BOUND)
@@ -311,3 +320,14 @@ def activation_stds_ignores_init(init, depth, width, activation, *, rng, batch=2
         h = act(h @ rng.normal(0.0, 1.0 / np.sqrt(width), (width, width)).T)
         stds[layer] = h.std()
     return stds
+
+
+@mistake("kaiming_normal", hint=HINT_MODE)
+def kaiming_normal_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
+    return rng.normal(0.0, kaiming_std(shape, a, "fan_in", nonlinearity), size=shape)
+
+
+@mistake("kaiming_uniform", hint=HINT_MODE)
+def kaiming_uniform_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
+    bound = kaiming_bound(shape, a, "fan_in", nonlinearity)
+    return rng.uniform(-bound, bound, size=shape)
