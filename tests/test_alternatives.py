@@ -1,9 +1,11 @@
 """Correct submissions written differently from the reference get full marks, fed float64 and float32."""
 
+import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import RecordingSubmission, grade_path
+from conftest import ROOT, RecordingSubmission, grade_path
 
 from autograder.grading.runner import grade
 
@@ -50,3 +52,39 @@ def test_array_tasks_are_fed_both_float64_and_float32(course):
             continue
         assert any("dtype=float32" in line for line in fed), task.name
         assert any("dtype=float32" not in line and "array(" in line for line in fed), task.name
+
+
+def reference_with(folder: Path, assignment: str, file_name: str, source: str) -> Path:
+    """folder: the reference's assignments, with source appended to <assignment>/<file_name> (its
+    definitions replace the reference's of the same name)."""
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+    target = folder / assignment / file_name
+    target.write_text(f"{target.read_text()}\n\n{textwrap.dedent(source)}")
+    return folder
+
+
+# correct implementations that the spec allows and the reference does not write
+SPEC_ALLOWS = {
+    "float64 losses from float32 data (losses are scalars)": (
+        "a1_optimizers",
+        "descent.py",
+        "fit_linear_regression",
+        """
+        _fit = fit_linear_regression
+
+        def fit_linear_regression(X, y, **kwargs):
+            theta, losses = _fit(X, y, **kwargs)
+            return theta, np.array([float(loss) for loss in losses])
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("allowed", SPEC_ALLOWS, ids=list(SPEC_ALLOWS))
+@pytest.mark.parametrize("profile", ["full", "quick"])
+def test_what_the_spec_allows_keeps_full_marks(course, tmp_path, allowed, profile):
+    assignment, file_name, task, source = SPEC_ALLOWS[allowed]
+    folder = reference_with(tmp_path, assignment, file_name, source)
+    (result,) = grade_path(course, folder, [task], profile=profile)["tasks"]
+    assert [c["feedback"] for c in result["checks"] if not c["passed"]] == []
+    assert result["score"] == result["max_score"]

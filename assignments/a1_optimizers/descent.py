@@ -43,7 +43,8 @@ def fit_linear_regression(X, y, *, batch_size=None, epochs, lr, rng, optimizer=s
 
     Returns a tuple of:
     - theta: shape (d + 1,) for y (n,), (d + 1, k) for y (n, k).
-    - losses: ndarray (epochs,) of theta's dtype, losses[e] the full-data loss after epoch e.
+    - losses: ndarray (epochs,), losses[e] the full-data loss after epoch e; float32 or float64
+      (scalars: float32 data is compared at float32 tolerance either way).
     """
     raise NotImplementedError  # your code here
 
