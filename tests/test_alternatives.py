@@ -77,6 +77,17 @@ SPEC_ALLOWS = {
             return theta, np.array([float(loss) for loss in losses])
         """,
     ),
+    "calculate_gain that also accepts names in upper case": (
+        "a2_initializers",
+        "initializers.py",
+        "calculate_gain",
+        """
+        _gain = calculate_gain
+
+        def calculate_gain(nonlinearity, param=None):
+            return _gain(nonlinearity.lower() if isinstance(nonlinearity, str) else nonlinearity, param)
+        """,
+    ),
 }
 
 

@@ -183,7 +183,8 @@ def gain_matches(ctx, case):
 @check(
     "calculate_gain",
     "raises ValueError for an unknown nonlinearity",
-    cases(nonlinearity=st.sampled_from(["softmax", "gelu", "ReLU", "Tanh", "elu", "swish", ""])),
+    # names unknown in every reading: a case variant such as "ReLU" may be accepted
+    cases(nonlinearity=st.sampled_from(["softmax", "gelu", "relu6", "elu", "swish", ""])),
     pays_alone=False,
 )
 def gain_unknown(ctx, case):
