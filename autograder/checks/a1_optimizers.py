@@ -154,7 +154,9 @@ check("minibatch_indices", "matches the reference", batch_cases)(_batches_match(
 check(
     "minibatch_indices",
     defaults_name(("shuffle", "drop_last")),
-    cases(n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.just(True), drop_last=st.just(False), seed=seeds),
+    cases(
+        n=st.integers(0, 20), batch_size=st.integers(1, 7), shuffle=st.just(True), drop_last=st.just(False), seed=seeds
+    ),
 )(_batches_match(leaving_out(_batches_args, ("shuffle", "drop_last"))))
 
 

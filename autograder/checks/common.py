@@ -210,7 +210,9 @@ def forward_backward_checks(
     check(forward, "matches the reference", cases)(pair.forward_matches)
     if defaults:
         omitting = ForwardBackward(forward, backward, leaving_out(make, defaults), returns, graded_outputs)
-        check(forward, defaults_name(defaults), cases if default_cases is None else default_cases)(omitting.forward_matches)
+        check(forward, defaults_name(defaults), cases if default_cases is None else default_cases)(
+            omitting.forward_matches
+        )
     check(forward, "leaves its inputs unchanged", cases, pays_alone=False)(pair.forward_pure)
     check(backward, "matches the reference backward for a random upstream gradient", cases)(pair.backward_matches)
     check(backward, "agrees with finite differences of your forward", cases, pays_alone=False)(in_gradcheck_dtype)
