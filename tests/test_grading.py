@@ -10,7 +10,7 @@ from conftest import ROOT, RecordingSubmission, grade_path
 
 from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import StudentError
-from autograder.grading import determinism
+from autograder.grading import determinism, mistake_registry, registry
 from autograder.grading.registry import Check, checks_for, load_checks
 from autograder.grading.runner import CheckResult, grade, paying_checks
 
@@ -264,3 +264,29 @@ def test_a_passed_diagnosis_pays_only_when_the_comparisons_pass():
     results = [CheckResult("matches", False, "differs"), CheckResult("is pure", True, "")]
     assert paying_checks([comparison, diagnosis], results) == 0
     assert results[1].passed and "earns its points only once the comparisons of t pass: matches" in results[1].feedback
+
+
+def registered_strays(course) -> list[str]:
+    """Checks and mistakes registered under a name that is no task of course.yml, and tasks
+    without a check."""
+    ids = [a.id for a in course.assignments]
+    load_checks(ids)
+    mistake_registry.load_mistakes(ids)
+    tasks = {t.name for a in course.assignments for t in a.tasks}
+    return (
+        [f"check of {name}" for name, checks in registry.REGISTRY.items() if checks and name not in tasks]
+        + [f"mistake of {name}" for name, known in mistake_registry.MISTAKES.items() if known and name not in tasks]
+        + [f"{name} has no check" for name in sorted(tasks) if not checks_for(name)]
+    )
+
+
+def test_every_check_and_mistake_names_a_task_and_every_task_has_a_check(course):
+    assert registered_strays(course) == []
+
+
+def test_a_check_or_mistake_under_a_misspelt_task_is_found(course, monkeypatch):
+    registered_strays(course)  # everything loaded first, so that the additions below stay apart
+    monkeypatch.setitem(registry.REGISTRY, "leaky_relu_foward", [Check("leaky_relu_foward", "x", lambda c, k: None)])
+    monkeypatch.setitem(mistake_registry.MISTAKES, "sofmax", [mistake_registry.Mistake("sofmax", "m", "h", "")])
+    monkeypatch.setitem(registry.REGISTRY, "mse", [])
+    assert registered_strays(course) == ["check of leaky_relu_foward", "mistake of sofmax", "mse has no check"]
