@@ -14,8 +14,9 @@ def numerical_gradient(f, x, h=1e-5):
 
     Inputs:
     - f: callable taking an array shaped like x and returning a scalar.
-    - x: array of any shape; it is unchanged afterwards, and f is only ever
-      called with a perturbed copy of x, never with x itself.
+    - x: array of any shape; it is unchanged afterwards. Every call of f gets its
+      own fresh perturbed copy of x, never x itself nor an array an earlier call
+      received: f may modify what it is given without changing later evaluations.
     - h: the step.
 
     Returns:
