@@ -204,7 +204,8 @@ class EarlyStopping:
     A value improves on best when it is lower than best - |min_delta| (mode "min") or higher
     than best + |min_delta| (mode "max"); only an improvement moves best (to the value) and
     resets num_bad_epochs to 0, any other value adds 1 to it. step returns True (stop) when
-    its value did not improve and num_bad_epochs >= patience.
+    its value did not improve and num_bad_epochs >= patience, at every step: after a first
+    True, an improving step returns False again.
 
     Attributes:
     - best: the best value so far; +inf (mode "min") or -inf (mode "max") before any step.

@@ -286,6 +286,50 @@ class EarlyStoppingPatienceOffByOne:
 
 @mistake(
     "EarlyStopping",
+    hint="once step has returned True you keep returning True: the rule holds at every step, so "
+    "an improving step returns False and a step without improvement returns num_bad_epochs >= patience",
+)
+class EarlyStoppingLatches:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps, self._stopped = None, 0, 0, False
+
+    def step(self, value):
+        sign = 1 if self.mode == "min" else -1
+        improved = sign * value < sign * self.best - self.min_delta
+        if improved:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        self._steps += 1
+        self._stopped = self._stopped or (not improved and self.num_bad_epochs >= self.patience)
+        return self._stopped
+
+
+@mistake(
+    "EarlyStopping",
+    hint="an improving step never says stop: return True only when the value did not improve and "
+    "num_bad_epochs >= patience (with patience = 0, num_bad_epochs >= patience alone is always True)",
+)
+class EarlyStoppingStopsOnImprovement:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps = None, 0, 0
+
+    def step(self, value):
+        sign = 1 if self.mode == "min" else -1
+        if sign * value < sign * self.best - self.min_delta:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        self._steps += 1
+        return self.num_bad_epochs >= self.patience
+
+
+@mistake(
+    "EarlyStopping",
     hint="an improvement must beat best by more than min_delta: value < best - |min_delta| in "
     "mode 'min', value > best + |min_delta| in mode 'max' (you let it fall short by min_delta)",
 )
