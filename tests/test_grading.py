@@ -12,7 +12,7 @@ from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import StudentError
 from autograder.grading import determinism, mistake_registry, registry
 from autograder.grading.registry import Check, checks_for, load_checks
-from autograder.grading.runner import CheckResult, grade, paying_checks
+from autograder.grading.runner import CheckResult, grade, grade_folder, paying_checks
 
 
 @pytest.mark.slow
@@ -99,20 +99,51 @@ def test_exceptions_show_only_the_students_lines(course, tmp_path):
     assert "autograder" not in feedback and "site-packages" not in feedback
 
 
-def test_a_file_that_cannot_be_imported_is_reported_per_task(course, tmp_path):
-    folder = _write(tmp_path, "def sigmoid_forward(x):\n    return x +\n")
-    task = _checks(grade_path(course, folder, ["sigmoid_forward"]), "sigmoid_forward")
-    assert task["status"] == "error"
-    assert "foundations.py could not be imported" in task["checks"][0]["feedback"]
-    assert "SyntaxError" in task["checks"][0]["feedback"]
+@pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "worker"])
+def test_a_file_that_does_not_import_is_told_once_with_its_line_and_what_to_do(course, tmp_path, isolated):
+    """A missing colon: one message for the file (its name, the line, what to do), not a traceback
+    per check; every task of the file scores 0, in process and in the worker alike."""
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    line = source.splitlines().index("def sigmoid_forward(x):") + 1
+    folder = _write(tmp_path, source.replace("def sigmoid_forward(x):", "def sigmoid_forward(x)"))
+    result = grade_folder(course, folder, ["a0_foundations"], profile="quick", isolated=isolated)
+    feedback = [c["feedback"] for t in result["tasks"] for c in t["checks"]]
+    assert result["score"] == 0 and {t["status"] for t in result["tasks"]} == {"error"}
+    told = feedback[0]
+    assert told.startswith("does not import: a0_foundations/foundations.py") and f"line {line}" in told
+    assert "SyntaxError" in told and "To do: fix the line shown" in told
+    assert sum("SyntaxError" in f for f in feedback) == 1 and "importlib" not in told
+    assert sum(len(f) for f in feedback) < 3_000
+    assert (
+        _checks(result, "mse")["checks"][0]["feedback"]
+        == "a0_foundations/foundations.py does not import: see numerical_gradient"
+    )
 
 
-def test_missing_files_are_not_started(course, tmp_path):
+@pytest.mark.parametrize(
+    "content, advice",
+    [
+        ("import torch\n", "import nothing else"),
+        ("name = 'caf\xe9'\n", "save the file as UTF-8"),
+        ("raise RuntimeError('boom')\n", "the code at the top level of the file runs when it is imported"),
+    ],
+    ids=["missing module", "not UTF-8", "error at import"],
+)
+def test_what_to_do_when_a_file_does_not_import(course, tmp_path, content, advice):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "foundations.py").write_bytes(content.encode("latin-1"))
+    told = _checks(grade_path(course, folder, ["sigmoid_forward"]), "sigmoid_forward")["checks"][0]["feedback"]
+    assert told.startswith("does not import: a0_foundations/foundations.py") and advice in told, told
+
+
+def test_missing_files_are_not_started_and_the_files_found_are_named(course, tmp_path):
     folder = _write(tmp_path, (ROOT / "solutions/a1_optimizers/optimizers.py").read_text(), "optimizers.py")
     result = grade_path(course, folder, ["a1_optimizers"])
     assert _checks(result, "adam")["status"] == "passed"
     descent = _checks(result, "minibatch_indices")
-    assert descent["status"] == "not_started" and "descent.py was not submitted" in descent["checks"][0]["feedback"]
+    assert descent["status"] == "not_started"
+    assert "descent.py was not submitted (files found: a1_optimizers/optimizers.py)" in descent["checks"][0]["feedback"]
 
 
 def _constants_laden_copy(tmp_path):

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.course.config import Course
-from autograder.execution.submission import Reply, Submission, stage
+from autograder.execution.submission import NotStarted, Reply, StudentError, Submission, stage
 from autograder.runtime.executor import Executor, changed_arguments, load_package
 
 
@@ -22,6 +22,16 @@ class InProcessSubmission(Submission):
         self.files = stage(course, self.path, self._staging)
         self._package = load_package(self._staging, prefix)
         self._executor = Executor(self._staging, self._package)
+
+    def import_problem(self, task):
+        module, file = self.submitted_module(task, None)
+        try:
+            self._executor.module(task, module, file)
+        except NotStarted:
+            return None
+        except StudentError as error:
+            return error.report
+        return None
 
     def call(self, task, args, kwargs, opaque=(), method=None):
         module, file = self.submitted_module(task, method)

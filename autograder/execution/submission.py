@@ -165,6 +165,11 @@ class Submission:
             raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
         return f"{spec.assignment}.{Path(spec.file).stem}", spec.file
 
+    def import_problem(self, task: str) -> str | None:
+        """Why the submitted file that holds task cannot be imported (its trimmed traceback), or
+        None when it imports (or raises NotImplementedError at import: not started)."""
+        raise NotImplementedError
+
     def release_handles(self) -> None:
         """Forget every object kept behind a handle (called after each checked case)."""
         raise NotImplementedError

@@ -111,6 +111,20 @@ class WorkerSubmission(Submission):
 
     # ---- the Submission interface ----------------------------------------------------------
 
+    def import_problem(self, task):
+        module, file = self.submitted_module(task, None)
+        if module in self._import_failures:
+            return self._import_failures[module]
+        try:
+            self._ensure_started(task)
+            if module not in self._imported:
+                self._import(task, module, file)
+        except StudentError as error:
+            return error.report
+        except (NotStarted, CallAborted):  # not started, or a worker that failed: the checks say so
+            return None
+        return None
+
     def call(self, task, args, kwargs, opaque=(), method=None):
         module, file = self.submitted_module(task, method)
         if task in self._stuck:

@@ -19,6 +19,7 @@ class Context:
         self.student = student
         self.reference = reference
         self.last: Reply | None = None
+        self.unimportable: dict[str, str] = {}  # "assignment/file" -> the first task that told so
 
     def call(self, task: str, *args, opaque: tuple[int, ...] = (), **kwargs):
         """The student's task(*args, **kwargs) as plain data; caches at `opaque` positions stay

@@ -204,11 +204,18 @@ def grade_task(
     checks = checks_for(task.name)
     if not checks:
         raise LookupError(f"no checks are registered for task {task.name}")
+    where = f"{task.assignment}/{task.file}"
     if not student.present(task.name):
+        found = ", ".join(sorted(f"{a}/{f}" for a, f in student.files)) or "none"
         results = [
-            CheckResult(c.name, False, f"not started: {task.assignment}/{task.file} was not submitted", "not_started")
+            CheckResult(c.name, False, f"not started: {where} was not submitted (files found: {found})", "not_started")
             for c in checks
         ]
+    elif where in ctx.unimportable:
+        results = _not_imported(checks, f"{where} does not import: see {ctx.unimportable[where]}")
+    elif (problem := student.import_problem(task.name)) is not None:
+        ctx.unimportable[where] = task.name
+        results = _not_imported(checks, import_feedback(where, problem))
     else:
         examples, seconds = course.max_examples(task, profile), course.check_seconds(task)
         results = [
@@ -216,6 +223,31 @@ def grade_task(
         ]
     score = round(task.points * paying_checks(checks, results) / len(results), 2)
     return TaskResult(task.assignment, task.name, score, task.points, task_status(results), results)
+
+
+def _not_imported(checks: list[Check], told: str) -> list[CheckResult]:
+    """The checks of a task whose file does not import: the first says why, the rest are not run."""
+    return [CheckResult(checks[0].name, False, told, "error")] + [
+        CheckResult(c.name, False, "", "error") for c in checks[1:]
+    ]
+
+
+def import_feedback(where: str, report: str) -> str:
+    """What a student needs when a file does not import: which file, where (the traceback of
+    their own lines) and what to do, once per file."""
+    last = report.strip().splitlines()[-1] if report.strip() else ""
+    if "utf-8" in last.lower() or "unicode" in last.lower():
+        advice = "save the file as UTF-8 (your editor's encoding setting), then submit it again"
+    elif last.startswith(("SyntaxError", "IndentationError", "TabError")):
+        advice = f"fix the line shown (`python -m py_compile {where}` shows the same error), then submit it again"
+    elif last.startswith(("ModuleNotFoundError", "ImportError")):
+        advice = (
+            "your files run with numpy and the standard library only: import nothing else, and import "
+            "your own files relatively (from ..a0_foundations.foundations import ...)"
+        )
+    else:
+        advice = "the code at the top level of the file runs when it is imported: fix the error shown"
+    return f"does not import: {where} could not be loaded, so none of its tasks was graded.\n{report}\nTo do: {advice}"
 
 
 def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:

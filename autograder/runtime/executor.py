@@ -65,6 +65,8 @@ def _own_frames(error: BaseException, root: Path) -> list[tuple[str, int, str]]:
         filename = frame.f_code.co_filename
         if filename not in relative_of:
             try:
+                if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>: no file of theirs
+                    raise ValueError(filename)
                 relative_of[filename] = Path(filename).resolve().relative_to(root).as_posix()
             except (ValueError, OSError):
                 relative_of[filename] = None
