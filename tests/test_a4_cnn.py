@@ -116,7 +116,8 @@ def test_every_conv_check_sees_every_geometry(course, profile):
     for task in CONV_TASKS:
         examples = course.max_examples(course.task(task), profile)
         for check in checks_for(task):
-            if check.name == EQUIVARIANCE:
+            # equivariance needs stride 1, and the defaults check leaves stride and padding out
+            if check.name == EQUIVARIANCE or check.name.startswith("uses the spec's default"):
                 continue
             features = set().union(*map(conv_features, drawn(check, examples)))
             assert CONV_FEATURES <= features, (check.id, profile, CONV_FEATURES - features)
