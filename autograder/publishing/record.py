@@ -103,16 +103,36 @@ class Recorder(RecordedImplementation):
         answers[key] = stored
 
 
+class _ReferenceContext(Context):
+    """The reference as the student: the questions a hint asks only after a failure are asked
+    on every case, so that the bundle can answer them when a student fails there."""
+
+    def hint_for(self, task, got, compute, *, name):
+        compute(self.reference)
+        return super().hint_for(task, got, compute, name=name)
+
+
 class _VariantContext(Context):
     """A context in which expectations are only computed, never compared: the check runs to
-    its end on every case, and the variant in place of the reference answers every question."""
+    its end on every case, and the variant in place of the reference answers every question
+    a comparison or a hint asks of it."""
 
-    def expect(self, task, got, compute, *, name, **tolerances):
+    def _answer(self, compute) -> None:
         try:
             with np.errstate(all="ignore"):
                 compute(self.reference)
         except Exception:  # noqa: BLE001 - a mistake may raise; that answer is recorded too
             pass
+
+    def expect(self, task, got, compute, *, name, **tolerances):
+        self._answer(compute)
+
+    def expect_shape(self, task, got, shape, message, compute):
+        self._answer(compute)
+
+    def hint_for(self, task, got, compute, *, name):
+        self._answer(compute)
+        return super().hint_for(task, got, compute, name=name)
 
 
 def _record_reference(course: Course, task: Task, check: Check, ctx: Context, inputs: Inputs, profiles) -> list:
@@ -157,7 +177,9 @@ def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACT
         for task in course.assignment(assignment_id).tasks:
             for check in checks_for(task.name):
                 recorder.check = check.id
-                cases = _record_reference(course, task, check, Context(course, student, recorder), inputs, profiles)
+                cases = _record_reference(
+                    course, task, check, _ReferenceContext(course, student, recorder), inputs, profiles
+                )
                 recording.cases[check.id] = [fingerprint(case).hex() for case in cases]
                 for mistake in mistakes_for(task.name):
                     if mistake.by_output:
