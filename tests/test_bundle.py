@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, course_command, grade_path
 
-from autograder.grading.mistake_registry import all_mistakes, load_mistakes
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes, mistakes_for, write_mutant
 from autograder.publishing.bundle import replayable
 from autograder.publishing.release import BEGIN, END, expected_tree
 
@@ -348,3 +348,18 @@ def test_a_wrong_conv_output_size_gets_the_full_course_s_words_in_the_bundle(
     assert there[0]["score"] < there[0]["max_score"]
     shape_check = next(c for c in there[0]["checks"] if c["name"].startswith("output has shape"))
     assert not shape_check["passed"] and "expected shape" in shape_check["feedback"]
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_the_known_wrong_output_size_gets_its_hint_on_the_same_smallest_case_in_the_bundle(
+    cnn_bundle, course, tmp_path, profile
+):
+    load_mistakes(["a4_cnn"])
+    known = next(m for m in mistakes_for("conv2d_forward") if m.name == "conv2d_forward_output_size_rounds_up")
+    write_mutant(course, known, tmp_path)
+    options = ["--quick"] if profile == "quick" else []
+    there = grade_in(cnn_bundle, tmp_path, *options, "--only", "conv2d_forward")["tasks"]
+    here = grade_path(course, tmp_path, ["conv2d_forward"], profile=profile)["tasks"]
+    assert there == here
+    shape_check = next(c for c in there[0]["checks"] if c["name"].startswith("output has shape"))
+    assert f"Hint: {known.hint}" in shape_check["feedback"]

@@ -56,11 +56,15 @@ class Context:
         got where compute(reference) does not; called only after a failure."""
         return lambda: self.recognise(task, got, compute(self.reference), compute, name=name)
 
+    def mistakes(self, task: str):
+        """(mistake, its implementation) for every known mistake of task recognised by its output."""
+        return mistake_implementation_pairs(self.course, task)
+
     def recognise(self, task: str, got, expected, compute, *, name: str = "", **tolerances) -> str | None:
         """The hint of the first known mistake of task that gives got where the reference gives
         expected (a mistake that agrees with the reference on this case says nothing); expected
         None: got is known to differ from the reference's answer (it has the wrong shape)."""
-        for mistake, implementation in mistake_implementation_pairs(self.course, task):
+        for mistake, implementation in self.mistakes(task):
             try:
                 with np.errstate(all="ignore"):
                     wrong = compute(implementation)
