@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, course_command, grade_path
 
-from autograder.grading.mistake_registry import all_mistakes, load_mistakes
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes, mistakes_for, write_mutant
 from autograder.publishing.bundle import replayable
 from autograder.publishing.release import BEGIN, END, expected_tree
 
@@ -300,3 +300,66 @@ def test_a_reference_that_answers_the_same_question_differently_cannot_be_record
     recorder.run("scale", 1.0)
     with pytest.raises(RecordingError, match="differently"):
         recorder.run("scale", 1.0)
+
+
+# ---- a wrong output shape: the check computes the shape, the reference is not asked ---------------
+
+WRONG_OUTPUT_SIZE = """
+
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    (n, _, h, wd), (f, _, kh, kw) = x.shape, w.shape
+    oh, ow = max(({rows}) // sh{plus}, 0), max(({cols}) // sw{plus}, 0)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    for i in range(min(oh, (h + 2 * ph - kh) // sh + 1)):
+        for j in range(min(ow, (wd + 2 * pw - kw) // sw + 1)):
+            window = xp[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (xp, w.copy(), (sh, sw), (ph, pw))
+"""
+OUTPUT_SIZE_BUGS = {
+    "without the padding": dict(rows="h - kh", cols="wd - kw", plus=" + 1"),
+    "without the +1": dict(rows="h + 2 * ph - kh", cols="wd + 2 * pw - kw", plus=""),
+}
+
+
+@pytest.fixture(scope="module")
+def cnn_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student-cnn") / "bundle"
+    built = course_command("release", "--bundle", "student", "--out", out, "--only", "a4_cnn")
+    assert built.returncode == 0, built.stderr
+    return out
+
+
+@pytest.mark.parametrize("bug", list(OUTPUT_SIZE_BUGS))
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_a_wrong_conv_output_size_gets_the_full_course_s_words_in_the_bundle(
+    cnn_bundle, course, tmp_path, bug, profile
+):
+    folder = tmp_path / "student"
+    shutil.copytree(ROOT / "solutions" / "a4_cnn", folder / "a4_cnn", ignore=shutil.ignore_patterns("__pycache__"))
+    conv = folder / "a4_cnn" / "conv.py"
+    conv.write_text(conv.read_text() + WRONG_OUTPUT_SIZE.format(**OUTPUT_SIZE_BUGS[bug]))
+    options = ["--quick"] if profile == "quick" else []
+    there = grade_in(cnn_bundle, folder, *options, "--only", "conv2d_forward")["tasks"]
+    here = grade_path(course, folder, ["conv2d_forward"], profile=profile)["tasks"]
+    assert there == here
+    assert there[0]["score"] < there[0]["max_score"]
+    shape_check = next(c for c in there[0]["checks"] if c["name"].startswith("output has shape"))
+    assert not shape_check["passed"] and "expected shape" in shape_check["feedback"]
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_the_known_wrong_output_size_gets_its_hint_on_the_same_smallest_case_in_the_bundle(
+    cnn_bundle, course, tmp_path, profile
+):
+    load_mistakes(["a4_cnn"])
+    known = next(m for m in mistakes_for("conv2d_forward") if m.name == "conv2d_forward_output_size_rounds_up")
+    write_mutant(course, known, tmp_path)
+    options = ["--quick"] if profile == "quick" else []
+    there = grade_in(cnn_bundle, tmp_path, *options, "--only", "conv2d_forward")["tasks"]
+    here = grade_path(course, tmp_path, ["conv2d_forward"], profile=profile)["tasks"]
+    assert there == here
+    shape_check = next(c for c in there[0]["checks"] if c["name"].startswith("output has shape"))
+    assert f"Hint: {known.hint}" in shape_check["feedback"]

@@ -825,6 +825,7 @@ def _grader_data(ctx, case):
     f"the returned model reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} "
     "epochs, as the grader measures it",
     cases(seed=st.integers(0, 2**16)),
+    needs=("sklearn",),  # the grader's test images are scikit-learn's bundled digits
 )
 def digits_training(ctx, case):
     """The model's accuracy on the whole test split in an order the grader draws, from logits

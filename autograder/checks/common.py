@@ -57,7 +57,9 @@ class ForwardBackward:
     arguments. The forward returns `returns` (names in order, "cache" among them). The backward
     takes upstream gradients for the first `graded_outputs` outputs (all when None); the others
     (such as batch norm's running statistics) are compared with the reference but carry no
-    gradient.
+    gradient. shapes(case), when given, is the outputs' shapes by the task's formula: an output of
+    another shape fails its comparison without a question to the reference, so that the student
+    bundle, whose reference answers only the recorded cases, shrinks it as far as the full course.
     """
 
     forward: str
@@ -65,6 +67,7 @@ class ForwardBackward:
     make: Callable[[Case], tuple[dict[str, np.ndarray], dict]]
     returns: tuple[str, ...]
     graded_outputs: int | None = None
+    shapes: Callable[[Case], tuple[tuple[int, ...], ...]] | None = None
 
     @property
     def out_names(self) -> list[str]:
@@ -114,10 +117,17 @@ class ForwardBackward:
     def forward_matches(self, ctx: Context, case: Case) -> None:
         inputs, kwargs = self.make(case)
         outs, _ = self.student_forward(ctx, inputs, kwargs)
-        for i, name in enumerate(self.out_names):
-            ctx.expect(
-                self.forward, outs[i], lambda impl, i=i: self.trusted_forward(impl, inputs, kwargs)[0][i], name=name
-            )
+        shapes = self.shapes(case) if self.shapes else (None,) * len(self.out_names)
+        for i, (name, shape) in enumerate(zip(self.out_names, shapes)):
+
+            def compute(impl, i=i):
+                return self.trusted_forward(impl, inputs, kwargs)[0][i]
+
+            if shape is not None and type(outs[i]) is np.ndarray:
+                ctx.expect_shape(
+                    self.forward, outs[i], shape, f"{name}: shape {outs[i].shape}, expected {shape}", compute
+                )
+            ctx.expect(self.forward, outs[i], compute, name=name)
 
     def forward_pure(self, ctx: Context, case: Case) -> None:
         inputs, kwargs = self.make(case)
@@ -192,9 +202,10 @@ def forward_backward_checks(
     graded_outputs: int | None = None,
     defaults: tuple[str, ...] = (),
     default_cases=None,
+    shapes: Callable[[Case], tuple[tuple[int, ...], ...]] | None = None,
 ) -> ForwardBackward:
     """Register the checks of a forward task and its backward (see ForwardBackward for make,
-    returns and graded_outputs; without returns, the forward returns `outputs` arrays, then the
+    returns, graded_outputs and shapes; without returns, the forward returns `outputs` arrays, then the
     cache). The finite-difference check runs in gradcheck_dtype. The comparisons with the
     reference pay alone; purity and the finite-difference check, which a fake can pass, are
     diagnoses. The keyword arguments named in defaults get a comparison of their own, in calls
@@ -202,7 +213,7 @@ def forward_backward_checks(
     given, else on cases."""
     if returns is None:
         returns = (*(["out"] if outputs == 1 else [f"out[{i}]" for i in range(outputs)]), "cache")
-    pair = ForwardBackward(forward, backward, make, returns, graded_outputs)
+    pair = ForwardBackward(forward, backward, make, returns, graded_outputs, shapes)
 
     def in_gradcheck_dtype(ctx: Context, case: Case) -> None:
         pair.backward_gradcheck(ctx, {**case, "dtype": gradcheck_dtype} if "dtype" in case else case)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course.config import Course
+from autograder.course.config import ConfigError, Course
+from autograder.grading import environment
 from autograder.runtime.executor import load_package
 
 
@@ -27,7 +28,12 @@ def train_module(course: Course, folder: str | Path):
 
 
 def run(course: Course, demo: str, *, folder: str, seed: int, cell: str, budget: int | None, plot: str | None) -> str:
-    """Train demo ("digits" or "adding") and return the one-line summary."""
+    """Train demo ("digits" or "adding") and return the one-line summary. The optional packages the
+    demo needs (scikit-learn's digits, matplotlib for the curves) are looked for first, so that
+    their absence is reported as what to install rather than as an error in the framework."""
+    lacking = environment.missing((["sklearn"] if demo == "digits" else []) + (["matplotlib"] if plot else []))
+    if lacking:
+        raise ConfigError("; ".join(lacking))
     train = train_module(course, folder)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()

@@ -8,7 +8,9 @@ import tempfile
 from pathlib import Path
 
 from autograder.course.config import Course
+from autograder.grading import environment
 from autograder.grading.mistake_registry import Mistake, all_mistakes, load_mistakes, write_mutant
+from autograder.grading.registry import checks_for
 from autograder.grading.runner import grade_folder
 
 
@@ -33,17 +35,35 @@ def mistake_problem(mistake: Mistake, task_result: dict) -> str | None:
     return None
 
 
+def ungradable_tasks(course: Course) -> set[str]:
+    """The tasks with a check that needs an optional module the grader's environment lacks."""
+    return {
+        task.name
+        for task in course.select(None)
+        if environment.missing(dict.fromkeys(m for c in checks_for(task.name) for m in c.needs))
+    }
+
+
 def validate(course: Course, *, profile: str, report=print, isolated: bool = False) -> list[str]:
     """Problems with the course's grading (empty when all is well); with isolated, every
-    submission is graded in a sandboxed worker process, as official grading does."""
+    submission is graded in a sandboxed worker process, as official grading does. What the
+    grader's environment lacks is one problem, said once; the tasks it keeps from being graded
+    are left out of the rest."""
     problems = []
     reference = grade_folder(course, course.root / "solutions", profile=profile, isolated=isolated)
+    ungradable = ungradable_tasks(course)
+    for message in reference.get("environment", []):
+        problems.append(f"environment: {message} (not validated: {', '.join(sorted(ungradable))})")
     for task in reference["tasks"]:
+        if task["task"] in ungradable:
+            continue
         if task["score"] != task["max_score"]:
             problems.append(f"reference: {task['task']} scores {task['score']}/{task['max_score']}")
     report(f"reference: {reference['score']:g}/{reference['max_score']:g}")
     stubs = grade_folder(course, course.root / "assignments", profile=profile, isolated=isolated)
     for task in stubs["tasks"]:
+        if task["task"] in ungradable:
+            continue
         if task["score"] != 0 or task["status"] != "not_started":
             problems.append(f"stubs: {task['task']} is {task['status']} with {task['score']} points")
     report(
@@ -51,7 +71,7 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
         f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started"
     )
     load_mistakes([a.id for a in course.assignments])
-    mistakes = all_mistakes()
+    mistakes = [m for m in all_mistakes() if m.task not in ungradable]
     caught = 0
     for mistake in mistakes:
         problem = mistake_problem(mistake, grade_mistake(course, mistake, profile=profile, isolated=isolated))

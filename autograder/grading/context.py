@@ -42,17 +42,37 @@ class Context:
         with hint_on_failure(lambda: self.recognise(task, got, expected, compute, name=name, **tolerances)):
             assert_close(got, expected, name=name, **tolerances)
 
+    def expect_shape(self, task: str, got, shape: tuple, message: str, compute) -> None:
+        """got must be an ndarray of shape, which the check computes from the task's formula (the
+        reference is not asked: a question that depends on the student's answer could not be
+        recorded for the student bundle); otherwise fail with message and the hint of a known
+        mistake whose compute(impl) gives got."""
+        if type(got) is np.ndarray and got.shape == shape:
+            return
+        hint = self.recognise(task, got, None, compute, name="out") if type(got) is np.ndarray else None
+        raise CheckFailure(message, hint)
+
+    def hint_for(self, task: str, got, compute, *, name: str):
+        """For hint_on_failure: a function that names the known mistake whose compute(impl) gives
+        got where compute(reference) does not; called only after a failure."""
+        return lambda: self.recognise(task, got, compute(self.reference), compute, name=name)
+
+    def mistakes(self, task: str):
+        """(mistake, its implementation) for every known mistake of task recognised by its output."""
+        return mistake_implementation_pairs(self.course, task)
+
     def recognise(self, task: str, got, expected, compute, *, name: str = "", **tolerances) -> str | None:
         """The hint of the first known mistake of task that gives got where the reference gives
-        expected (a mistake that agrees with the reference on this case says nothing)."""
-        for mistake, implementation in mistake_implementation_pairs(self.course, task):
+        expected (a mistake that agrees with the reference on this case says nothing); expected
+        None: got is known to differ from the reference's answer (it has the wrong shape)."""
+        for mistake, implementation in self.mistakes(task):
             try:
                 with np.errstate(all="ignore"):
                     wrong = compute(implementation)
                 assert_close(got, wrong, name=name, **tolerances)
             except Exception:  # noqa: BLE001 - a mistake that raises or differs is not this one
                 continue
-            if not _close(wrong, expected, name, tolerances):
+            if expected is None or not _close(wrong, expected, name, tolerances):
                 return mistake.hint
         return None
 

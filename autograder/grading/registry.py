@@ -33,6 +33,7 @@ class Check:
     body: CheckBody  # raises CheckFailure on a wrong submission
     cases: Any = None  # a Hypothesis strategy of case dicts, or None for a single run
     pays_alone: bool = True  # False: a diagnosis, paid only when the task's comparisons pass
+    needs: tuple[str, ...] = ()  # optional modules the grader itself uses here (grading/environment.py)
 
     @property
     def id(self) -> str:
@@ -42,14 +43,17 @@ class Check:
 REGISTRY: dict[str, list[Check]] = {}
 
 
-def check(task: str, name: str, cases=None, *, pays_alone: bool = True) -> Callable[[CheckBody], CheckBody]:
-    """Decorator registering body(ctx, case) as a check of task, run on each drawn case."""
+def check(
+    task: str, name: str, cases=None, *, pays_alone: bool = True, needs: tuple[str, ...] = ()
+) -> Callable[[CheckBody], CheckBody]:
+    """Decorator registering body(ctx, case) as a check of task, run on each drawn case; needs
+    names the optional modules the grader itself uses in it (for its own data, say)."""
 
     def register(body: CheckBody) -> CheckBody:
         checks = REGISTRY.setdefault(task, [])
         if any(existing.name == name for existing in checks):
             raise ValueError(f"two checks of {task} are named {name!r}")
-        checks.append(Check(task, name, body, cases, pays_alone))
+        checks.append(Check(task, name, body, cases, pays_alone, tuple(needs)))
         return body
 
     return register

@@ -421,10 +421,10 @@ class Replay(RecordedImplementation):
         return decode(stored["value"], arrays, self._stand_in(key, []))
 
     def _missing(self, event, args, kwargs):
+        if self.variant != REFERENCE:  # a mistake unrecorded here gives no hint, and rejects no case
+            raise RecordedMiss(f"no recorded answer of mistake {self.variant} to {event}")
         if not self.store.case_recorded:
             raise UnrecordedCase(event)
-        if self.variant != REFERENCE:
-            raise RecordedMiss(f"no recorded answer of mistake {self.variant} to {event}")
         shapes = ", ".join(_describe(value) for value in (*args, *kwargs.values()))
         raise MissingRecording(
             f"internal error of the course bundle, not of your code: the recorded reference outputs have "

@@ -17,7 +17,7 @@ from hypothesis.errors import HypothesisException
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, StudentError, Submission
-from autograder.grading import numeric, sanitize
+from autograder.grading import environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.failure import CheckFailure
@@ -158,7 +158,11 @@ def run_check_in_budget(
     profile: str = "full",
 ) -> CheckResult:
     """run_check within `seconds` of wall clock and the submission's budget: past either, the
-    check fails unfinished (before it starts, when the submission's budget is spent)."""
+    check fails unfinished (before it starts, when the submission's budget is spent). A check whose
+    optional modules the grader lacks is not run: the student is never called for it."""
+    lacking = environment.missing(check.needs)
+    if lacking:
+        return CheckResult(check.name, False, "\n".join(map(environment.not_graded, lacking)), "error")
     if time.monotonic() >= submission.end:
         return CheckResult(
             check.name,
@@ -278,7 +282,7 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
     started = time.perf_counter()
     submission = Budget.from_now(course.budgets.submission_seconds)
     results = [grade_task(course, task, student, profile, ctx, submission, inputs) for task in tasks]
-    return {
+    graded = {
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,
@@ -286,6 +290,10 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
         "tasks": [asdict(r) for r in results],
         "timing": {"seconds": round(time.perf_counter() - started, 3)},
     }
+    lacking = environment.missing(dict.fromkeys(m for t in tasks for c in checks_for(t.name) for m in c.needs))
+    if lacking:
+        graded["environment"] = lacking
+    return graded
 
 
 def grade_folder(

@@ -5,11 +5,16 @@ practice inputs), the check runs exactly as grading runs it on the inputs asked 
 with the reference as the student (so every case runs to its end) and a `Recorder` around the
 reference; the cases it drew are kept. Then, for hints, each output-recognisable mistake of the
 check's task answers the same check on every one of those cases, as if it were the reference.
+A mistake that gives a wrong output shape to a check that computes the shape itself is also
+graded as the student through the check, and every answer is recorded on the cases its failure
+shrinks through, so that its hint is found on the smallest one, as in the full course.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +23,7 @@ from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs
-from autograder.grading.mistake_registry import load_mistakes, mistakes_for, mutant_implementation
+from autograder.grading.mistake_registry import load_mistakes, mistakes_for, mutant_implementation, write_mutant
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
 from autograder.grading.replay import (
@@ -103,16 +108,44 @@ class Recorder(RecordedImplementation):
         answers[key] = stored
 
 
+class _ReferenceContext(Context):
+    """The reference as the student: the questions a hint asks only after a failure are asked
+    on every case, so that the bundle can answer them when a student fails there."""
+
+    def hint_for(self, task, got, compute, *, name):
+        compute(self.reference)
+        return super().hint_for(task, got, compute, name=name)
+
+
 class _VariantContext(Context):
     """A context in which expectations are only computed, never compared: the check runs to
-    its end on every case, and the variant in place of the reference answers every question."""
+    its end on every case, and the variant in place of the reference answers every question
+    a comparison or a hint asks of it. wrong_shape: the variant gave an output of the wrong shape
+    to a check that computes the shape itself (the check then shrinks without the reference)."""
 
-    def expect(self, task, got, compute, *, name, **tolerances):
+    wrong_shape = False
+
+    def _answer(self, compute) -> None:
         try:
             with np.errstate(all="ignore"):
                 compute(self.reference)
         except Exception:  # noqa: BLE001 - a mistake may raise; that answer is recorded too
             pass
+
+    def expect(self, task, got, compute, *, name, **tolerances):
+        self._answer(compute)
+
+    def expect_shape(self, task, got, shape, message, compute):
+        try:
+            with np.errstate(all="ignore"):
+                wrong = compute(self.reference)
+        except Exception:  # noqa: BLE001 - a mistake may raise; that answer is recorded too
+            return
+        self.wrong_shape = self.wrong_shape or np.shape(wrong) != tuple(shape)
+
+    def hint_for(self, task, got, compute, *, name):
+        self._answer(compute)
+        return super().hint_for(task, got, compute, name=name)
 
 
 def _record_reference(course: Course, task: Task, check: Check, ctx: Context, inputs: Inputs, profiles) -> list:
@@ -136,6 +169,52 @@ def _record_reference(course: Course, task: Task, check: Check, ctx: Context, in
     return list(drawn.values())
 
 
+class _MistakeAsStudent(Context):
+    """A known mistake as the student, with the reference and the task's known mistakes answering
+    through recorders."""
+
+    def __init__(self, course, student, recorder, variants):
+        super().__init__(course, student, recorder)
+        self.variants = variants
+
+    def mistakes(self, task):
+        return self.variants
+
+
+def _record_shrinking(
+    course: Course, task: Task, check: Check, mistake, recorder: Recorder, variants: list, inputs: Inputs, profiles
+) -> list:
+    """Grade the mistake as the student through check, as grading does, and return the cases it
+    went through: a failure that shrinks without the reference (a wrong output shape) reaches
+    cases nobody drew, where the answers it asks for are recorded too (never as recorded cases:
+    a question nobody asked there stays unanswered, and a bundle skips such a case)."""
+    visited: dict[str, object] = {}
+
+    def body(ctx, case):
+        visited.setdefault(fingerprint(case).hex(), case)
+        check.body(ctx, case)
+
+    folder = Path(tempfile.mkdtemp(prefix="course-record-"))
+    try:
+        write_mutant(course, mistake, folder)
+        student = open_submission(course, folder)
+        try:
+            for profile in profiles:
+                ctx = _MistakeAsStudent(course, student, recorder, variants)
+                run_check(
+                    dataclasses.replace(check, body=body),
+                    ctx,
+                    course.max_examples(task, profile),
+                    inputs=inputs,
+                    profile=profile,
+                )
+        finally:
+            student.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return list(visited.values())
+
+
 def _record_variant(check: Check, ctx: Context, cases: list) -> None:
     for case in cases:
         try:
@@ -157,13 +236,31 @@ def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACT
         for task in course.assignment(assignment_id).tasks:
             for check in checks_for(task.name):
                 recorder.check = check.id
-                cases = _record_reference(course, task, check, Context(course, student, recorder), inputs, profiles)
+                cases = _record_reference(
+                    course, task, check, _ReferenceContext(course, student, recorder), inputs, profiles
+                )
                 recording.cases[check.id] = [fingerprint(case).hex() for case in cases]
+                variants = []
+                shrinking = []
                 for mistake in mistakes_for(task.name):
                     if mistake.by_output:
                         variant = Recorder(mutant_implementation(course, mistake), recording, mistake.name)
                         variant.check = check.id
-                        _record_variant(check, _VariantContext(course, student, variant), cases)
+                        variants.append((mistake, variant))
+                        variant_ctx = _VariantContext(course, student, variant)
+                        _record_variant(check, variant_ctx, cases)
+                        if variant_ctx.wrong_shape:
+                            shrinking.append(mistake)
+                # on the cases a wrong shape shrinks through, every answer a student there may need
+                # (the reference's and each mistake's), so that each case gives a hint or none alike
+                reached = [
+                    case
+                    for mistake in shrinking
+                    for case in _record_shrinking(course, task, check, mistake, recorder, variants, inputs, profiles)
+                ]
+                _record_variant(check, _ReferenceContext(course, student, recorder), reached)
+                for _, variant in variants:
+                    _record_variant(check, _VariantContext(course, student, variant), reached)
     finally:
         student.close()
     return recording
