@@ -88,10 +88,22 @@ def _factor(got, expected, close, name) -> str | None:
     c = float(np.dot(got64, expected64) / np.dot(expected64, expected64))
     if not close(got, c * expected64.reshape(expected.shape)):
         return None
-    named = [words for factor, words in _named_factors(name, expected) if close(got, factor * expected)]
-    if named:
-        return " Or: ".join(named)
-    if got.size < 2:  # any two numbers are a constant factor apart: only a named one says something
+    if close(got, 0 * expected):
+        return (
+            f"your {name} is zero everywhere, the reference's is not: the value is never computed or never "
+            "stored in what you return; fill it in"
+        )
+    if close(got, -expected):
+        return (
+            f"your {name} is the reference's with the sign flipped: check the signs in your formula "
+            "(a - b where b - a belongs, a minus where a plus belongs) and negate"
+        )
+    whole = max(round(c), round(1 / c)) if c > 0 else 0
+    if whole >= 2 and close(got, whole * expected):
+        return _multiplied(name, whole, expected)
+    if whole >= 2 and close(got, expected / whole):
+        return _divided(name, whole, expected)
+    if got.size < 2:  # any two numbers are a constant factor apart: only a whole one says something
         return None
     return (
         f"your {name} is {c:.4g} times the reference's, entry for entry: the formula is right up to a constant "
@@ -99,38 +111,43 @@ def _factor(got, expected, close, name) -> str | None:
     )
 
 
-def _named_factors(name, expected):
-    """(factor, what it means) for the factors that name a likely cause."""
-    zero = (
-        f"your {name} is zero everywhere, the reference's is not: the value is never computed or "
-        "never stored in what you return; fill it in"
-    )
-    flipped = (
-        f"your {name} is the reference's with the sign flipped: check the signs in your formula "
-        "(a - b where b - a belongs, a minus where a plus belongs) and negate"
-    )
-    yield from ((0.0, zero), (-1.0, flipped))
-    batch = expected.shape[0] if expected.ndim else 0
-    if batch > 1:
-        first_axis = f"N = {batch} being the length of its first axis (the batch size)"
-        averaged = (
-            f"your {name} is 1/N times the reference's, {first_axis}: you average over the batch where "
+def _batch(expected) -> str:
+    """The first axis of expected, as the batch it usually is."""
+    return f"N = {expected.shape[0]} being the length of its first axis (the batch size)"
+
+
+def _divided(name, k: int, expected) -> str:
+    """The words for got = expected / k."""
+    if expected.ndim and expected.shape[0] == k:
+        words = (
+            f"your {name} is 1/N times the reference's, {_batch(expected)}: you average over the batch where "
             "the reference sums (or divide by N once too often); sum over the batch instead"
         )
-        summed = (
-            f"your {name} is N times the reference's, {first_axis}: you sum over the batch where the "
+    else:
+        words = (
+            f"your {name} is 1/{k} times the reference's: you divide by {k} where the reference does not; if "
+            f"{k} is a size of the inputs (the batch size, say), you average over it where the reference sums"
+        )
+    if k == 2:
+        words += "; if not, a factor of 2 is missing (the derivative of x**2 is 2 * x) or a 1/2 is too many"
+    return words
+
+
+def _multiplied(name, k: int, expected) -> str:
+    """The words for got = k * expected."""
+    if expected.ndim and expected.shape[0] == k:
+        words = (
+            f"your {name} is N times the reference's, {_batch(expected)}: you sum over the batch where the "
             "reference averages (or forget to divide by N); take the mean over the batch instead"
         )
-        yield from ((1 / batch, averaged), (batch, summed))
-    half = (
-        f"your {name} is half the reference's: a factor of 2 is missing (the derivative of x**2 is "
-        "2 * x) or a 1/2 is too many; put the 2 back"
-    )
-    double = (
-        f"your {name} is twice the reference's: a factor of 2 is too many (a term counted twice, "
-        "a 1/2 left out); remove it"
-    )
-    yield from ((0.5, half), (2.0, double))
+    else:
+        words = (
+            f"your {name} is {k} times the reference's: you multiply by {k} where the reference does not; if "
+            f"{k} is a size of the inputs (the batch size, say), you sum over it where the reference averages"
+        )
+    if k == 2:
+        words += "; if not, a factor of 2 is too many (a term counted twice, a 1/2 left out)"
+    return words
 
 
 def _first_row_only(got, expected, close, name) -> str | None:
