@@ -7,6 +7,7 @@ import numpy as np
 
 from autograder.course.config import Course
 from autograder.execution.submission import Reply, Submission
+from autograder.grading.diagnosis import diagnose
 from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close
@@ -34,13 +35,16 @@ class Context:
         return self.last.value
 
     def expect(self, task: str, got, compute, *, name: str, **tolerances) -> None:
-        """got must match compute(reference); on a mismatch, name a known mistake that gives got.
+        """got must match compute(reference); on a mismatch, name a known mistake that gives got,
+        else say how got relates to the expected value (diagnosis.diagnose), unless a hint given
+        around this call says more.
 
         compute(impl) evaluates the expected value with an implementation of the course (the
         reference, or a mistake variant when looking for a hint)."""
         expected = compute(self.reference)
-        with hint_on_failure(lambda: self.recognise(task, got, expected, compute, name=name, **tolerances)):
-            assert_close(got, expected, name=name, **tolerances)
+        with hint_on_failure(lambda: diagnose(got, expected, name=name, **tolerances), fallback=True):
+            with hint_on_failure(lambda: self.recognise(task, got, expected, compute, name=name, **tolerances)):
+                assert_close(got, expected, name=name, **tolerances)
 
     def expect_shape(self, task: str, got, shape: tuple, message: str, compute) -> None:
         """got must be an ndarray of shape, which the check computes from the task's formula (the

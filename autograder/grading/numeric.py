@@ -47,6 +47,13 @@ def tolerance(dtype) -> tuple[float, float]:
     return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
 
 
+def tolerance_for(dtype, rtol: float | None = None, atol: float | None = None, precision=None) -> tuple[float, float]:
+    """(rtol, atol) that assert_close applies to a value of this dtype: those given, by default
+    those of precision (the dtype the inputs were computed in), else of dtype."""
+    default_rtol, default_atol = tolerance(precision or dtype)
+    return default_rtol if rtol is None else rtol, default_atol if atol is None else atol
+
+
 def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
     """||got - expected|| / ||expected|| (the difference's norm when expected is zero)."""
     diff = np.linalg.norm((np.asarray(got, np.float64) - np.asarray(expected, np.float64)).ravel())
@@ -133,13 +140,10 @@ def assert_close(
                     f"yours {got[tuple(bad[0])]}, expected {expected[tuple(bad[0])]}"
                 )
             return
-        default_rtol, default_atol = tolerance(precision or expected.dtype)
     else:
         got = np.asarray(validate_scalar(got, name=name))
         expected = np.asarray(float(expected))
-        default_rtol, default_atol = tolerance(precision or np.float64)
-    rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
+    rtol, atol = tolerance_for(expected.dtype, rtol, atol, precision)
     if within_tolerance(got, expected, rtol, atol):
         return
     hint = None
