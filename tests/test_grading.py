@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import ROOT, RecordingSubmission, grade_path
 
@@ -12,7 +13,7 @@ from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import StudentError
 from autograder.grading import determinism, mistake_registry, registry
 from autograder.grading.registry import Check, checks_for, load_checks
-from autograder.grading.runner import CheckResult, grade, grade_folder, paying_checks
+from autograder.grading.runner import CheckResult, describe_case, grade, grade_folder, paying_checks
 
 
 @pytest.mark.slow
@@ -82,7 +83,21 @@ def test_feedback_gives_the_shrunk_case_and_numbers(course, tmp_path):
     assert "db: differs from the reference by a relative error of 0.5" in feedback
     assert "worst entry" in feedback and "yours" in feedback and "expected" in feedback
     # Hypothesis shrinks to the smallest sizes and the float64 dtype
-    assert "Smallest failing case: sizes=(1, 1, 1), dtype='float64'" in feedback
+    assert "Smallest failing case: N=1, in=1, out=1, dtype='float64'" in feedback
+
+
+def test_the_failing_case_names_each_size_as_the_docstring_does(course, tmp_path):
+    source = (ROOT / "solutions/a0_foundations/foundations.py").read_text()
+    folder = _write(tmp_path, source.replace("return x @ W.T + b, (x.copy()", "return x @ W.T - b, (x.copy()"))
+    task = _checks(grade_path(course, folder, ["linear_forward"]), "linear_forward")
+    feedback = task["checks"][0]["feedback"]
+    assert "Smallest failing case: N=1, in=1, out=1, dtype='float64', seed=" in feedback
+
+
+def test_a_large_array_in_a_case_names_its_shape():
+    shown = describe_case({"x": np.zeros((64, 128)), "small": np.array([1.0, 2.0]), "seed": 3})
+    assert shown.startswith("x=array of shape (64, 128), dtype float64: [[0., 0., 0., ...")
+    assert "small=[1., 2.], seed=3" in shown
 
 
 def test_exceptions_show_only_the_students_lines(course, tmp_path):

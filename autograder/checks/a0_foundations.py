@@ -101,20 +101,23 @@ def sigmoid_stable(ctx, case):
 # ---- linear layer -----------------------------------------------------------------------------
 
 
+# named as in linear_forward's docstring, so that a failing case reads "N=4, in=4, out=1"
+linear_sizes = {"N": st.integers(1, 5), "in": st.integers(1, 5), "out": st.integers(1, 5)}
+
+
 def _linear_make(case):
     rng = generator(case["seed"])
-    n, fan_in, fan_out = case["sizes"]
     return {
-        "x": values(rng, (n, fan_in), case["dtype"]),
-        "W": values(rng, (fan_out, fan_in), case["dtype"]),
-        "b": values(rng, (fan_out,), case["dtype"]),
+        "x": values(rng, (case["N"], case["in"]), case["dtype"]),
+        "W": values(rng, (case["out"], case["in"]), case["dtype"]),
+        "b": values(rng, (case["out"],), case["dtype"]),
     }, {}
 
 
 forward_backward_checks(
     "linear_forward",
     "linear_backward",
-    cases(sizes=st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)), dtype=float_dtypes, seed=seeds),
+    cases(**linear_sizes, dtype=float_dtypes, seed=seeds),
     _linear_make,
 )
 

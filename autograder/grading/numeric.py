@@ -17,6 +17,10 @@ HINT_FLOAT32 = (
     "must be computed in float64"
 )
 
+# numpy prints at most this many entries of an array; a larger one is summarised with "...",
+# which hides its size, so fmt names its shape
+SHOWN_ENTRIES = 20
+
 
 def precision_of(*values):
     """float32 when any of the values is a float32 array (its results get float32 tolerances)."""
@@ -27,11 +31,14 @@ def fmt(value) -> str:
     """A number or array in few, stable characters (at most sanitize.VALUE_LIMIT)."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "US":  # each entry may be megabytes long: cut entries first
-            first = value.ravel()[:20].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
+            first = value.ravel()[:SHOWN_ENTRIES].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
             return sanitize.text(
                 f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}", sanitize.VALUE_LIMIT
             )
-        return sanitize.text(np.array2string(value, precision=6, threshold=20, separator=", "), sanitize.VALUE_LIMIT)
+        shown = np.array2string(value, precision=6, threshold=SHOWN_ENTRIES, separator=", ")
+        if value.size > SHOWN_ENTRIES:
+            shown = f"array of shape {value.shape}, dtype {value.dtype}: {shown}"
+        return sanitize.text(shown, sanitize.VALUE_LIMIT)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
     return rep(value)
