@@ -466,10 +466,15 @@ def dropout_modes(ctx, case):
 # ---- Module and Sequential ---------------------------------------------------------------------
 
 
-def _mlp(side, rng_seed, sizes):
-    """Sequential(Linear, ReLU, Sequential(Linear, Tanh), Linear) with sizes (a, b, c, d)."""
-    a, b, c, d = sizes
-    rng = Probe("rng", (rng_seed,))
+# _mlp's layer widths, each a field of the case, so that a failing case names them
+MLP_WIDTHS = ("in", "hidden1", "hidden2", "out")
+
+
+def _mlp(side, case):
+    """Sequential(Linear, ReLU, Sequential(Linear, Tanh), Linear) with the case's widths
+    (in, hidden1, hidden2, out), its weights drawn from the case's seed."""
+    a, b, c, d = (case[width] for width in MLP_WIDTHS)
+    rng = Probe("rng", (case["seed"],))
     inner = side.new("Sequential", side.new("Linear", b, c, rng=rng), side.new("Tanh"))
     return side.new(
         "Sequential", side.new("Linear", a, b, rng=rng), side.new("ReLU"), inner, side.new("Linear", c, d, rng=rng)
@@ -504,13 +509,13 @@ def _parameter_list(side, model):
     return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
 
 
-mlp_cases = cases(sizes=st.tuples(small, small, small, small), seed=seeds)
+mlp_cases = cases(**{width: small for width in MLP_WIDTHS}, seed=seeds)
 
 
 @check("Module", "parameters() lists every parameter once, in order, nested modules included", mlp_cases)
 def module_parameters(ctx, case):
     def scenario(side):
-        model = _mlp(side, case["seed"], case["sizes"])
+        model = _mlp(side, case)
         shapes = [_shape_of(side.get(p, "data")) for p in _parameter_list(side, model)]
         # one row per parameter: its shape padded with zeros (weights are 2-D, biases 1-D)
         return {
@@ -547,11 +552,10 @@ def module_shared_parameter(ctx, case):
 @check("Module", "zero_grad() resets every gradient; train() and eval() reach nested modules", mlp_cases)
 def module_zero_grad_and_modes(ctx, case):
     rng = generator(case["seed"])
-    a, _, _, d = case["sizes"]
-    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+    x, dout = values(rng, (3, case["in"])), upstream(rng, (3, case["out"]))
 
     def scenario(side):
-        model = _mlp(side, case["seed"], case["sizes"])
+        model = _mlp(side, case)
         forward_backward(side, model, x, dout)
         side.call(model, "zero_grad")
         grads = np.concatenate(
@@ -595,11 +599,10 @@ def parameter_holds(ctx, case):
 @check("Sequential", "forward and backward match the reference", mlp_cases)
 def sequential_matches(ctx, case):
     rng = generator(case["seed"])
-    a, _, _, d = case["sizes"]
-    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+    x, dout = values(rng, (3, case["in"])), upstream(rng, (3, case["out"]))
 
     def scenario(side):
-        model = _mlp(side, case["seed"], case["sizes"])
+        model = _mlp(side, case)
         results = forward_backward(side, model, x, dout)
         for i, param in enumerate(_parameter_list(side, model)):
             results[f"grad of parameter {i}"] = side.get(param, "grad")
@@ -613,10 +616,9 @@ def sequential_matches(ctx, case):
 )
 def sequential_gradcheck(ctx, case):
     rng = generator(case["seed"])
-    a, _, _, d = case["sizes"]
-    x, dout = values(rng, (3, a)), upstream(rng, (3, d))
+    x, dout = values(rng, (3, case["in"])), upstream(rng, (3, case["out"]))
     side = StudentSide(ctx, "Sequential")
-    model = _mlp(side, case["seed"], case["sizes"])
+    model = _mlp(side, case)
     params = _parameter_list(side, model)
     start = {f"parameter {i}": _array_of(side.get(p, "data"), f"parameter {i}'s data") for i, p in enumerate(params)}
     analytic = {"x": forward_backward(side, model, x, dout)["dx"]}
