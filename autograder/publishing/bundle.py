@@ -96,10 +96,11 @@ def bundle_pyproject(course: Course) -> str:
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
-    """autograder/ without the code of known mistakes, and checks only of the bundled assignments."""
+    """autograder/ without the code of known mistakes, and checks only of the bundled assignments;
+    the compiled message catalogs come along (the feedback's languages)."""
     source = Path(__file__).resolve().parents[1]  # the grader that records is the grader bundled
     left_out = {a.id for a in course.assignments} - set(assignment_ids)
-    for path in sorted(source.rglob("*.py")):
+    for path in sorted([*source.rglob("*.py"), *source.glob("locale/*/LC_MESSAGES/*.mo")]):
         relative = path.relative_to(source)
         if IGNORED.intersection(relative.parts):
             continue
