@@ -83,12 +83,13 @@ def placeholders(text: str) -> list[str]:
     return sorted(fields + PRINTF.findall(text))
 
 
-def problems(language: str, template: Catalog | None = None) -> list[str]:
-    """What is wrong with a language's catalog against the code: a message without its
-    translation (new, or its English changed: a fuzzy entry), a translation whose placeholders
-    differ from the English, and a .mo that is not the .po compiled."""
+def problems(language: str, template: Catalog | None = None, catalog: Catalog | None = None) -> list[str]:
+    """What is wrong with a language's catalog (by default its .po) against the code's messages
+    (by default extracted now): a message without its translation (new, or its English changed:
+    a fuzzy entry), a translation whose placeholders differ from the English, and a committed
+    .mo that is not the catalog compiled."""
     template = extract() if template is None else template
-    catalog = read(language)
+    catalog = read(language) if catalog is None else catalog
     found = []
     for message in template:
         if not message.id:
@@ -102,7 +103,11 @@ def problems(language: str, template: Catalog | None = None) -> list[str]:
                 f"its translation has {placeholders(entry.string)}"
             )
     mo = po_path(language).with_suffix(".mo")
-    if not mo.is_file() or _entries(read_mo(mo.open("rb"))) != _entries(catalog, translated=True):
+    committed = None
+    if mo.is_file():
+        with mo.open("rb") as handle:
+            committed = _entries(read_mo(handle))
+    if committed != _entries(catalog, translated=True):
         found.append(f"{language}: {mo.relative_to(ROOT)} is not {po_path(language).name} compiled")
     return found
 
