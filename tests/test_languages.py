@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -278,3 +281,17 @@ def test_the_table_stays_aligned_with_korean_labels():
         starts = {tuple(columns_of(line)) for line in lines if not line.startswith("-")}
         assert len(starts) == 1, "\n".join(lines)
         assert len(next(iter(starts))) == 4
+
+
+def test_the_pytest_plugin_reports_in_the_language_asked_for():
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-p", "autograder.publishing.pytest_plugin", "-rs"),
+            *("--course", "sigmoid_forward", "--course-lang", "ko"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **NO_PREFERENCE},
+    )
+    assert "시작 전: sigmoid_forward이(가) NotImplementedError를 냅니다" in run.stdout, run.stdout[-2000:]

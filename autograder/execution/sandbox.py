@@ -69,7 +69,8 @@ class SandboxError(Exception):
 
 
 def runtime_folder(dest: Path) -> Path:
-    """dest/course_runtime/: a copy of autograder/runtime/ and nothing else; returns dest."""
+    """dest/course_runtime/: a copy of autograder/runtime/ and the compiled message catalogs (its
+    locale/), nothing else; returns dest."""
     package = dest / RUNTIME_PACKAGE
     package.mkdir(parents=True)
     for source in RUNTIME_SOURCE.glob("*.py"):
