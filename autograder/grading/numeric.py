@@ -6,7 +6,7 @@ import numpy as np
 
 from autograder.grading import sanitize
 from autograder.grading.failure import CheckFailure
-from autograder.runtime.language import N_, _, translate
+from autograder.runtime.language import N_, Message, _, translate
 from autograder.runtime.plain import Foreign
 
 # Norm-relative tolerances: ||got - expected|| <= rtol * ||expected|| + atol * sqrt(size).
@@ -96,41 +96,47 @@ def _where(index) -> str:
 def validate_array(got, *, name: str, dtype=None, shape=None, finite: bool = True) -> None:
     """Type, then dtype, then shape, then finiteness: the first that is wrong is reported."""
     if isinstance(got, Foreign):
-        raise CheckFailure(_("{name}: expected a numpy.ndarray, got {got}").format(name=name, got=got.description))
+        raise CheckFailure(
+            _("{name}: expected a numpy.ndarray, got {got}").format(name=translate(name), got=got.description)
+        )
     if type(got) is not np.ndarray:
         raise CheckFailure(
-            _("{name}: expected a numpy.ndarray, got {got}").format(name=name, got=f"{type(got).__name__} {fmt(got)}")
+            _("{name}: expected a numpy.ndarray, got {got}").format(
+                name=translate(name), got=f"{type(got).__name__} {fmt(got)}"
+            )
         )
     if dtype is not None and got.dtype != np.dtype(dtype):
         raise CheckFailure(
             _("{name}: dtype {got}, expected {expected} (outputs keep the input dtype)").format(
-                name=name, got=got.dtype, expected=np.dtype(dtype)
+                name=translate(name), got=got.dtype, expected=np.dtype(dtype)
             )
         )
     if shape is not None and got.shape != tuple(shape):
         raise CheckFailure(
-            _("{name}: shape {got}, expected {expected}").format(name=name, got=got.shape, expected=tuple(shape))
+            _("{name}: shape {got}, expected {expected}").format(
+                name=translate(name), got=got.shape, expected=tuple(shape)
+            )
         )
     if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
         bad = np.argwhere(~np.isfinite(got))
         raise CheckFailure(
             _("{name}: {count} of {size} entries are not finite (first at {index}: {value})").format(
-                name=name, count=len(bad), size=got.size, index=_where(bad[0]), value=got[tuple(bad[0])]
+                name=translate(name), count=len(bad), size=got.size, index=_where(bad[0]), value=got[tuple(bad[0])]
             )
         )
 
 
 def validate_scalar(got, *, name: str) -> float:
     if isinstance(got, Foreign):
-        raise CheckFailure(_("{name}: expected a number, got {got}").format(name=name, got=got.description))
+        raise CheckFailure(_("{name}: expected a number, got {got}").format(name=translate(name), got=got.description))
     if type(got) not in (int, float) and not isinstance(got, (np.floating, np.integer)):
         raise CheckFailure(
             _("{name}: expected a Python float or numpy scalar, got {got}").format(
-                name=name, got=f"{type(got).__name__} {fmt(got)}"
+                name=translate(name), got=f"{type(got).__name__} {fmt(got)}"
             )
         )
     if not np.isfinite(got):
-        raise CheckFailure(_("{name}: {value} is not finite").format(name=name, value=got))
+        raise CheckFailure(_("{name}: {value} is not finite").format(name=translate(name), value=got))
     return float(got)
 
 
@@ -143,28 +149,39 @@ def assert_close(
     if type(expected) in (list, tuple):
         if isinstance(got, Foreign) or type(got) is not type(expected):
             raise CheckFailure(
-                _("{name}: expected a {kind}, got {got}").format(name=name, kind=type(expected).__name__, got=rep(got))
+                _("{name}: expected a {kind}, got {got}").format(
+                    name=translate(name), kind=type(expected).__name__, got=rep(got)
+                )
             )
         if len(got) != len(expected):
             raise CheckFailure(
                 _("{name}: {count} items, expected {expected}").format(
-                    name=name, count=len(got), expected=len(expected)
+                    name=translate(name), count=len(got), expected=len(expected)
                 )
             )
         for index, (mine, theirs) in enumerate(zip(got, expected)):
-            assert_close(mine, theirs, name=f"{name}[{index}]", rtol=rtol, atol=atol, precision=precision)
+            assert_close(
+                mine,
+                theirs,
+                name=Message("{name}[{index}]", name=name, index=index),
+                rtol=rtol,
+                atol=atol,
+                precision=precision,
+            )
         return
     if isinstance(expected, np.ndarray):
         integers = expected.dtype.kind in "iu"
         validate_array(
             got,
-            name=name,
+            name=translate(name),
             dtype=None if integers else expected.dtype,
             shape=expected.shape,
             finite=bool(np.all(np.isfinite(expected))),
         )
         if integers and got.dtype.kind not in "iu":
-            raise CheckFailure(_("{name}: dtype {got}, expected an integer dtype").format(name=name, got=got.dtype))
+            raise CheckFailure(
+                _("{name}: dtype {got}, expected an integer dtype").format(name=translate(name), got=got.dtype)
+            )
         if expected.dtype.kind not in "fc":
             if not np.array_equal(got, expected):
                 bad = np.argwhere(got != expected)
@@ -172,7 +189,7 @@ def assert_close(
                     _(
                         "{name}: {count} of {size} entries differ; first at {index}: yours {got}, expected {expected}"
                     ).format(
-                        name=name,
+                        name=translate(name),
                         count=len(bad),
                         size=got.size,
                         index=_where(bad[0]),
@@ -206,7 +223,9 @@ def assert_close(
         "(tolerance {rtol} relative + {atol} absolute); {detail}"
     )
     error = f"{relative_error(got, expected):.3g}"
-    raise CheckFailure(told.format(name=name, error=error, rtol=f"{rtol:.0e}", atol=f"{atol:.0e}", detail=detail), hint)
+    raise CheckFailure(
+        told.format(name=translate(name), error=error, rtol=f"{rtol:.0e}", atol=f"{atol:.0e}", detail=detail), hint
+    )
 
 
 def gradcheck(
