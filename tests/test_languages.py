@@ -4,6 +4,7 @@ environment or course.yml, and a terminal table that stays aligned for Korean te
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -295,3 +296,40 @@ def test_the_pytest_plugin_reports_in_the_language_asked_for():
         env={**os.environ, **NO_PREFERENCE},
     )
     assert "시작 전: sigmoid_forward이(가) NotImplementedError를 냅니다" in run.stdout, run.stdout[-2000:]
+
+
+# ---- `_` is the translation function wherever it is imported --------------------------------------
+
+
+def shadowed_translations(source: str) -> list[int]:
+    """Lines of the functions that bind `_` (a throwaway `x, _ = ...`) and call `_()`: there
+    `_` is no longer the translation function. `__` is the throwaway name beside gettext."""
+    tree = ast.parse(source)
+    found = []
+    for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))):
+        stack, binds = list(ast.iter_child_nodes(function)), False
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                binds = True
+            if not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.comprehension, ast.ClassDef)):
+                stack.extend(ast.iter_child_nodes(node))
+        calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "_" for n in ast.walk(function))
+        if binds and calls:
+            found.append(function.lineno)
+    return found
+
+
+def test_no_function_that_translates_binds_the_name_of_the_translation():
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "autograder").rglob("*.py"))
+        if (lines := shadowed_translations(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_scan_finds_a_throwaway_named_like_the_translation():
+    source = "def f(pair):\n    first, _ = pair\n    return _('first: {x}').format(x=first)\n"
+    assert shadowed_translations(source) == [1]
+    assert shadowed_translations(source.replace("first, _ =", "first, __ =")) == []

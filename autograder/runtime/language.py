@@ -113,9 +113,10 @@ def _message(template: str, fields: dict) -> Message:
 
 
 def translate(text: str) -> str:
-    """A message marked with N_ (or a Message), in the current language. Text that is no message
-    of the catalog (a student's, a number) comes back as it is."""
+    """A message marked with N_ (or a Message, whose text fields are translated too), in the
+    current language. Text that is no message of the catalog (a student's, a number, code) comes
+    back as it is."""
     if isinstance(text, Message):
-        fields = {key: translate(value) if isinstance(value, Message) else value for key, value in text.fields.items()}
+        fields = {key: translate(value) if isinstance(value, str) else value for key, value in text.fields.items()}
         return _(text.template).format(**fields)
     return _(text)
