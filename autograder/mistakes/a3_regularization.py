@@ -422,3 +422,151 @@ def kfold_indices_validation_fold_in_train(n, k, *, shuffle=False, rng=None):
     sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
     bounds = np.cumsum([0] + sizes)
     return [(np.arange(n), np.sort(order[start:stop])) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake("dropout_forward", hint=HINT_EVAL, by_output=False)
+def dropout_forward_scales_at_test_time(x, p, *, train, rng):
+    if not train:
+        return x * (1 - p), (None, p)
+    keep = rng.random(x.shape) >= p
+    return np.where(keep, x, 0).astype(x.dtype), (keep, p)
+
+
+@mistake(
+    "batchnorm_forward",
+    hint="your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): batch norm "
+    "divides by np.sqrt(var + eps)",
+)
+def batchnorm_forward_eps_outside_sqrt(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
+    if train:
+        n = x.shape[0]
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
+    else:
+        mean, var = running_mean, running_var
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+    inv_std = 1 / (np.sqrt(var) + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, (xhat, gamma.copy(), inv_std, train), new_mean, new_var
+
+
+@mistake(
+    "batchnorm_backward",
+    hint="your dgamma is dout summed over the batch, the same as dbeta: gamma multiplies xhat, "
+    "so dgamma = (dout * xhat).sum(axis=0)",
+)
+def batchnorm_backward_dgamma_without_xhat(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    dxhat = dout * gamma
+    if train:
+        dx = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+    else:
+        dx = dxhat * inv_std
+    return dx, dout.sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "batchnorm_backward",
+    hint="your dx leaves out gamma (you use dout where dxhat = dout * gamma belongs): the output "
+    "is gamma * xhat + beta, so the gradient reaching xhat is dout * gamma",
+)
+def batchnorm_backward_forgets_gamma(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    if train:
+        dx = inv_std * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
+    else:
+        dx = dout * inv_std
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "batchnorm_backward",
+    hint="your backward uses the training formula in evaluation mode too: with train=False the "
+    "mean and variance are constants (the running statistics), so dx = dout * gamma / np.sqrt(running_var + eps)",
+)
+def batchnorm_backward_training_formula_in_eval(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "spatial_batchnorm_backward",
+    hint="you reshape dout (N, C, H, W) to (N*H*W, C) without moving C last, which mixes channels and "
+    "positions: transpose to (N, H, W, C) first, and transpose dx back after",
+)
+def spatial_batchnorm_backward_reshape_without_transpose(dout, cache):
+    cache, (n, c, h, w) = cache
+    dx, dgamma, dbeta = batchnorm_backward(dout.reshape(-1, c), cache)
+    return dx.reshape(n, c, h, w), dgamma, dbeta
+
+
+@mistake(
+    "layernorm_backward",
+    hint="your dx misses the path through the mean (dxhat.mean(axis=-1)): the mean depends on "
+    "every feature, so dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the last axis",
+)
+def layernorm_backward_missing_mean_path(dout, cache):
+    xhat, gamma, inv_std = cache
+    leading = tuple(range(dout.ndim - 1))
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - xhat * (dxhat * xhat).mean(axis=-1, keepdims=True))
+    return dx, (dout * xhat).sum(axis=leading), dout.sum(axis=leading)
+
+
+@mistake(
+    "EarlyStopping",
+    hint="your stopper treats every metric as a loss (lower is better), whatever mode is: with "
+    "mode='max' a value improves when it is higher than best + |min_delta|, and best starts at -inf",
+)
+class EarlyStoppingIgnoresMode:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps = None, 0, 0
+
+    def step(self, value):
+        improved = value < self.best - self.min_delta
+        if improved:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        self._steps += 1
+        return not improved and self.num_bad_epochs >= self.patience
+
+
+@mistake(
+    "kfold_indices",
+    hint="your folds take every k-th entry (order[i::k]): fold i is a consecutive chunk of the "
+    "order, n // k + 1 entries for i < n % k and n // k after",
+)
+def kfold_indices_strided_folds(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    folds = [order[i::k] for i in range(k)]
+    return [(np.sort(np.concatenate([f for j, f in enumerate(folds) if j != i])), np.sort(folds[i])) for i in range(k)]
+
+
+@mistake("kfold_indices", hint=HINT_FOLD_SIZES, by_output=False)
+def kfold_indices_larger_folds_last(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    sizes = [n // k] * (k - n % k) + [n // k + 1] * (n % k)
+    bounds = np.cumsum([0] + sizes)
+    return [
+        (np.sort(np.concatenate([order[:start], order[stop:]])), np.sort(order[start:stop]))
+        for start, stop in zip(bounds[:-1], bounds[1:])
+    ]
