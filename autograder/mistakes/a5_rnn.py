@@ -344,3 +344,94 @@ def gru_backward_dx_in_reverse_order(dhs, cache):
         dxs.append(dx)
         totals = dparams if totals is None else [total + d for total, d in zip(totals, dparams)]
     return (np.stack(dxs), dh, *totals)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "rnn_cell_backward",
+    hint="your cache already holds h_new = tanh(a), and you applied tanh to it again: the local "
+    "derivative is 1 - h_new**2, so da = dh_new * (1 - h_new**2)",
+)
+def rnn_cell_backward_applies_tanh_again(dh_new, cache):
+    x, h, W_ih, W_hh, h_new = cache
+    da = dh_new * (1 - np.tanh(h_new) ** 2)
+    db = da.sum(axis=0)
+    return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h, db, db.copy()
+
+
+@mistake(
+    "clip_grad_norm",
+    hint="your scale is max_norm / total_norm: torch divides by total_norm + 1e-6, "
+    "scale = min(1, max_norm / (total_norm + 1e-6))",
+)
+def clip_grad_norm_without_the_epsilon(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+    scale = min(1.0, max_norm / total_norm) if total_norm > 0 else 1.0
+    return type(grads)(g * scale for g in grads), total_norm
+
+
+@mistake(
+    "lstm_cell_forward",
+    hint="your candidate g goes through a sigmoid, like the gates: the candidate cell value is "
+    "g = tanh(a_g), in (-1, 1), so that c can decrease as well as increase",
+)
+def lstm_cell_forward_candidate_with_sigmoid(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), _sigmoid(a_g), _sigmoid(a_o)
+    c_new = f * c + i * g
+    tanh_c = np.tanh(c_new)
+    h_new = o * tanh_c
+    return h_new, c_new, (x.copy(), h.copy(), c.copy(), W_ih.copy(), W_hh.copy(), i, f, g, o, tanh_c)
+
+
+@mistake(
+    "lstm_cell_backward",
+    hint="your dc_prev is the whole dc: c_new = f * c + i * g, so the gradient reaching c is dc * f",
+)
+def lstm_cell_backward_dc_prev_without_the_forget_gate(dh_new, dc_new, cache):
+    x, h, c, W_ih, W_hh, i, f, g, o, tanh_c = cache
+    dc = dc_new + dh_new * o * (1 - tanh_c**2)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh_new * tanh_c * o * (1 - o)], axis=1
+    )
+    db = da.sum(axis=0)
+    return da @ W_ih, da @ W_hh, dc, da.T @ x, da.T @ h, db, db.copy()
+
+
+@mistake("lstm_backward", hint=HINT_RECURRENT_DH)
+def lstm_backward_drops_the_recurrent_dh(dhs, cache):
+    dc = np.zeros_like(dhs[0])
+    dxs, totals = [], None
+    for t in reversed(range(len(dhs))):
+        dx, dh, dc, *dparams = lstm_cell_backward(dhs[t], dc, cache[t])
+        dxs.append(dx)
+        totals = dparams if totals is None else [total + d for total, d in zip(totals, dparams)]
+    return (np.stack(dxs[::-1]), dh, dc, *totals)
+
+
+@mistake(
+    "gru_cell_forward",
+    hint="you read the gate blocks as (z, r, n), update gate first as some papers write it: PyTorch's "
+    "rows of W_ih, W_hh, b_ih and b_hh are ordered (r, z, n), reset gate first",
+)
+def gru_cell_forward_update_gate_first(x, h, W_ih, W_hh, b_ih, b_hh):
+    gi_z, gi_r, gi_n = np.split(x @ W_ih.T + b_ih, 3, axis=1)
+    gh_z, gh_r, gh_n = np.split(h @ W_hh.T + b_hh, 3, axis=1)
+    r = _sigmoid(gi_r + gh_r)
+    z = _sigmoid(gi_z + gh_z)
+    n = np.tanh(gi_n + r * gh_n)
+    h_new = (1 - z) * n + z * h
+    return h_new, (x.copy(), h.copy(), W_ih.copy(), W_hh.copy(), r, z, n, gh_n)
+
+
+@mistake("gru_backward", hint=HINT_ACCUMULATE)
+def gru_backward_keeps_the_last_weight_gradients(dhs, cache):
+    dh = np.zeros_like(dhs[0])
+    dxs = []
+    for t in reversed(range(len(dhs))):
+        dx, dh, dW_ih, dW_hh, db_ih, db_hh = gru_cell_backward(dhs[t] + dh, cache[t])
+        dxs.append(dx)
+    return np.stack(dxs[::-1]), dh, dW_ih, dW_hh, db_ih, db_hh
