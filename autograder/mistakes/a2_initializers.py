@@ -331,3 +331,55 @@ def kaiming_normal_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky
 def kaiming_uniform_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
     bound = kaiming_bound(shape, a, "fan_in", nonlinearity)
     return rng.uniform(-bound, bound, size=shape)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "calculate_gain",
+    hint="your leaky_relu gain takes a slope of 0 when param is None, which is the ReLU's sqrt(2): "
+    "torch's default negative slope is 0.01, so the gain is sqrt(2 / (1 + 0.01**2))",
+)
+def calculate_gain_leaky_relu_default_slope_zero(nonlinearity, param=None):
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+    if nonlinearity in linear or nonlinearity == "sigmoid":
+        return 1.0
+    gains = {"tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}
+    if nonlinearity in gains:
+        return gains[nonlinearity]
+    if nonlinearity == "leaky_relu":
+        if param is not None and (not isinstance(param, (int, float)) or isinstance(param, bool)):
+            raise ValueError(f"negative_slope {param!r} is not a number")
+        return math.sqrt(2.0 / (1 + (param or 0.0) ** 2))
+    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+
+
+@mistake(
+    "kaiming_std",
+    hint="your std is sqrt(2 / fan), He's ReLU formula, whatever nonlinearity and a are: the gain "
+    "depends on them, std = calculate_gain(nonlinearity, a) / sqrt(fan)",
+)
+def kaiming_std_always_relu(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = fan_in_and_fan_out(shape)
+    return math.sqrt(2.0 / (fan_in if mode == "fan_in" else fan_out))
+
+
+@mistake(
+    "xavier_std",
+    hint="you ignore gain: the std is gain * sqrt(2 / (fan_in + fan_out))",
+)
+def xavier_std_ignores_gain(shape, gain=1.0):
+    fan_in, fan_out = fan_in_and_fan_out(shape)
+    return math.sqrt(2.0 / (fan_in + fan_out))
+
+
+@mistake(
+    "lecun_std",
+    hint="you return the variance 1 / fan_in: the std is its square root, 1 / sqrt(fan_in)",
+)
+def lecun_std_returns_the_variance(shape):
+    fan_in, _ = fan_in_and_fan_out(shape)
+    return 1.0 / fan_in
