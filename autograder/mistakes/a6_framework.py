@@ -303,3 +303,42 @@ def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, l
         history["train_accuracy"].append(accuracy(model, X_train, y_train))
         history["test_accuracy"].append(accuracy(model, X_test, y_test))
     return history, history["test_accuracy"][-1], model
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "Optimizer",
+    hint="your step passes a fresh {} to the rule every time and drops the state it returns, so "
+    "momentum and Adam forget their history (momentum becomes plain SGD): keep self.states[i] = "
+    "the state_new the rule returns, one per parameter",
+)
+class optimizer_forgets_its_state:
+    rule = None
+
+    def __init__(self, params, **hyperparameters):
+        self.params = list(params)
+        self.hyperparameters = hyperparameters
+        self.states = [{} for _ in self.params]
+
+    def step(self):
+        for param in self.params:
+            param.data, _ = type(self).rule(param.data, param.grad, {}, **self.hyperparameters)
+
+    def zero_grad(self):
+        for param in self.params:
+            param.grad = np.zeros_like(param.data)
+
+
+@mistake(
+    "train_step",
+    hint="you call optimizer.zero_grad() after the backward, so the step sees zero gradients and "
+    "nothing is learned: zero the gradients first, then forward, loss, backward, step",
+)
+def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
+    loss = loss_fn(model(x), y)
+    model.backward(loss_fn.backward())
+    optimizer.zero_grad()
+    optimizer.step()
+    return float(loss)
