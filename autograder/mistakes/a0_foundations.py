@@ -66,8 +66,10 @@ def sigmoid_forward_in_float32(x):
 
 @mistake(
     "sigmoid_forward",
-    hint="the two branches of your stable sigmoid are swapped (you compute sigmoid(-x)): "
-    "use 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0",
+    hint=(
+        "you swapped the two branches of your stable sigmoid (you compute sigmoid(-x)): use 1 / (1 + "
+        "exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0"
+    ),
 )
 def sigmoid_forward_branches_swapped(x):
     z = np.exp(-np.abs(x))
@@ -113,8 +115,10 @@ def relu_backward_masks_by_dout(dout, cache):
 
 @mistake(
     "leaky_relu_forward",
-    hint="np.maximum(x, slope * x) is the leaky ReLU only for 0 <= slope <= 1: "
-    "use np.where(x > 0, x, slope * x), which holds for any slope",
+    hint=(
+        "you use np.maximum(x, slope * x), which is the leaky ReLU only for 0 <= slope <= 1: use "
+        "np.where(x > 0, x, slope * x), which holds for any slope"
+    ),
 )
 def leaky_relu_forward_with_maximum(x, negative_slope=0.01):
     out = np.maximum(x, negative_slope * x)
@@ -160,8 +164,10 @@ def linear_forward_without_bias(x, W, b):
 
 @mistake(
     "linear_backward",
-    hint="db averages dout over the batch: the bias is added to every row, so db is the "
-    "sum over the batch, dout.sum(axis=0)",
+    hint=(
+        "your db is the mean of dout over the batch; the bias is added to every row, so db is the sum"
+        " over the batch, dout.sum(axis=0)"
+    ),
 )
 def linear_backward_db_averaged(dout, cache):
     x, W = cache
@@ -212,8 +218,10 @@ def log_softmax_as_log_of_softmax(x, axis=-1):
 
 @mistake(
     "log_softmax",
-    hint="after shifting by the max you forgot to subtract it from x as well: "
-    "log_softmax = x - max - log(sum(exp(x - max)))",
+    hint=(
+        "you shift by the max inside the log-sum-exp but not in the first term: log_softmax = x - max"
+        " - log(sum(exp(x - max)))"
+    ),
 )
 def log_softmax_forgets_the_max(x, axis=-1):
     m = np.max(x, axis=axis, keepdims=True)
@@ -228,8 +236,10 @@ def log_softmax_forgets_the_max(x, axis=-1):
 
 @mistake(
     "cross_entropy",
-    hint="dlogits is not divided by N: the loss is a mean over the batch, so its gradient "
-    "is (softmax(logits) - onehot(y)) / N",
+    hint=(
+        "your dlogits is not divided by N: the loss is a mean over the batch, so its gradient is "
+        "(softmax(logits) - onehot(y)) / N"
+    ),
 )
 def cross_entropy_dlogits_not_divided_by_n(logits, y):
     rows = np.arange(logits.shape[0])
@@ -265,7 +275,8 @@ def cross_entropy_unshifted_softmax(logits, y):
 
 
 @mistake(
-    "mse", hint="dpred misses the factor 2 from differentiating the square: dpred = 2 * (pred - target) / pred.size"
+    "mse",
+    hint=("your dpred misses the factor 2 from differentiating the square: dpred = 2 * (pred - target) / pred.size"),
 )
 def mse_gradient_without_factor_2(pred, target):
     diff = pred - target

@@ -78,13 +78,13 @@ def nesterov_without_lookahead(w, dw, state, *, lr=1e-2, mu=0.9):
     return w - lr * b, {"b": b}
 
 
-@mistake("adagrad", hint="eps goes outside the square root: divide by np.sqrt(s) + eps, not np.sqrt(s + eps)")
+@mistake("adagrad", hint="your eps is inside the square root, np.sqrt(s + eps): torch divides by np.sqrt(s) + eps")
 def adagrad_eps_inside_sqrt(w, dw, state, *, lr=1e-2, eps=1e-10):
     s = state.get("s", 0) + dw**2
     return w - lr * dw / np.sqrt(s + eps), {"s": s}
 
 
-@mistake("rmsprop", hint="eps goes outside the square root: divide by np.sqrt(v) + eps, not np.sqrt(v + eps)")
+@mistake("rmsprop", hint="your eps is inside the square root, np.sqrt(v + eps): torch divides by np.sqrt(v) + eps")
 def rmsprop_eps_inside_sqrt(w, dw, state, *, lr=1e-2, alpha=0.99, eps=1e-8):
     v = alpha * state.get("v", 0) + (1 - alpha) * dw**2
     return w - lr * dw / np.sqrt(v + eps), {"v": v}
@@ -114,7 +114,13 @@ def adadelta_ignores_lr(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
     return w - delta, {"v": v, "u": u}
 
 
-@mistake("adam", hint="Adam without bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)")
+@mistake(
+    "adam",
+    hint=(
+        "your Adam has no bias correction, so its first steps are far too small: divide m by (1 - "
+        "beta1**t) and v by (1 - beta2**t)"
+    ),
+)
 def adam_without_bias_correction(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state.get("t", 0) + 1
     m = beta1 * state.get("m", 0) + (1 - beta1) * dw
@@ -122,7 +128,9 @@ def adam_without_bias_correction(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.99
     return w - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-@mistake("adam", hint="eps goes outside the square root: divide by np.sqrt(v_hat) + eps, not np.sqrt(v_hat + eps)")
+@mistake(
+    "adam", hint=("your eps is inside the square root, np.sqrt(v_hat + eps): torch divides by np.sqrt(v_hat) + eps")
+)
 def adam_eps_inside_sqrt(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state.get("t", 0) + 1
     m = beta1 * state.get("m", 0) + (1 - beta1) * dw
@@ -241,8 +249,10 @@ def fit_linear_regression_bias_column_first(X, y, *, batch_size=None, epochs, lr
 
 @mistake(
     "step_lr",
-    hint="epoch / step_size is true division, so the rate decays a little every epoch: "
-    "use floor division, gamma ** (epoch // step_size)",
+    hint=(
+        "your epoch / step_size is true division, so the rate decays a little every epoch: use floor "
+        "division, gamma ** (epoch // step_size)"
+    ),
 )
 def step_lr_true_division(lr0, epoch, step_size, gamma=0.1):
     return lr0 * gamma ** (epoch / step_size)

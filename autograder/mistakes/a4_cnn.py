@@ -120,8 +120,10 @@ def conv2d_backward_dw_transposed(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias "
-    "is added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)",
+    hint=(
+        "your db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias is"
+        " added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)"
+    ),
 )
 def conv2d_backward_db_summed_over_batch_only(dout, cache):
     xp, w, stride, (ph, pw) = cache
@@ -134,9 +136,11 @@ def conv2d_backward_db_summed_over_batch_only(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) your dx keeps only the last "
-    "window's gradient: a pixel read by several windows collects the gradients of all of "
-    "them, so add (+= in a loop, np.add.at with index arrays), never assign",
+    hint=(
+        "your dx keeps only the last window's gradient where windows overlap (stride smaller than the"
+        " kernel): a pixel read by several windows collects the gradients of all of them, so add (+= "
+        "in a loop, np.add.at with index arrays), never assign"
+    ),
 )
 def conv2d_backward_dx_overwrites_overlaps(dout, cache):
     xp, w, (sh, sw), (ph, pw) = cache
@@ -175,8 +179,10 @@ def conv2d_backward_dx_kernel_not_rotated(dout, cache):
 
 @mistake(
     "maxpool2d_forward",
-    hint="with stride=None your windows move one pixel at a time: the stride defaults to the "
-    "kernel size (windows side by side, as torch's max_pool2d), not to 1",
+    hint=(
+        "your windows move one pixel at a time when stride=None: the stride defaults to the kernel "
+        "size (windows side by side, as torch's max_pool2d), not to 1"
+    ),
 )
 def maxpool2d_forward_stride_defaults_to_one(x, kernel_size, stride=None):
     kernel, stride = _pair(kernel_size), _pair(1 if stride is None else stride)
@@ -195,9 +201,11 @@ def maxpool2d_backward_to_every_entry(dout, cache):
 
 @mistake(
     "maxpool2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) and share their maximum, "
-    "your dx keeps only one window's gradient: add the gradients of every window "
-    "(np.add.at, or += in a loop); fancy-index assignment dx[idx] = dout keeps the last",
+    hint=(
+        "your dx keeps only one window's gradient where windows overlap (stride smaller than the "
+        "kernel) and share their maximum: add the gradients of every window (np.add.at, or += in a "
+        "loop); fancy-index assignment dx[idx] = dout keeps the last"
+    ),
 )
 def maxpool2d_backward_overwrites_overlaps(dout, cache):
     x, (kh, kw), (sh, sw) = cache
@@ -241,8 +249,10 @@ def avgpool2d_forward_ignores_stride(x, kernel_size, stride=None):
 
 @mistake(
     "avgpool2d_backward",
-    hint="each entry of a window moves the average by 1/(KH*KW) of its own change: spread "
-    "dout / (KH*KW) over the window, not dout itself",
+    hint=(
+        "you spread dout itself over each window: each entry moves the average by 1/(KH*KW) of its "
+        "own change, so spread dout / (KH*KW)"
+    ),
 )
 def avgpool2d_backward_not_divided(dout, cache):
     x_shape, (kh, kw), stride = cache
