@@ -13,16 +13,17 @@ from autograder.grading.strategies import cases, float_dtypes, generator, labels
 from autograder.runtime.plain import Probe
 
 HINT_OVERFLOW = (
-    "exp overflows for large |x|: compute the sigmoid from exp(-|x|), which never overflows "
-    "(two branches for x >= 0 and x < 0, or np.where over both)"
+    "your sigmoid computes exp(-x), which overflows for large negative x: compute it from "
+    "exp(-|x|), which never overflows (two branches for x >= 0 and x < 0, or np.where over both)"
 )
 HINT_SHIFT = (
-    "exp(1e4) overflows: subtract the maximum along the axis before exponentiating "
-    "(and for log_softmax use x - max - log(sum(exp(x - max))), not log(softmax))"
+    "your code exponentiates x without subtracting its maximum, and exp(1e4) overflows: subtract "
+    "the maximum along the axis before exponentiating (and for log_softmax use x - max - "
+    "log(sum(exp(x - max))), not log(softmax))"
 )
 HINT_COPY = (
-    "numerical_gradient must call f with a perturbed copy of x, never x itself, and leave x "
-    "unchanged: f may modify what it is given"
+    "your numerical_gradient calls f with x itself (or changes x), and f may modify what it is "
+    "given: call f with a fresh perturbed copy of x every time and leave x unchanged"
 )
 
 # ---- numerical_gradient -------------------------------------------------------------------

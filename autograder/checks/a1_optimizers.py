@@ -17,7 +17,10 @@ STEPS = 5
 # lr of each step as a factor of the case's lr: a schedule changes it between steps, and state
 # kept in another form than torch's (a velocity with lr folded in) only agrees at constant lr
 SCHEDULE = (1.0, 0.5, 2.0, 0.25, 1.5)
-HINT_STATE = "the state must be a dict of str -> ndarray/int/float (plain data), e.g. {'m': m, 'v': v, 't': t}"
+HINT_STATE = (
+    "your state is not plain data (a dict of str -> ndarray/int/float): return a new dict such as"
+    " {'m': m, 'v': v, 't': t}"
+)
 
 lrs = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
 epsilons = st.sampled_from([1e-8, 1e-2, 0.3])

@@ -49,14 +49,15 @@ N_DRAWS = {"uniform": 300, "normal": 1000}
 TWO_STD_TAIL = math.erfc(math.sqrt(2.0))  # P(|Z| > 2) for Z ~ N(0, 1)
 
 HINT_RNG = (
-    "draw only from the rng argument (rng.normal, rng.uniform, rng.standard_normal ...): "
-    "never np.random.seed or the np.random.* functions (the global state), nor a Generator of "
-    "your own, so that the same rng gives the same array and nothing else changes it"
+    "your function draws from somewhere else than its rng argument (np.random.seed, the "
+    "np.random.* functions or a Generator of its own): draw only from rng (rng.normal, "
+    "rng.uniform, rng.standard_normal ...), so that the same rng gives the same array and nothing"
+    " else changes it"
 )
 HINT_SIGN = (
-    "multiply Q's columns by the signs of R's diagonal (q * np.sign(np.diag(r))): np.linalg.qr "
-    "gives R[0, 0] the sign opposite to A[0, 0], so without the correction Q[0, 0] is always "
-    "negative and Q is not uniformly distributed"
+    "your Q keeps the signs np.linalg.qr gives it, which makes Q[0, 0] always negative, so Q is "
+    "not uniformly distributed: multiply Q's columns by the signs of R's diagonal, q * "
+    "np.sign(np.diag(r))"
 )
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -652,10 +653,10 @@ def orthogonal_haar(ctx, case):
 
 
 HINT_HAAR = (
-    "draw A from rng.standard_normal((rows, cols)) (transposed when wide), take Q from "
-    "np.linalg.qr(A) and multiply its columns by the signs of R's diagonal: a fixed or permuted "
-    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I, is orthogonal but "
-    "not uniformly distributed"
+    "your orthogonal matrices are orthogonal but not uniformly distributed (a fixed or permuted "
+    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I): draw A from "
+    "rng.standard_normal((rows, cols)) (transposed when wide), take Q from np.linalg.qr(A) and "
+    "multiply its columns by the signs of R's diagonal"
 )
 
 

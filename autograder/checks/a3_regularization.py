@@ -26,23 +26,30 @@ from autograder.grading.strategies import cases, float_dtypes, generator, seeds,
 from autograder.runtime.plain import Foreign, Probe
 
 HINT_UNSCALED = (
-    "kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), "
-    "out = x * mask / (1 - p), so that the expected output equals x"
+    "your kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), out "
+    "= x * mask / (1 - p), so that the expected output equals x"
 )
 HINT_KEEP_PROBABILITY = (
-    "p is the probability of dropping an entry (PyTorch's convention), not of keeping it: keep "
-    "each entry with probability 1 - p (mask = rng.random(x.shape) >= p) and scale kept entries "
-    "by 1 / (1 - p)"
+    "you treat p as the probability of keeping an entry (CS231n's convention): p is the "
+    "probability of dropping it (PyTorch's), so keep each entry with probability 1 - p (mask = "
+    "rng.random(x.shape) >= p) and scale kept entries by 1 / (1 - p)"
 )
 HINT_SHARED_MASK = (
     "your mask is shared across the batch (drawn with the shape of one example): every entry "
     "of x needs its own draw, rng.random(x.shape)"
 )
-HINT_EVAL = "in evaluation mode (train=False) dropout is the identity: return a copy of x, drop nothing"
-HINT_P_ONE = "for p = 1 every entry is dropped: return zeros (x / (1 - p) divides by zero)"
+HINT_EVAL = (
+    "your dropout changes x in evaluation mode (train=False): there dropout is the identity, so "
+    "return a copy of x and drop nothing"
+)
+HINT_P_ONE = (
+    "your dropout with p = 1 does not return zeros (x / (1 - p) divides by zero): every entry is "
+    "dropped, so return zeros"
+)
 HINT_RNG = (
-    "draw the mask from the rng argument only (rng.random(x.shape)), never from np.random's "
-    "global functions or a generator of your own: the same rng must give the same mask"
+    "your mask does not come from the rng argument alone (np.random's global functions or a "
+    "generator of your own): draw it with rng.random(x.shape), so that the same rng gives the "
+    "same mask"
 )
 HINT_FRESH_MASK = (
     "your backward does not use the forward's mask (it draws a new one, or none): keep the "
@@ -53,16 +60,17 @@ HINT_BACKWARD_UNSCALED = (
     "1 / (1 - p), so dx = dout * mask / (1 - p)"
 )
 HINT_BACKWARD_REPEATABLE = (
-    "the backward must be a fixed function of dout and its cache: no random draw (the mask comes "
-    "from the cache) and no change to the cache"
+    "your backward is not a fixed function of dout and its cache (it draws at random or changes "
+    "the cache): take the mask from the cache and leave the cache unchanged"
 )
 HINT_FOLD_SIZES = (
-    "fold sizes follow sklearn's KFold: the first n % k folds have n // k + 1 entries, the "
-    "others n // k (np.array_split gives the same sizes)"
+    "your fold sizes are not sklearn's KFold's: the first n % k folds have n // k + 1 entries, "
+    "the others n // k (np.array_split gives the same sizes)"
 )
 HINT_PERMUTATION = (
-    "when shuffling, permute once with order = rng.permutation(n) (no other rng draw), then "
-    "cut order into consecutive folds and sort each fold's indices"
+    "your shuffled folds do not follow order = rng.permutation(n): permute once with "
+    "rng.permutation(n) (no other rng draw), then cut order into consecutive folds and sort each "
+    "fold's indices"
 )
 
 # A correct dropout fails a statistical test with probability at most STAT_FAILURE (a test of

@@ -22,8 +22,10 @@ from autograder.grading.strategies import (
     cases,
     conv_geometry,
     distinct_values,
+    filter_shape,
     float_dtypes,
     generator,
+    image_shape,
     pool_geometry,
     seeds,
     upstream,
@@ -73,10 +75,9 @@ conv_cases = cases(geometry=conv_geometry(), dtype=float_dtypes, seed=seeds)
 
 def _conv_make(case):
     geometry, rng = case["geometry"], generator(case["seed"])
-    f = geometry["w"][0]
     inputs = {
         name: values(rng, shape, case["dtype"])
-        for name, shape in (("x", geometry["x"]), ("w", geometry["w"]), ("b", (f,)))
+        for name, shape in (("x", image_shape(geometry)), ("w", filter_shape(geometry)), ("b", (geometry["F"],)))
     }
     return inputs, {"stride": geometry["stride"], "padding": geometry["padding"]}
 
@@ -84,7 +85,7 @@ def _conv_make(case):
 def _conv_shape(case):
     """conv2d_forward's output shape by the spec's formula."""
     geometry = case["geometry"]
-    (n, _, h, wd), (f, _, kh, kw) = geometry["x"], geometry["w"]
+    (n, _, h, wd), (f, _, kh, kw) = image_shape(geometry), filter_shape(geometry)
     (sh, sw), (ph, pw) = as_pair(geometry["stride"]), as_pair(geometry["padding"])
     return ((n, f, _output_side(h, kh, sh, ph), _output_side(wd, kw, sw, pw)),)
 
@@ -199,7 +200,7 @@ pool_cases = cases(geometry=pool_geometry(), dtype=float_dtypes, seed=seeds)
 def _pool_make(case):
     """A tie-free input, kernel_size, and stride only when not the default (so the default is used)."""
     geometry = case["geometry"]
-    x = distinct_values(generator(case["seed"]), geometry["x"], case["dtype"])
+    x = distinct_values(generator(case["seed"]), image_shape(geometry), case["dtype"])
     kwargs = {"kernel_size": geometry["kernel_size"]}
     if geometry["stride"] is not None:
         kwargs["stride"] = geometry["stride"]

@@ -24,8 +24,8 @@ from autograder.runtime import probes
 from autograder.runtime.plain import Foreign, Handle, Probe
 
 HINT_ACCUMULATE = (
-    "backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
-    "used twice collects both contributions, as in PyTorch"
+    "your backward assigns param.grad instead of adding into it, so a parameter used twice keeps "
+    "only one contribution: add, param.grad += ..., as in PyTorch"
 )
 # The scenarios drive live objects (an optimizer step changes parameters another object holds),
 # which the student bundle's recorded reference cannot replay: a6 is self-checked in the full course.
@@ -36,19 +36,21 @@ REPLAYABLE = False
 # fails at once, whatever length the object claims.
 ITEM_LIMIT = 10_000
 
-HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
+HINT_EVAL = "your Dropout does not pass train=self.training to dropout_forward, so eval() does not turn it off: pass it"
 HINT_INIT = (
-    "initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
-    "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range"
+    "your layer is not initialised as PyTorch's: draw the weight with kaiming_uniform(shape, "
+    "a=sqrt(5), rng=rng), that is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same "
+    "range"
 )
 HINT_GRAD = (
-    "a new Parameter's grad must be an array of zeros of data's shape (not None), so that backward can add into it"
+    "your new Parameter's grad is not an array of zeros of data's shape (None, say): start it at "
+    "np.zeros_like(data), so that backward can add into it"
 )
 HINT_TRAINING = (
-    "every batch must zero the gradients, run the model forward and backward, and step an "
-    "optimizer built over the parameters of that same model"
+    "your training does not zero the gradients, run the model forward and backward and step an "
+    "optimizer over that same model's parameters at every batch: do all four, in that order"
 )
-HINT_DEPENDS = "this layer calls your {functions}: if their own checks fail, fix those first"
+HINT_DEPENDS = "your layer calls your {functions}; if their own checks fail, fix those first"
 
 
 class Side:
@@ -811,8 +813,10 @@ def require_speed(ctx):
             f"{yours * 1e3:.0f} ms with your layers, {yours / reference:.0f} times the reference's "
             f"{reference * 1e3:.1f} ms: training would take far longer than the grader allows, so it was "
             "not started",
-            "vectorise conv2d_forward/backward and the pooling functions (im2col or stride tricks plus "
-            "one matrix product) instead of looping over output pixels",
+            (
+                "your conv2d_forward/backward or pooling functions loop over output pixels, too slow to train"
+                " in the time allowed: vectorise them (im2col or stride tricks plus one matrix product)"
+            ),
         )
 
 

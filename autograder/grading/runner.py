@@ -50,7 +50,12 @@ class TaskResult:
 
 
 def describe_case(case: dict) -> str:
-    return ", ".join(f"{key}={numeric.fmt(value)}" for key, value in case.items())
+    """The case as `name=value, ...`, each size under the name its task's docstring gives it; a
+    field that is itself a dict of named sizes (a4's geometry) is spread into those names."""
+    fields = [
+        item for key, value in case.items() for item in (value.items() if type(value) is dict else [(key, value)])
+    ]
+    return ", ".join(f"{key}={numeric.fmt(value)}" for key, value in fields)
 
 
 def _first_failure(error: BaseException):

@@ -78,13 +78,13 @@ def nesterov_without_lookahead(w, dw, state, *, lr=1e-2, mu=0.9):
     return w - lr * b, {"b": b}
 
 
-@mistake("adagrad", hint="eps goes outside the square root: divide by np.sqrt(s) + eps, not np.sqrt(s + eps)")
+@mistake("adagrad", hint="your eps is inside the square root, np.sqrt(s + eps): torch divides by np.sqrt(s) + eps")
 def adagrad_eps_inside_sqrt(w, dw, state, *, lr=1e-2, eps=1e-10):
     s = state.get("s", 0) + dw**2
     return w - lr * dw / np.sqrt(s + eps), {"s": s}
 
 
-@mistake("rmsprop", hint="eps goes outside the square root: divide by np.sqrt(v) + eps, not np.sqrt(v + eps)")
+@mistake("rmsprop", hint="your eps is inside the square root, np.sqrt(v + eps): torch divides by np.sqrt(v) + eps")
 def rmsprop_eps_inside_sqrt(w, dw, state, *, lr=1e-2, alpha=0.99, eps=1e-8):
     v = alpha * state.get("v", 0) + (1 - alpha) * dw**2
     return w - lr * dw / np.sqrt(v + eps), {"v": v}
@@ -114,7 +114,13 @@ def adadelta_ignores_lr(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
     return w - delta, {"v": v, "u": u}
 
 
-@mistake("adam", hint="Adam without bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)")
+@mistake(
+    "adam",
+    hint=(
+        "your Adam has no bias correction, so its first steps are far too small: divide m by (1 - "
+        "beta1**t) and v by (1 - beta2**t)"
+    ),
+)
 def adam_without_bias_correction(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state.get("t", 0) + 1
     m = beta1 * state.get("m", 0) + (1 - beta1) * dw
@@ -122,7 +128,9 @@ def adam_without_bias_correction(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.99
     return w - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
 
 
-@mistake("adam", hint="eps goes outside the square root: divide by np.sqrt(v_hat) + eps, not np.sqrt(v_hat + eps)")
+@mistake(
+    "adam", hint=("your eps is inside the square root, np.sqrt(v_hat + eps): torch divides by np.sqrt(v_hat) + eps")
+)
 def adam_eps_inside_sqrt(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     t = state.get("t", 0) + 1
     m = beta1 * state.get("m", 0) + (1 - beta1) * dw
@@ -241,8 +249,10 @@ def fit_linear_regression_bias_column_first(X, y, *, batch_size=None, epochs, lr
 
 @mistake(
     "step_lr",
-    hint="epoch / step_size is true division, so the rate decays a little every epoch: "
-    "use floor division, gamma ** (epoch // step_size)",
+    hint=(
+        "your epoch / step_size is true division, so the rate decays a little every epoch: use floor "
+        "division, gamma ** (epoch // step_size)"
+    ),
 )
 def step_lr_true_division(lr0, epoch, step_size, gamma=0.1):
     return lr0 * gamma ** (epoch / step_size)
@@ -276,3 +286,196 @@ def linear_warmup_lr_counts_from_one(lr0, t, warmup_steps):
     if warmup_steps <= 0:
         return lr0
     return lr0 * min(1.0, (t + 1) / warmup_steps)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "sgd",
+    hint="you subtract weight_decay * w outside the learning rate (w - lr * dw - weight_decay * w): "
+    "the decay is part of the gradient, g = dw + weight_decay * w, and the step is w - lr * g",
+)
+def sgd_decay_not_scaled_by_lr(w, dw, state, *, lr=1e-2, weight_decay=0.0):
+    return w - lr * dw - weight_decay * w, dict(state)
+
+
+@mistake("momentum", hint=HINT_MUTATES, by_output=False)
+def momentum_next_w_is_w(w, dw, state, *, lr=1e-2, mu=0.9):
+    b = dw.copy() if "b" not in state else mu * state["b"] + dw
+    next_w = w
+    next_w -= lr * b
+    return next_w, {"b": b}
+
+
+@mistake(
+    "nesterov",
+    hint="you step with the updated velocity, w + mu**2 * v - (1 + mu) * lr * g after v = mu * v - lr * g "
+    "(deep-learning-from-scratch's form), which is neither torch's rule nor its velocity form: keep "
+    "b = mu * b + g and step w - lr * (g + mu * b)",
+)
+def nesterov_dlfs_form(w, dw, state, *, lr=1e-2, mu=0.9):
+    v = mu * state.get("v", 0) - lr * dw
+    return w + mu * mu * v - (1 + mu) * lr * dw, {"v": v}
+
+
+@mistake(
+    "adagrad",
+    hint="your eps is the constant 1e-7 whatever eps is passed (deep-learning-from-scratch's form): "
+    "divide by np.sqrt(s) + eps with the eps argument",
+)
+def adagrad_hardcoded_eps(w, dw, state, *, lr=1e-2, eps=1e-10):
+    s = state.get("s", 0) + dw**2
+    return w - lr * dw / (np.sqrt(s) + 1e-7), {"s": s}
+
+
+@mistake(
+    "adagrad",
+    hint="your s is this step's squared gradient only: AdaGrad accumulates every step's, s = s + dw**2",
+)
+def adagrad_without_accumulation(w, dw, state, *, lr=1e-2, eps=1e-10):
+    s = dw**2
+    return w - lr * dw / (np.sqrt(s) + eps), {"s": s}
+
+
+@mistake(
+    "rmsprop",
+    hint="your eps is the constant 1e-7 whatever eps is passed: divide by np.sqrt(v) + eps with the eps argument",
+)
+def rmsprop_hardcoded_eps(w, dw, state, *, lr=1e-2, alpha=0.99, eps=1e-8):
+    v = alpha * state.get("v", 0) + (1 - alpha) * dw**2
+    return w - lr * dw / (np.sqrt(v) + 1e-7), {"v": v}
+
+
+@mistake(
+    "rmsprop",
+    hint="your average weights the new squared gradient by alpha and the old v by 1 - alpha: "
+    "alpha is the decay of the old average, v = alpha * v + (1 - alpha) * dw**2",
+)
+def rmsprop_alpha_on_the_new_gradient(w, dw, state, *, lr=1e-2, alpha=0.99, eps=1e-8):
+    v = (1 - alpha) * state.get("v", 0) + alpha * dw**2
+    return w - lr * dw / (np.sqrt(v) + eps), {"v": v}
+
+
+@mistake(
+    "adadelta",
+    hint="your eps is outside the square roots ((np.sqrt(u) + eps) / (np.sqrt(v) + eps)), so the "
+    "first steps, with u = 0, are almost nothing: AdaDelta puts it inside, "
+    "delta = np.sqrt(u + eps) / np.sqrt(v + eps) * dw",
+)
+def adadelta_eps_outside_sqrt(w, dw, state, *, lr=1.0, rho=0.9, eps=1e-6):
+    v = rho * state.get("v", 0) + (1 - rho) * dw**2
+    u = state.get("u", np.zeros_like(dw))
+    delta = (np.sqrt(u) + eps) / (np.sqrt(v) + eps) * dw
+    u = rho * u + (1 - rho) * delta**2
+    return w - lr * delta, {"v": v, "u": u}
+
+
+@mistake(
+    "adam",
+    hint="your eps is the constant 1e-8 whatever eps is passed: divide by np.sqrt(v_hat) + eps with the eps argument",
+)
+def adam_hardcoded_eps(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0) + (1 - beta1) * dw
+    v = beta2 * state.get("v", 0) + (1 - beta2) * dw**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + 1e-8), {"t": t, "m": m, "v": v}
+
+
+@mistake(
+    "adam",
+    hint="you fold the bias correction into the learning rate, lr * sqrt(1 - beta2**t) / (1 - beta1**t), "
+    "and add eps to the uncorrected np.sqrt(v) (deep-learning-from-scratch's form), which scales eps "
+    "differently: torch adds eps to np.sqrt(v_hat), v_hat = v / (1 - beta2**t)",
+)
+def adam_bias_correction_in_lr(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0) + (1 - beta1) * dw
+    v = beta2 * state.get("v", 0) + (1 - beta2) * dw**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return w - lr_t * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+
+
+@mistake(
+    "adam",
+    hint="your state does not carry the step count t, so every step is bias-corrected as the first "
+    "(t = 1): store t in the state and add 1 to it at every step",
+)
+def adam_step_count_not_kept(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = 1
+    m = beta1 * state.get("m", 0) + (1 - beta1) * dw
+    v = beta2 * state.get("v", 0) + (1 - beta2) * dw**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v}
+
+
+@mistake(
+    "adam",
+    hint="your state keeps m and v in float32 (np.zeros(..., dtype=np.float32), or astype), so float64 "
+    "weights take steps of float32 precision: keep m and v in the dtype of dw (np.zeros_like(dw))",
+)
+def adam_state_in_float32(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = (beta1 * state.get("m", 0) + (1 - beta1) * dw).astype(np.float32)
+    v = (beta2 * state.get("v", 0) + (1 - beta2) * dw**2).astype(np.float32)
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return (w - lr * m_hat / (np.sqrt(v_hat) + eps)).astype(w.dtype), {"t": t, "m": m, "v": v}
+
+
+@mistake("adam", hint=HINT_MUTATES, by_output=False)
+def adam_next_w_is_w(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0) + (1 - beta1) * dw
+    v = beta2 * state.get("v", 0) + (1 - beta2) * dw**2
+    next_w = w
+    next_w -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return next_w, {"t": t, "m": m, "v": v}
+
+
+@mistake(
+    "adamw",
+    hint="your decay is w * (1 - weight_decay), without the learning rate: torch decays by "
+    "w * (1 - lr * weight_decay) before the Adam step",
+)
+def adamw_decay_without_lr(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    return adam(w * (1 - weight_decay), dw, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+@mistake(
+    "fit_linear_regression",
+    hint="your losses[e] is the loss of the epoch's last mini-batch: it is the loss on the whole "
+    "data after epoch e, np.mean((X1 @ theta - y)**2)",
+)
+def fit_linear_regression_loss_of_last_batch(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
+    n = X.shape[0]
+    X1 = np.concatenate([X, np.ones((n, 1), dtype=X.dtype)], axis=1)
+    theta = np.zeros((X1.shape[1],) + y.shape[1:], dtype=np.result_type(X, y))
+    state = {}
+    losses = np.empty(epochs, dtype=theta.dtype)
+    for epoch in range(epochs):
+        for batch in minibatch_indices(n, batch_size or n, shuffle=True, rng=rng):
+            grad = 2 / len(batch) * X1[batch].T @ (X1[batch] @ theta - y[batch])
+            theta, state = optimizer(theta, grad, state, lr=lr)
+            losses[epoch] = np.mean((X1[batch] @ theta - y[batch]) ** 2)
+    return theta, losses
+
+
+@mistake(
+    "exponential_lr",
+    hint="your exponent is epoch + 1, so epoch 0 is already decayed: the rate is lr0 * gamma ** epoch",
+)
+def exponential_lr_counts_from_one(lr0, epoch, gamma):
+    return lr0 * gamma ** (epoch + 1)
+
+
+@mistake(
+    "cosine_annealing_lr",
+    hint="you anneal from lr0 to 0 whatever eta_min is: the rate is "
+    "eta_min + (lr0 - eta_min) * (1 + cos(pi * t / t_max)) / 2",
+)
+def cosine_annealing_lr_ignores_eta_min(lr0, t, t_max, eta_min=0.0):
+    return lr0 * (1 + math.cos(math.pi * t / t_max)) / 2

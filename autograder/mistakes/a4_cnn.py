@@ -11,7 +11,7 @@ import numpy as np
 
 from autograder.grading.mistake_registry import mistake
 
-_pair = _windows = _col2im = None  # the reference module's helpers, in the mutant
+_pair = _windows = _col2im = _geometry = None  # the reference module's helpers, in the mutant
 
 
 # ---- conv2d_forward --------------------------------------------------------------------------
@@ -120,8 +120,10 @@ def conv2d_backward_dw_transposed(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias "
-    "is added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)",
+    hint=(
+        "your db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias is"
+        " added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)"
+    ),
 )
 def conv2d_backward_db_summed_over_batch_only(dout, cache):
     xp, w, stride, (ph, pw) = cache
@@ -134,9 +136,11 @@ def conv2d_backward_db_summed_over_batch_only(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) your dx keeps only the last "
-    "window's gradient: a pixel read by several windows collects the gradients of all of "
-    "them, so add (+= in a loop, np.add.at with index arrays), never assign",
+    hint=(
+        "your dx keeps only the last window's gradient where windows overlap (stride smaller than the"
+        " kernel): a pixel read by several windows collects the gradients of all of them, so add (+= "
+        "in a loop, np.add.at with index arrays), never assign"
+    ),
 )
 def conv2d_backward_dx_overwrites_overlaps(dout, cache):
     xp, w, (sh, sw), (ph, pw) = cache
@@ -175,8 +179,10 @@ def conv2d_backward_dx_kernel_not_rotated(dout, cache):
 
 @mistake(
     "maxpool2d_forward",
-    hint="with stride=None your windows move one pixel at a time: the stride defaults to the "
-    "kernel size (windows side by side, as torch's max_pool2d), not to 1",
+    hint=(
+        "your windows move one pixel at a time when stride=None: the stride defaults to the kernel "
+        "size (windows side by side, as torch's max_pool2d), not to 1"
+    ),
 )
 def maxpool2d_forward_stride_defaults_to_one(x, kernel_size, stride=None):
     kernel, stride = _pair(kernel_size), _pair(1 if stride is None else stride)
@@ -195,9 +201,11 @@ def maxpool2d_backward_to_every_entry(dout, cache):
 
 @mistake(
     "maxpool2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) and share their maximum, "
-    "your dx keeps only one window's gradient: add the gradients of every window "
-    "(np.add.at, or += in a loop); fancy-index assignment dx[idx] = dout keeps the last",
+    hint=(
+        "your dx keeps only one window's gradient where windows overlap (stride smaller than the "
+        "kernel) and share their maximum: add the gradients of every window (np.add.at, or += in a "
+        "loop); fancy-index assignment dx[idx] = dout keeps the last"
+    ),
 )
 def maxpool2d_backward_overwrites_overlaps(dout, cache):
     x, (kh, kw), (sh, sw) = cache
@@ -241,9 +249,115 @@ def avgpool2d_forward_ignores_stride(x, kernel_size, stride=None):
 
 @mistake(
     "avgpool2d_backward",
-    hint="each entry of a window moves the average by 1/(KH*KW) of its own change: spread "
-    "dout / (KH*KW) over the window, not dout itself",
+    hint=(
+        "you spread dout itself over each window: each entry moves the average by 1/(KH*KW) of its "
+        "own change, so spread dout / (KH*KW)"
+    ),
 )
 def avgpool2d_backward_not_divided(dout, cache):
     x_shape, (kh, kw), stride = cache
     return _col2im(np.broadcast_to(dout[..., None, None], dout.shape + (kh, kw)), x_shape, stride)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "conv2d_forward",
+    hint="your output size leaves the padding out, OH = (H - KH) // sh + 1: the windows slide "
+    "over the padded input, so OH = (H + 2*ph - KH) // sh + 1 and OW = (W + 2*pw - KW) // sw + 1",
+)
+def conv2d_forward_output_size_without_padding(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    (h, wd), (kh, kw) = x.shape[2:], w.shape[2:]
+    if h < kh or wd < kw:
+        raise ValueError("kernel larger than the input")
+    oh, ow = (h - kh) // sh + 1, (wd - kw) // sw + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.tensordot(_windows(xp, (kh, kw), (sh, sw)), w, axes=([1, 4, 5], [1, 2, 3]))[:, :oh, :ow]
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sw), (ph, pw))
+
+
+@mistake(
+    "conv2d_forward",
+    hint="you never pad x (padding is ignored): add ph zero rows above and below and pw zero "
+    "columns left and right, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), and slide over that",
+)
+def conv2d_forward_ignores_padding(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    if x.shape[2] < w.shape[2] or x.shape[3] < w.shape[3]:
+        raise ValueError("kernel larger than the input")
+    out = np.tensordot(_windows(x, w.shape[2:], (sh, sw)), w, axes=([1, 4, 5], [1, 2, 3]))
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sw), (ph, pw))
+
+
+@mistake(
+    "conv2d_forward",
+    hint="your windows step by the height's stride sh along both axes: with stride = (sh, sw) "
+    "window (i, j) starts at row i*sh and column j*sw",
+)
+def conv2d_forward_row_stride_for_both(x, w, b, stride=1, padding=0):
+    (sh, _), (ph, pw) = _pair(stride), _pair(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.tensordot(_windows(xp, w.shape[2:], (sh, sh)), w, axes=([1, 4, 5], [1, 2, 3]))
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sh), (ph, pw))
+
+
+@mistake(
+    "conv2d_backward",
+    hint="your backward ignores the stride: window (i, j) read xp[i*sh : i*sh + KH, j*sw : j*sw + KW] "
+    "in the forward, so dw takes its input from there and dx adds its gradient back there, not at (i, j)",
+)
+def conv2d_backward_ignores_stride(dout, cache):
+    xp, w, _, (ph, pw) = cache
+    (oh, ow), (kh, kw) = dout.shape[2:], w.shape[2:]
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i : i + kh, j : j + kw]
+            dw += np.tensordot(dout[:, :, i, j], patch, axes=([0], [0]))
+            dxp[:, :, i : i + kh, j : j + kw] += np.tensordot(dout[:, :, i, j], w, axes=([1], [0]))
+    hp, wp = xp.shape[2:]
+    return dxp[:, :, ph : hp - ph, pw : wp - pw].copy(), dw, dout.sum(axis=(0, 2, 3))
+
+
+@mistake(
+    "conv2d_backward",
+    hint="your dw is that of the last example only (dw = ... inside the loop over the batch): "
+    "every example uses the same filters, so add each example's contribution, dw += ...",
+)
+def conv2d_backward_dw_of_last_example(dout, cache):
+    xp, w, stride, (ph, pw) = cache
+    (hp, wp), kernel = xp.shape[2:], w.shape[2:]
+    db = dout.sum(axis=(0, 2, 3))
+    dw = np.tensordot(dout[-1:], _windows(xp[-1:], kernel, stride), axes=([0, 2, 3], [0, 2, 3]))
+    window_grads = np.tensordot(dout, w, axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
+    dxp = _col2im(window_grads, xp.shape, stride)
+    return dxp[:, :, ph : hp - ph, pw : wp - pw].copy(), dw, db
+
+
+@mistake(
+    "conv2d_backward",
+    hint="you crop dx from the top-left corner (dxp[:, :, :H, :W]): x sits in the middle of the "
+    "padded input, so crop ph rows and pw columns on each side, dx = dxp[:, :, ph:ph + H, pw:pw + W]",
+)
+def conv2d_backward_dx_cropped_from_the_corner(dout, cache):
+    xp, w, stride, (ph, pw) = cache
+    (hp, wp), kernel = xp.shape[2:], w.shape[2:]
+    db = dout.sum(axis=(0, 2, 3))
+    dw = np.tensordot(dout, _windows(xp, kernel, stride), axes=([0, 2, 3], [0, 2, 3]))
+    window_grads = np.tensordot(dout, w, axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
+    dxp = _col2im(window_grads, xp.shape, stride)
+    return dxp[:, :, : hp - 2 * ph, : wp - 2 * pw].copy(), dw, db
+
+
+@mistake(
+    "maxpool2d_forward",
+    hint="your windows are KH x KH, square, whatever KW is: with kernel_size = (KH, KW) each "
+    "window is KH rows by KW columns",
+)
+def maxpool2d_forward_square_kernel(x, kernel_size, stride=None):
+    (kh, _), stride = _geometry(kernel_size, stride)
+    out = _windows(x, (kh, kh), stride).max(axis=(4, 5))
+    return out, (x.copy(), (kh, kh), stride)

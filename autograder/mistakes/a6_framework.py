@@ -53,7 +53,10 @@ class linear_initialised_standard_normal(Module):
 
 @mistake(
     "Module",
-    hint="parameters() must also look inside lists and tuples of modules (Sequential keeps its layers in a list)",
+    hint=(
+        "your parameters() does not look inside lists and tuples of modules: Sequential keeps its "
+        "layers in a list, so look inside them"
+    ),
 )
 class module_parameters_skip_lists:
     def __init__(self):
@@ -94,7 +97,12 @@ class module_parameters_skip_lists:
         return self.train(False)
 
 
-@mistake("Module", hint="train() and eval() must set training on every sub-module, nested ones included")
+@mistake(
+    "Module",
+    hint=(
+        "your train() and eval() do not reach every sub-module: set training on every sub-module, nested ones included"
+    ),
+)
 class module_mode_not_recursive:
     def __init__(self):
         self.training = True
@@ -146,7 +154,10 @@ class dropout_always_on(Module):
         return dropout_backward(dout, self.cache)
 
 
-@mistake("Sequential", hint="backward must run the layers in reverse order: the last layer's backward first")
+@mistake(
+    "Sequential",
+    hint=("your backward runs the layers in forward order: run them in reverse, the last layer's backward first"),
+)
 class sequential_backward_in_forward_order(Module):
     def __init__(self, *layers):
         super().__init__()
@@ -163,7 +174,10 @@ class sequential_backward_in_forward_order(Module):
         return dout
 
 
-@mistake("CrossEntropyLoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dlogits")
+@mistake(
+    "CrossEntropyLoss",
+    hint=("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dlogits by dout"),
+)
 class cross_entropy_loss_ignores_dout(Module):
     def forward(self, logits, y):
         loss, self.dlogits = cross_entropy(logits, y)
@@ -173,7 +187,13 @@ class cross_entropy_loss_ignores_dout(Module):
         return self.dlogits
 
 
-@mistake("RNN", hint="the layer returns the LAST hidden state, hs[-1], and backward feeds dout into the last step")
+@mistake(
+    "RNN",
+    hint=(
+        "your layer returns the first hidden state: it returns the LAST one, hs[-1], and backward "
+        "feeds dout into the last step"
+    ),
+)
 class rnn_returns_first_hidden_state(_Recurrent):
     gates = 1
 
@@ -193,7 +213,10 @@ class rnn_returns_first_hidden_state(_Recurrent):
 
 @mistake(
     "BatchNorm1d",
-    hint="keep the new running statistics that batchnorm_forward returns (self.running_mean, self.running_var = ...)",
+    hint=(
+        "you drop the new running statistics batchnorm_forward returns: keep them, self.running_mean,"
+        " self.running_var = ..."
+    ),
 )
 class batchnorm_forgets_running_statistics(Module):
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
@@ -225,7 +248,11 @@ class batchnorm_forgets_running_statistics(Module):
 
 
 @mistake(
-    "Optimizer", hint="keep one state dict per parameter: a single state shared by all parameters mixes their histories"
+    "Optimizer",
+    hint=(
+        "your optimizer shares one state dict between all parameters, which mixes their histories: "
+        "keep one state dict per parameter"
+    ),
 )
 class optimizer_shares_one_state:
     rule = None
@@ -244,7 +271,10 @@ class optimizer_shares_one_state:
             param.grad = np.zeros_like(param.data)
 
 
-@mistake("train_step", hint="call optimizer.zero_grad() before each backward: gradients accumulate across steps")
+@mistake(
+    "train_step",
+    hint=("you never call optimizer.zero_grad(), so gradients accumulate across steps: call it before each backward"),
+)
 def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     loss = loss_fn(model(x), y)
     model.backward(loss_fn.backward())
@@ -252,7 +282,7 @@ def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     return float(loss)
 
 
-@mistake("accuracy", hint="accuracy is a fraction: correct / len(y) (true division), not correct // len(y)")
+@mistake("accuracy", hint="your accuracy uses integer division, correct // len(y): it is a fraction, correct / len(y)")
 def accuracy_integer_division(model, x, y, batch_axis=0, batch_size=512):
     model.eval()
     correct = int((model(x).argmax(axis=1) == y).sum())
@@ -267,7 +297,7 @@ class parameter_grad_starts_as_none:
         self.grad = None
 
 
-@mistake("Flatten", hint="Flatten.backward must reshape dout back to the input's shape")
+@mistake("Flatten", hint="your Flatten.backward leaves dout flat: reshape it back to the input's shape")
 class flatten_backward_keeps_it_flat(Module):
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
@@ -276,7 +306,7 @@ class flatten_backward_keeps_it_flat(Module):
         return dout
 
 
-@mistake("MSELoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dpred")
+@mistake("MSELoss", hint="your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dpred by dout")
 class mse_loss_ignores_dout(Module):
     def forward(self, pred, target):
         loss, self.dpred = mse(pred, target)
@@ -303,3 +333,42 @@ def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, l
         history["train_accuracy"].append(accuracy(model, X_train, y_train))
         history["test_accuracy"].append(accuracy(model, X_test, y_test))
     return history, history["test_accuracy"][-1], model
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "Optimizer",
+    hint="your step passes a fresh {} to the rule every time and drops the state it returns, so "
+    "momentum and Adam forget their history (momentum becomes plain SGD): keep self.states[i] = "
+    "the state_new the rule returns, one per parameter",
+)
+class optimizer_forgets_its_state:
+    rule = None
+
+    def __init__(self, params, **hyperparameters):
+        self.params = list(params)
+        self.hyperparameters = hyperparameters
+        self.states = [{} for _ in self.params]
+
+    def step(self):
+        for param in self.params:
+            param.data, _ = type(self).rule(param.data, param.grad, {}, **self.hyperparameters)
+
+    def zero_grad(self):
+        for param in self.params:
+            param.grad = np.zeros_like(param.data)
+
+
+@mistake(
+    "train_step",
+    hint="you call optimizer.zero_grad() after the backward, so the step sees zero gradients and "
+    "nothing is learned: zero the gradients first, then forward, loss, backward, step",
+)
+def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
+    loss = loss_fn(model(x), y)
+    model.backward(loss_fn.backward())
+    optimizer.zero_grad()
+    optimizer.step()
+    return float(loss)
