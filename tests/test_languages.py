@@ -166,6 +166,18 @@ def wrong_submission(course, folder):
     return mistake
 
 
+def test_course_check_in_korean_shows_korean_feedback_and_hint(course, course_copy, capsys):
+    mistake = wrong_submission(course, course_copy / "assignments")
+    assert main(["--course", str(course_copy), "check", "linear_backward", "--lang", "ko"]) == 1
+    korean = capsys.readouterr().out
+    language.use("ko")
+    assert korean.splitlines()[0].split() == ["과제", "과제", "항목", "점수", "상태"]
+    assert "실패" in korean and "합계" in korean
+    assert f"힌트: {translate(mistake.hint)}" in korean
+    assert HANGUL.search(translate(mistake.hint)), "the hint has its Korean entry"
+    assert "Hint:" not in korean and mistake.hint not in korean
+
+
 def test_the_default_stays_english(course, course_copy, capsys):
     mistake = wrong_submission(course, course_copy / "assignments")
     assert main(["--course", str(course_copy), "check", "linear_backward"]) == 1

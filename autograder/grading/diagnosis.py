@@ -12,6 +12,7 @@ import numpy as np
 
 from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import assert_close, tolerance_for, within_tolerance
+from autograder.runtime.language import _, translate
 
 MAX_PERMUTED_AXES = 5  # 120 orders at most
 
@@ -22,6 +23,7 @@ def diagnose(got, expected, *, name: str = "output", rtol=None, atol=None, preci
 
     got and expected are float arrays or numbers, or tuples or lists of them (diagnosed at the
     first item that differs); rtol, atol and precision as for numeric.assert_close."""
+    name = translate(name)
     if type(expected) in (list, tuple):
         return _diagnose_items(got, expected, name, rtol, atol, precision)
     pair = _float_pair(got, expected)
@@ -72,10 +74,10 @@ def _diagnose_items(got, expected, name, rtol, atol, precision) -> str | None:
             continue
         for other, candidate in enumerate(expected):
             if other != index and _agrees(mine, candidate, rtol, atol, precision):
-                return (
-                    f"your {name}[{index}] is the reference's {name}[{other}]: the values are right but in "
-                    "another order; return them in the order the docstring gives"
-                )
+                return _(
+                    "your {name}[{index}] is the reference's {name}[{other}]: the values are right "
+                    "but in another order; return them in the order the docstring gives"
+                ).format(name=name, index=index, other=other)
         return diagnose(mine, theirs, name=f"{name}[{index}]", rtol=rtol, atol=atol, precision=precision)
     return None
 
@@ -89,15 +91,15 @@ def _factor(got, expected, close, name) -> str | None:
     if not close(got, c * expected64.reshape(expected.shape)):
         return None
     if close(got, 0 * expected):
-        return (
-            f"your {name} is zero everywhere, the reference's is not: the value is never computed or never "
-            "stored in what you return; fill it in"
-        )
+        return _(
+            "your {name} is zero everywhere, the reference's is not: the value is never "
+            "computed or never stored in what you return; fill it in"
+        ).format(name=name)
     if close(got, -expected):
-        return (
-            f"your {name} is the reference's with the sign flipped: check the signs in your formula "
-            "(a - b where b - a belongs, a minus where a plus belongs) and negate"
-        )
+        return _(
+            "your {name} is the reference's with the sign flipped: check the signs in your "
+            "formula (a - b where b - a belongs, a minus where a plus belongs) and negate"
+        ).format(name=name)
     whole = max(round(c), round(1 / c)) if c > 0 else 0
     if whole >= 2 and close(got, whole * expected):
         return _multiplied(name, whole, expected)
@@ -105,48 +107,53 @@ def _factor(got, expected, close, name) -> str | None:
         return _divided(name, whole, expected)
     if got.size < 2:  # any two numbers are a constant factor apart: only a whole one says something
         return None
-    return (
-        f"your {name} is {c:.4g} times the reference's, entry for entry: the formula is right up to a constant "
-        "factor; find the constant (a scale, a size you divide or multiply by) that differs from the docstring's"
-    )
+    return _(
+        "your {name} is {c:.4g} times the reference's, entry for entry: the formula is "
+        "right up to a constant factor; find the constant (a scale, a size you divide or "
+        "multiply by) that differs from the docstring's"
+    ).format(name=name, c=c)
 
 
 def _batch(expected) -> str:
     """The first axis of expected, as the batch it usually is."""
-    return f"N = {expected.shape[0]} being the length of its first axis (the batch size)"
+    return _("N = {value} being the length of its first axis (the batch size)").format(value=expected.shape[0])
 
 
 def _divided(name, k: int, expected) -> str:
     """The words for got = expected / k."""
     if expected.ndim and expected.shape[0] == k:
-        words = (
-            f"your {name} is 1/N times the reference's, {_batch(expected)}: you average over the batch where "
-            "the reference sums (or divide by N once too often); sum over the batch instead"
-        )
+        words = _(
+            "your {name} is 1/N times the reference's, {expected}: you average over the "
+            "batch where the reference sums (or divide by N once too often); sum over the "
+            "batch instead"
+        ).format(name=name, expected=_batch(expected))
     else:
-        words = (
-            f"your {name} is 1/{k} times the reference's: you divide by {k} where the reference does not; if "
-            f"{k} is a size of the inputs (the batch size, say), you average over it where the reference sums"
-        )
+        words = _(
+            "your {name} is 1/{k} times the reference's: you divide by {k} where the "
+            "reference does not; if {k} is a size of the inputs (the batch size, say), you "
+            "average over it where the reference sums"
+        ).format(name=name, k=k)
     if k == 2:
-        words += "; if not, a factor of 2 is missing (the derivative of x**2 is 2 * x) or a 1/2 is too many"
+        words += _("; if not, a factor of 2 is missing (the derivative of x**2 is 2 * x) or a 1/2 is too many")
     return words
 
 
 def _multiplied(name, k: int, expected) -> str:
     """The words for got = k * expected."""
     if expected.ndim and expected.shape[0] == k:
-        words = (
-            f"your {name} is N times the reference's, {_batch(expected)}: you sum over the batch where the "
-            "reference averages (or forget to divide by N); take the mean over the batch instead"
-        )
+        words = _(
+            "your {name} is N times the reference's, {expected}: you sum over the batch "
+            "where the reference averages (or forget to divide by N); take the mean over the "
+            "batch instead"
+        ).format(name=name, expected=_batch(expected))
     else:
-        words = (
-            f"your {name} is {k} times the reference's: you multiply by {k} where the reference does not; if "
-            f"{k} is a size of the inputs (the batch size, say), you sum over it where the reference averages"
-        )
+        words = _(
+            "your {name} is {k} times the reference's: you multiply by {k} where the "
+            "reference does not; if {k} is a size of the inputs (the batch size, say), you "
+            "sum over it where the reference averages"
+        ).format(name=name, k=k)
     if k == 2:
-        words += "; if not, a factor of 2 is too many (a term counted twice, a 1/2 left out)"
+        words += _("; if not, a factor of 2 is too many (a term counted twice, a 1/2 left out)")
     return words
 
 
@@ -156,12 +163,13 @@ def _first_row_only(got, expected, close, name) -> str | None:
         return None
     if not close(got[0], expected[0]) or close(got[1:], expected[1:]):
         return None
-    return (
-        f"your {name} matches the reference's for the first example of the batch ({name}[0]) only, not "
-        f"for the other {expected.shape[0] - 1}: your code is right for a batch of size 1; check what it does "
-        "along the first axis (an index [0] or a loop that stops early, a sum or mean over the wrong axis, "
-        "a broadcast that pairs the wrong rows)"
-    )
+    return _(
+        "your {name} matches the reference's for the first example of the batch "
+        "({name}[0]) only, not for the other {value}: your code is right for a batch of "
+        "size 1; check what it does along the first axis (an index [0] or a loop that "
+        "stops early, a sum or mean over the wrong axis, a broadcast that pairs the "
+        "wrong rows)"
+    ).format(name=name, value=expected.shape[0] - 1)
 
 
 def _first_channel_only(got, expected, close, name) -> str | None:
@@ -170,11 +178,12 @@ def _first_channel_only(got, expected, close, name) -> str | None:
         return None
     if not close(got[:, 0], expected[:, 0]) or close(got[:, 1:], expected[:, 1:]):
         return None
-    return (
-        f"your {name} matches the reference's in channel 0 ({name}[:, 0]) only, not in the other "
-        f"{expected.shape[1] - 1} channels (axis 1 of (N, C, H, W)): your code is right for one channel; "
-        "check the loop or the sum over channels, and the axes you reshape or index"
-    )
+    return _(
+        "your {name} matches the reference's in channel 0 ({name}[:, 0]) only, not in "
+        "the other {value} channels (axis 1 of (N, C, H, W)): your code is right for one "
+        "channel; check the loop or the sum over channels, and the axes you reshape or "
+        "index"
+    ).format(name=name, value=expected.shape[1] - 1)
 
 
 def _interior_only(got, expected, close, name) -> str | None:
@@ -184,11 +193,12 @@ def _interior_only(got, expected, close, name) -> str | None:
     inside = (..., slice(1, -1), slice(1, -1))
     if not np.any(expected[inside]) or not close(got[inside], expected[inside]):
         return None
-    return (
-        f"your {name} matches the reference's inside but not on its border (the first and last rows and "
-        "columns of its last two axes): check the padding: its width, that every side gets it, and that the "
-        "border entries are computed from the padded input"
-    )
+    return _(
+        "your {name} matches the reference's inside but not on its border (the first and "
+        "last rows and columns of its last two axes): check the padding: its width, that "
+        "every side gets it, and that the border entries are computed from the padded "
+        "input"
+    ).format(name=name)
 
 
 def _permuted(got, expected, close, name) -> str | None:
@@ -201,14 +211,16 @@ def _permuted(got, expected, close, name) -> str | None:
         moved = got.transpose(order)
         if moved.shape != expected.shape or not close(moved, expected):
             continue
-        shapes = f"yours has shape {got.shape}, the reference's {expected.shape}"
+        shapes = _("yours has shape {shape}, the reference's {shape2}").format(shape=got.shape, shape2=expected.shape)
         if got.ndim == 2:
-            return (
-                f"your {name} is the transpose of the reference's ({shapes}): the values are right, the axes "
-                f"swapped; swap the operands of the product or transpose, so that {name} has shape {expected.shape}"
-            )
-        return (
-            f"your {name} holds the reference's values with its axes in another order ({shapes}): "
-            f"np.transpose(yours, {order}) gives the reference's; put the axes in the docstring's order"
-        )
+            return _(
+                "your {name} is the transpose of the reference's ({shapes}): the values are "
+                "right, the axes swapped; swap the operands of the product or transpose, so that "
+                "{name} has shape {shape}"
+            ).format(name=name, shapes=shapes, shape=expected.shape)
+        return _(
+            "your {name} holds the reference's values with its axes in another order "
+            "({shapes}): np.transpose(yours, {order}) gives the reference's; put the axes in "
+            "the docstring's order"
+        ).format(name=name, shapes=shapes, order=order)
     return None
