@@ -18,8 +18,6 @@ from autograder.classgrading import report_labels as labels
 
 WIDTH, HEIGHT = 4.2, 2.6  # inches, at the SVG's 72 points an inch
 BAR = "#3b6ea8"
-# text.parse_math off: a name with $ signs is drawn as it is, never as mathtext
-FIXED = {"svg.fonttype": "none", "svg.hashsalt": "course-report", "font.size": 9, "text.parse_math": False}
 
 
 class PlottingUnavailable(Exception):
@@ -34,7 +32,10 @@ def _figure(height: float = HEIGHT) -> Iterator:
         from matplotlib.figure import Figure
     except ImportError:
         raise PlottingUnavailable("course report draws its plots with matplotlib: pip install -e '.[report]'") from None
-    with matplotlib.rc_context(FIXED):
+    # text.parse_math off: a name with $ signs is drawn as it is, never as mathtext
+    with matplotlib.rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": "course-report", "font.size": 9, "text.parse_math": False}
+    ):
         figure = Figure(figsize=(WIDTH, height), layout="constrained")
         drawn: list[str] = []
         yield figure, drawn
@@ -62,7 +63,7 @@ def histogram(title: str, scores: list[float], max_points: float) -> str:
 
 def pass_rates(title: str, names: list[str], rates: list[float]) -> str:
     """One horizontal bar per name: its pass rate, from 0 to 1, the first name on top."""
-    with _figure(max(HEIGHT, 0.5 + 0.18 * len(names))) as (figure, drawn):
+    with _figure(max(1.5, 0.8 + 0.16 * len(names))) as (figure, drawn):
         axes = figure.subplots()
         positions = range(len(names))
         axes.barh(positions, rates, color=BAR)

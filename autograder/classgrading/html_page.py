@@ -22,9 +22,10 @@ MONO_FONTS = '"DejaVu Sans Mono", Menlo, Consolas, "Noto Sans Mono CJK KR", "D2C
 STYLE = f"""
 body {{ font-family: {FONTS}; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #1d1d1f; }}
 h1, h2, h3 {{ font-weight: 600; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; max-width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 0.25em 0.75em; text-align: left; vertical-align: top; }}
-td.number, th.number {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td {{ overflow-wrap: break-word; }} td code {{ overflow-wrap: anywhere; }}
+td.number, th.number {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 pre, code {{ font-family: {MONO_FONTS}; }}
 pre {{ background: #f6f6f8; padding: 0.5em 0.75em; white-space: pre-wrap; overflow-wrap: anywhere; }}
 .passed {{ color: #17692f; }} .failed, .error {{ color: #a4161a; }} .not_started {{ color: #6b6b6b; }}
