@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 import warnings
 from collections.abc import Iterator
 
@@ -44,8 +45,9 @@ def _figure(height: float = HEIGHT) -> Iterator:
             # text stays text: the page's fonts draw it, whatever glyphs matplotlib's own font lacks
             warnings.filterwarnings("ignore", "Glyph .* missing from font")
             figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    text = out.getvalue()
-    drawn.append(text[text.index("<svg") :])  # without the prolog and doctype of a file
+    # without the prolog, the doctype and the metadata of a file
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", out.getvalue(), flags=re.S)
+    drawn.append(text[text.index("<svg") :])
 
 
 def histogram(title: str, scores: list[float], max_points: float) -> str:
