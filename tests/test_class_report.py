@@ -119,6 +119,15 @@ def class_results() -> dict[str, dict]:
     }
 
 
+def write_gradebook(path, results: dict[str, dict]) -> None:
+    """A gradebook in which each student handed in once and got this result."""
+    book = Gradebook(path)
+    for number, (student, result) in enumerate(results.items()):
+        book.record(f"k{number}", files=f"f{number}", course_version="v", profile="full", tasks=[], result=result)
+        book.link(student, f"class/{student}", f"k{number}")
+    book.close()
+
+
 def test_a_known_mistake_is_recorded_by_its_id_beside_its_hint(course):
     load_mistakes(["a1_optimizers"])
     known = next(m for m in mistakes_for("adam") if m.name == "adam_without_bias_correction")
@@ -192,11 +201,7 @@ def test_an_old_gradebook_loads_with_every_row_and_keeps_each_handin_from_then_o
 
 
 def test_the_checks_view_counts_recognised_mistakes_in_sql(tmp_path):
-    book = Gradebook(tmp_path / "book.sqlite")
-    for number, (student, result) in enumerate(class_results().items()):
-        book.record(f"k{number}", files=f"f{number}", course_version="v", profile="full", tasks=[], result=result)
-        book.link(student, f"class/{student}", f"k{number}")
-    book.close()
+    write_gradebook(tmp_path / "book.sqlite", class_results())
     with sqlite3.connect(tmp_path / "book.sqlite") as db:
         counted = db.execute(
             "SELECT mistake, count(*) FROM checks JOIN latest USING (key) WHERE mistake IS NOT NULL GROUP BY mistake"
@@ -252,7 +257,7 @@ def test_a_result_from_before_version_2_gives_its_case_and_hint_from_its_feedbac
     assert (failing_case({**old, "case": None, "hint": None})) is None
 
 
-class _Elements(HTMLParser):
+class Elements(HTMLParser):
     """Every element and attribute of a page."""
 
     def __init__(self):
@@ -301,17 +306,17 @@ def test_pages_are_safe_with_hostile_names_and_feedback(tmp_path):
     assert {p.parent for p in written[1:]} == {(tmp_path / "report" / "students")}  # nothing outside the folder
     pages = [p.read_text(encoding="utf-8") for p in written]
     for page in pages:
-        parsed = _Elements()
+        parsed = Elements()
         parsed.feed(page)
         assert not {"script", "img", "iframe", "object", "embed"} & set(parsed.tags)
         assert not [name for name, _ in parsed.attributes if name.startswith("on")]
         assert '<meta charset="utf-8">' in page and "Noto Sans KR" in page
         assert ("content", POLICY) in parsed.attributes  # no script runs and nothing is fetched
-    index = _Elements()
+    index = Elements()
     index.feed(pages[0])
     shown = "".join(index.text)
     assert all(name in shown for name in HOSTILE)  # every name shown as the text it is
-    feedback = _Elements()
+    feedback = Elements()
     feedback.feed(pages[1])
     assert evil in "".join(feedback.text) and "<script>alert(1)</script>" in "".join(feedback.text)
     hrefs = [value for name, value in index.attributes if name == "href"]
@@ -321,11 +326,7 @@ def test_pages_are_safe_with_hostile_names_and_feedback(tmp_path):
 
 
 def test_course_report_writes_the_report_and_a_page_per_student(tmp_path, capsys):
-    book = Gradebook(tmp_path / "book.sqlite")
-    for number, (student, result) in enumerate(class_results().items()):
-        book.record(f"k{number}", files=f"f{number}", course_version="v", profile="full", tasks=[], result=result)
-        book.link(student, f"class/{student}", f"k{number}")
-    book.close()
+    write_gradebook(tmp_path / "book.sqlite", class_results())
     assert main(["report", str(tmp_path / "book.sqlite"), "--out", str(tmp_path / "out")]) == 0
     pages = sorted(p.name for p in (tmp_path / "out" / "students").iterdir())
     assert pages == sorted(["ada.html", "cleo.html", "김민수.html"])
