@@ -335,3 +335,19 @@ def test_course_report_writes_the_report_and_a_page_per_student(tmp_path, capsys
     assert not re.findall(r"(?:href|src)=\"[a-z]+:|url\((?!#)|@import", index)  # nothing to fetch
     assert main(["report", str(tmp_path / "missing.sqlite"), "--out", str(tmp_path / "x")]) == 2
     assert "no such gradebook" in capsys.readouterr().err
+
+
+def test_the_report_counts_hand_ins_and_shows_the_latest(tmp_path):
+    results = class_results()
+    book = Gradebook(tmp_path / "book.sqlite")
+    for key, student, result in [("k0", "ada", results["cleo"]), ("k1", "ada", results["ada"]), ("k1", "ada", None)]:
+        if result is not None:
+            book.record(key, files=key, course_version="v", profile="full", tasks=[], result=result)
+        book.link(student, "class/ada", key)  # the last: the same batch again
+    written = class_report.build(book, tmp_path / "report")
+    book.close()
+    index, page = Elements(), Elements()
+    index.feed(written[0].read_text(encoding="utf-8"))
+    page.feed(written[1].read_text(encoding="utf-8"))
+    assert "ada 5/5 2 3 2" in " ".join(" ".join(index.text).split())  # total, subtotals, two hand-ins
+    assert "Graded hand-ins: 2" in "".join(page.text) and "total 5/5" in "".join(page.text)

@@ -47,8 +47,8 @@ def build(gradebook: Gradebook, out: Path) -> list[Path]:
     return written
 
 
-def _student_link(student: Student, prefix: str = f"{STUDENT_FOLDER}/") -> Html:
-    return link(f"{prefix}{student.page}.html", student.name)
+def _student_link(student: Student) -> Html:
+    return link(f"{STUDENT_FOLDER}/{student.page}.html", student.name)
 
 
 def class_page(stats: ClassStats, gradebook_name: str) -> str:
@@ -100,11 +100,12 @@ def _tasks(stats: ClassStats) -> Html:
         )
         for t in stats.tasks
     ]
-    plots = [
-        Html(class_plots.pass_rates(a.assignment, [t.task for t in tasks], [t.pass_rate for t in tasks]))
-        for a in stats.assignments
-        for tasks in [[t for t in stats.tasks if t.assignment == a.assignment]]
-    ]
+    plots = []
+    for assignment in stats.assignments:
+        tasks = [t for t in stats.tasks if t.assignment == assignment.assignment]
+        plots.append(
+            Html(class_plots.pass_rates(assignment.assignment, [t.task for t in tasks], [t.pass_rate for t in tasks]))
+        )
     return _section(
         labels.TASKS,
         element("div", *plots, class_="plots"),
@@ -220,14 +221,15 @@ def student_page(student: Student) -> str:
     if student.result is None:
         return html_page.document(title, *head, element("p", labels.NO_RESULT))
     result = report.shown(student.result)
+    feedback = report.feedback(result)
     return html_page.document(
         title,
         *head,
         element("p", labels.HANDIN_COUNT.format(count=student.handins), class_="note") if student.handins > 1 else "",
         _points_table(result),
         element("h2", labels.FEEDBACK),
-        *(_task_feedback(task, failed) for task, failed in report.feedback(result)),
-        "" if report.feedback(result) else element("p", labels.ALL_PASSED),
+        *(_task_feedback(task, failed) for task, failed in feedback),
+        "" if feedback else element("p", labels.ALL_PASSED),
     )
 
 
