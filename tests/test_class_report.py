@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import sqlite3
+import sys
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -351,3 +352,11 @@ def test_the_report_counts_hand_ins_and_shows_the_latest(tmp_path):
     page.feed(written[1].read_text(encoding="utf-8"))
     assert "ada 5/5 2 3 2" in " ".join(" ".join(index.text).split())  # total, subtotals, two hand-ins
     assert "Graded hand-ins: 2" in "".join(page.text) and "total 5/5" in "".join(page.text)
+
+
+def test_without_matplotlib_the_report_says_what_to_install(tmp_path, capsys, monkeypatch):
+    write_gradebook(tmp_path / "book.sqlite", class_results())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    assert main(["report", str(tmp_path / "book.sqlite"), "--out", str(tmp_path / "out")]) == 2
+    assert "pip install -e '.[report]'" in capsys.readouterr().err
