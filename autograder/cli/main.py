@@ -1,4 +1,4 @@
-"""The `course` command: list, check, grade, validate, release, secret, train."""
+"""The `course` command: list, check, grade, report, validate, release, secret, train."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.class_plots import PlottingUnavailable
 from autograder.classgrading.gradebook import Gradebook, export
 from autograder.cli import train
 from autograder.course import config
@@ -156,6 +157,20 @@ def cmd_grade(args) -> int:
         )
     else:
         _emit("\n\n".join(f"== {e.source}\n{_render(course, r, args.format)}" for e, r in outcome.graded), args.out)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from autograder.classgrading import class_report
+
+    if not Path(args.gradebook).is_file():
+        raise FileNotFoundError(f"{args.gradebook}: no such gradebook")
+    gradebook = Gradebook(Path(args.gradebook))
+    try:
+        written = class_report.build(gradebook, Path(args.out))
+    finally:
+        gradebook.close()
+    print(f"course: wrote the class report {written[0]} and {len(written) - 1} feedback page(s)", file=sys.stderr)
     return 0
 
 
@@ -316,6 +331,11 @@ def parser() -> argparse.ArgumentParser:
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
 
+    report_cmd = sub.add_parser("report", help="the class report and a feedback page per student, from a gradebook")
+    report_cmd.add_argument("gradebook", metavar="GRADEBOOK", help="the SQLite gradebook of `course grade --gradebook`")
+    report_cmd.add_argument("--out", required=True, metavar="DIR", help="writes DIR/index.html and DIR/students/")
+    report_cmd.set_defaults(run=cmd_report)
+
     validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
     validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
     validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
@@ -370,6 +390,7 @@ def main(argv=None) -> int:
         PublishError,
         RecordingError,
         MissingRecording,
+        PlottingUnavailable,
     ) as error:
         print(f"course: error: {error}", file=sys.stderr)
         return 2

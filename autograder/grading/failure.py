@@ -6,6 +6,25 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 
+class MistakeHint(str):
+    """The hint of a known mistake of the library: its text, which knows the mistake's id (its
+    name in autograder/mistakes/), so that a result records which mistake it recognised. Any
+    edit of the text (formatting it into another) gives a plain str: a hint that says more
+    than the mistake's own no longer names it alone."""
+
+    mistake: str
+
+    def __new__(cls, text: str, mistake: str = ""):
+        hint = super().__new__(cls, text)
+        hint.mistake = mistake
+        return hint
+
+
+def mistake_of(hint: str | None) -> str | None:
+    """The id of the known mistake a hint names, None for any other hint (or none)."""
+    return hint.mistake if isinstance(hint, MistakeHint) and hint.mistake else None
+
+
 class CheckFailure(Exception):
     """A check's verdict against the submission: `message` says what was wrong, `hint` (if
     any) names the likely mistake."""

@@ -20,10 +20,12 @@ from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, 
 from autograder.grading import environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
-from autograder.grading.failure import CheckFailure
+from autograder.grading.failure import CheckFailure, mistake_of
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
+
+SCHEMA_VERSION = 2  # of the result object (docs/results.md): 2 gave each check case, hint and mistake
 
 
 @dataclass
@@ -32,10 +34,15 @@ class CheckResult:
     passed: bool
     feedback: str
     outcome: str = "passed"  # passed / failed / not_started / error
+    case: str | None = None  # the (smallest) failing case, as the feedback gives it
+    hint: str | None = None  # the hint the feedback ends with
+    mistake: str | None = None  # the id of the known mistake the hint names
 
     def __post_init__(self):
         # feedback quotes the student's messages and values: bounded and escaped before it is stored
         self.feedback = sanitize.text(self.feedback)
+        self.case = None if self.case is None else sanitize.text(self.case)
+        self.hint = None if self.hint is None else sanitize.text(self.hint)
 
 
 @dataclass
@@ -46,6 +53,9 @@ class TaskResult:
     max_score: float
     status: str  # passed / failed / not_started / error
     checks: list[CheckResult] = field(default_factory=list)
+
+
+UNSTABLE = "Note: the result changed between runs on the same input (global random state?)."
 
 
 def describe_case(case: dict) -> str:
@@ -68,13 +78,20 @@ def _first_failure(error: BaseException):
     return None
 
 
-def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
+def _failed(name: str, failure: CheckFailure, case: dict | None, note: str = "") -> CheckResult:
+    """A failed check: the failure's message, the smallest failing case, the hint and a note as
+    feedback, and each of them on its own."""
+    described = describe_case(case) if case else None
     lines = [failure.message]
-    if case:
-        lines.append(f"Smallest failing case: {describe_case(case)}")
+    if described:
+        lines.append(f"Smallest failing case: {described}")
     if failure.hint:
         lines.append(f"Hint: {failure.hint}")
-    return "\n".join(lines)
+    if note:
+        lines.append(note)
+    return CheckResult(
+        name, False, "\n".join(lines), "failed", described, failure.hint or None, mistake_of(failure.hint)
+    )
 
 
 def run_check(
@@ -109,19 +126,19 @@ def run_check(
             "not_started",
         )
     except CallAborted as stop:  # a timeout, crash or exit in the worker: this check only
-        where = f"\nFailing case: {describe_case(seen['case'])}" if seen["case"] else ""
-        return CheckResult(check.name, False, f"your {stop.function} {stop.reason}{where}", "error")
+        case = describe_case(seen["case"]) if seen["case"] else None
+        where = f"\nFailing case: {case}" if case else ""
+        return CheckResult(check.name, False, f"your {stop.function} {stop.reason}{where}", "error", case)
     except Exception as error:  # noqa: BLE001 - sorted out below
         failure = _first_failure(error)
         if isinstance(failure, CheckFailure):
-            feedback = _failure_feedback(failure, seen["case"])
-            if failure is not error:  # Hypothesis saw different outcomes on the same case
-                feedback += "\nNote: the result changed between runs on the same input (global random state?)."
-            return CheckResult(check.name, False, feedback, "failed")
+            # failure is not error: Hypothesis saw different outcomes on the same case
+            return _failed(check.name, failure, seen["case"], UNSTABLE if failure is not error else "")
         if isinstance(failure, StudentError):
-            where = f"\nSmallest failing case: {describe_case(seen['case'])}" if seen["case"] else ""
+            case = describe_case(seen["case"]) if seen["case"] else None
+            where = f"\nSmallest failing case: {case}" if case else ""
             return CheckResult(
-                check.name, False, f"your {failure.function} raised an error{where}\n{failure.report}", "error"
+                check.name, False, f"your {failure.function} raised an error{where}\n{failure.report}", "error", case
             )
         if isinstance(error, HypothesisException):
             return CheckResult(check.name, False, f"grader error: {type(error).__name__}: {error}", "error")
@@ -288,6 +305,7 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
     submission = Budget.from_now(course.budgets.submission_seconds)
     results = [grade_task(course, task, student, profile, ctx, submission, inputs) for task in tasks]
     graded = {
+        "schema_version": SCHEMA_VERSION,
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,
