@@ -24,7 +24,7 @@ from autograder.grading import report
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
 from autograder.publishing import gradescope, notebook_api
 from autograder.runtime import language
-from autograder.runtime.language import Message, translate
+from autograder.runtime.language import Message, _, translate
 from tools import catalog
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -345,3 +345,23 @@ def test_the_scan_finds_a_throwaway_named_like_the_translation():
     source = "def f(pair):\n    first, _ = pair\n    return _('first: {x}').format(x=first)\n"
     assert shadowed_translations(source) == [1]
     assert shadowed_translations(source.replace("first, _ =", "first, __ =")) == []
+
+
+def test_the_class_report_is_written_in_the_language_asked_for(tmp_path):
+    from test_class_report import _check, _task, result_of, write_gradebook
+
+    language.use("ko")  # a class graded in Korean: its feedback, as the grader words a time-out
+    reason = _("did not finish within {seconds} s").format(seconds="10")
+    timed_out = _("your {function} {reason}").format(
+        function="adam", reason=_("{reason} (the limit per call): an endless loop?").format(reason=reason)
+    )
+    adam = _task("a1_optimizers", "adam", 3.0, [_check("matches", "error", timed_out), _check("defaults")])
+    write_gradebook(tmp_path / "book.sqlite", {"김민수": result_of(adam)})
+    language.use("en")
+    assert main(["report", str(tmp_path / "book.sqlite"), "--out", str(tmp_path / "ko"), "--lang", "ko"]) == 0
+    index = (tmp_path / "ko" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in index and "학급 보고서" in index and "Class report" not in index
+    assert "시간 초과로 중단됨: adam: matches" in index  # a Korean time-out is found as an English one is
+    assert main(["report", str(tmp_path / "book.sqlite"), "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
+    english = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Class report" in english and "cut off by time: adam: matches" in english

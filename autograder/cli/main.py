@@ -1,4 +1,4 @@
-"""The `course` command: list, check, grade, validate, release, secret, train."""
+"""The `course` command: list, check, grade, report, validate, release, secret, train."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.class_plots import PlottingUnavailable
 from autograder.classgrading.gradebook import Gradebook, export
 from autograder.cli import train
 from autograder.course import config
@@ -49,9 +50,9 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _speak(args, course: config.Course) -> None:
+def _speak(args, course: config.Course | None) -> None:
     """Write from now on in the language of --lang, else the environment's, else course.yml's."""
-    language.use(language.choose(args.lang, course.language))
+    language.use(language.choose(args.lang, course.language if course else None))
 
 
 def cmd_check(args) -> int:
@@ -170,6 +171,26 @@ def cmd_grade(args) -> int:
         )
     else:
         _emit("\n\n".join(f"== {e.source}\n{_render(course, r, args.format)}" for e, r in outcome.graded), args.out)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from autograder.classgrading import class_report
+
+    try:
+        course = _course(args)
+    except ConfigError:  # the report needs no course: the gradebook holds everything it shows
+        course = None
+    _speak(args, course)
+    if not Path(args.gradebook).is_file():
+        raise FileNotFoundError(_("{path}: no such gradebook").format(path=args.gradebook))
+    gradebook = Gradebook(Path(args.gradebook))
+    try:
+        written = class_report.build(gradebook, Path(args.out))
+    finally:
+        gradebook.close()
+    told = _("course: wrote the class report {path} and {count} feedback page(s)")
+    print(told.format(path=written[0], count=len(written) - 1), file=sys.stderr)
     return 0
 
 
@@ -341,6 +362,12 @@ def parser() -> argparse.ArgumentParser:
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
 
+    report_cmd = sub.add_parser("report", help="the class report and a feedback page per student, from a gradebook")
+    report_cmd.add_argument("gradebook", metavar="GRADEBOOK", help="the SQLite gradebook of `course grade --gradebook`")
+    report_cmd.add_argument("--out", required=True, metavar="DIR", help="writes DIR/index.html and DIR/students/")
+    _language_option(report_cmd)
+    report_cmd.set_defaults(run=cmd_report)
+
     validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
     validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
     validate_cmd.add_argument("--worker", action="store_true", help="grade in sandboxed worker processes")
@@ -395,6 +422,7 @@ def main(argv=None) -> int:
         PublishError,
         RecordingError,
         MissingRecording,
+        PlottingUnavailable,
     ) as error:
         print(_("course: error: {error}").format(error=error), file=sys.stderr)
         return 2

@@ -16,15 +16,21 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
+def _shown_check(checked: dict) -> dict:
+    cleaned = {**checked, "feedback": sanitize.text(checked["feedback"])}
+    for field in ("case", "hint"):  # schema version 2 (docs/results.md)
+        if checked.get(field) is not None:
+            cleaned[field] = sanitize.text(checked[field])
+    return cleaned
+
+
 def shown(result: dict) -> dict:
-    """result as it may be shown: every feedback (and the student's name, when given) bounded
-    and escaped, whether the result is fresh, read back from a gradebook or from a file."""
+    """result as it may be shown: every feedback, case and hint (and the student's name, when
+    given) bounded and escaped, whether the result is fresh, read back from a gradebook or from
+    a file."""
     cleaned = {
         **result,
-        "tasks": [
-            {**task, "checks": [{**c, "feedback": sanitize.text(c["feedback"])} for c in task["checks"]]}
-            for task in result["tasks"]
-        ],
+        "tasks": [{**task, "checks": [_shown_check(c) for c in task["checks"]]} for task in result["tasks"]],
     }
     if "student" in result:
         cleaned["student"] = sanitize.line(result["student"])
@@ -60,16 +66,24 @@ def table(result: dict, *, verbose: bool = True) -> str:
     out = columns([header, rule, *rows])
     out.append(_("total {score}").format(score=f"{points(result['score'])}/{points(result['max_score'])}"))
     if verbose:
-        for task in result["tasks"]:
-            failed = [c for c in task["checks"] if not c["passed"]]
-            if not failed or task["status"] == "not_started":
-                continue
+        for task, failed in feedback(result):
             out.append("")
             out.append(f"{task['task']} ({task['assignment']}):")
             for checked in failed:
                 out.append(f"  x {checked['name']}")
                 out.extend(f"      {text}" for text in checked["feedback"].splitlines())
     return "\n".join(out)
+
+
+def feedback(result: dict) -> list[tuple[dict, list[dict]]]:
+    """(task, its failed checks) for each task whose feedback is shown: every task with a
+    failed check, but those not started (their checks all say so)."""
+    shown_tasks = []
+    for task in result["tasks"]:
+        failed = [c for c in task["checks"] if not c["passed"]]
+        if failed and task["status"] != "not_started":
+            shown_tasks.append((task, failed))
+    return shown_tasks
 
 
 def to_json(result: dict) -> str:

@@ -20,11 +20,13 @@ from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, 
 from autograder.grading import environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
-from autograder.grading.failure import CheckFailure
+from autograder.grading.failure import CheckFailure, mistake_of
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
-from autograder.runtime.language import _, translate
+from autograder.runtime.language import N_, _, translate
+
+SCHEMA_VERSION = 2  # of the result object (docs/results.md): 2 gave each check case, hint and mistake
 
 
 @dataclass
@@ -33,10 +35,15 @@ class CheckResult:
     passed: bool
     feedback: str
     outcome: str = "passed"  # passed / failed / not_started / error
+    case: str | None = None  # the (smallest) failing case, as the feedback gives it
+    hint: str | None = None  # the hint the feedback ends with
+    mistake: str | None = None  # the id of the known mistake the hint names
 
     def __post_init__(self):
         # feedback quotes the student's messages and values: bounded and escaped before it is stored
         self.feedback = sanitize.text(self.feedback)
+        self.case = None if self.case is None else sanitize.text(self.case)
+        self.hint = None if self.hint is None else sanitize.text(self.hint)
 
 
 @dataclass
@@ -47,6 +54,9 @@ class TaskResult:
     max_score: float
     status: str  # passed / failed / not_started / error
     checks: list[CheckResult] = field(default_factory=list)
+
+
+UNSTABLE = N_("Note: the result changed between runs on the same input (global random state?).")
 
 
 def describe_case(case: dict) -> str:
@@ -69,13 +79,19 @@ def _first_failure(error: BaseException):
     return None
 
 
-def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
+def _failed(name: str, failure: CheckFailure, case: dict | None, note: str = "") -> CheckResult:
+    """A failed check: the failure's message, the smallest failing case, the hint and a note as
+    feedback (in the language of the run), and each of them on its own."""
+    described = describe_case(case) if case else None
+    hint = translate(failure.hint) if failure.hint else None
     lines = [translate(failure.message)]
-    if case:
-        lines.append(_("Smallest failing case: {case}").format(case=describe_case(case)))
-    if failure.hint:
-        lines.append(_("Hint: {hint}").format(hint=translate(failure.hint)))
-    return "\n".join(lines)
+    if described:
+        lines.append(_("Smallest failing case: {case}").format(case=described))
+    if hint:
+        lines.append(_("Hint: {hint}").format(hint=hint))
+    if note:
+        lines.append(translate(note))
+    return CheckResult(name, False, "\n".join(lines), "failed", described, hint, mistake_of(failure.hint))
 
 
 def run_check(
@@ -108,24 +124,20 @@ def run_check(
             )
         return CheckResult(name, False, told, "not_started")
     except CallAborted as stop:  # a timeout, crash or exit in the worker: this check only
-        where = "\n" + _("Failing case: {case}").format(case=describe_case(seen["case"])) if seen["case"] else ""
+        case = describe_case(seen["case"]) if seen["case"] else None
+        where = "\n" + _("Failing case: {case}").format(case=case) if case else ""
         told = _("your {function} {reason}").format(function=stop.function, reason=stop.reason)
-        return CheckResult(name, False, told + where, "error")
+        return CheckResult(name, False, told + where, "error", case)
     except Exception as error:  # noqa: BLE001 - sorted out below
         failure = _first_failure(error)
         if isinstance(failure, CheckFailure):
-            feedback = _failure_feedback(failure, seen["case"])
-            if failure is not error:  # Hypothesis saw different outcomes on the same case
-                feedback += "\n" + _("Note: the result changed between runs on the same input (global random state?).")
-            return CheckResult(name, False, feedback, "failed")
+            # failure is not error: Hypothesis saw different outcomes on the same case
+            return _failed(name, failure, seen["case"], UNSTABLE if failure is not error else "")
         if isinstance(failure, StudentError):
-            where = (
-                "\n" + _("Smallest failing case: {case}").format(case=describe_case(seen["case"]))
-                if seen["case"]
-                else ""
-            )
+            case = describe_case(seen["case"]) if seen["case"] else None
+            where = "\n" + _("Smallest failing case: {case}").format(case=case) if case else ""
             told = _("your {function} raised an error").format(function=failure.function)
-            return CheckResult(name, False, f"{told}{where}\n{failure.report}", "error")
+            return CheckResult(name, False, f"{told}{where}\n{failure.report}", "error", case)
         if isinstance(error, HypothesisException):
             told = _("grader error: {error}").format(error=f"{type(error).__name__}: {error}")
             return CheckResult(name, False, told, "error")
@@ -283,6 +295,7 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
     submission = Budget.from_now(course.budgets.submission_seconds)
     results = [grade_task(course, task, student, profile, ctx, submission, inputs) for task in tasks]
     graded = {
+        "schema_version": SCHEMA_VERSION,
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,

@@ -25,7 +25,6 @@ from autograder.grading.replay import FOLDER
 from autograder.publishing.notebooks import write_notebooks
 from autograder.publishing.record import record
 from autograder.publishing.release import IGNORED, PublishError, expected_tree
-from autograder.runtime.language import Message
 
 STUDENT_GUIDE = Path("docs") / "student.md"
 # pytest in the bundle: `pytest --course a0_foundations` works without installing the course
@@ -120,26 +119,21 @@ def catalogue_module(course: Course, assignment_id: str) -> str:
     without its code (the bundle recognises a mistake by its recorded outputs)."""
     load_mistakes([assignment_id])
     rows = [
-        f"    ({m.task!r}, {m.name!r}, {_hint_source(m.hint)}, {m.by_output!r}),"
+        f"    ({m.task!r}, {m.name!r}, {m.hint.template!r}, {m.hint.fields!r}, {m.by_output!r}),"
         for task in course.assignment(assignment_id).tasks
         for m in mistakes_for(task.name)
     ]
+    # a hint as its template and fields (a MistakeHint is a Message), so that the bundle's grader
+    # translates it as the course's does
     return (
         f'"""Known mistakes of {assignment_id}, by name and hint; their code stays with the course staff."""\n'
         "from autograder.grading.mistake_registry import MISTAKES, Mistake\n"
-        "from autograder.runtime.language import Message, N_\n\n"
-        "for _task, _name, _hint, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
-        '    MISTAKES.setdefault(_task, []).append(Mistake(_task, _name, _hint, "", _by_output))\n'
+        "from autograder.runtime.language import Message\n\n"
+        "for _task, _name, _template, _fields, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
+        "    MISTAKES.setdefault(_task, []).append(\n"
+        '        Mistake(_task, _name, Message(_template, **_fields), "", _by_output)\n'
+        "    )\n"
     )
-
-
-def _hint_source(hint: str) -> str:
-    """A hint as source that the bundle's grader translates as the course's grader does: marked
-    with N_, or the Message it was formatted from."""
-    if isinstance(hint, Message):
-        fields = "".join(f", {key}={value!r}" for key, value in hint.fields.items())
-        return f"Message({hint.template!r}{fields})"
-    return f"N_({hint!r})"
 
 
 def write_assignments(course: Course, assignment_ids, target: Path) -> None:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from autograder.course import config
 from autograder.course.config import MANIFEST, ConfigError, Course
 from autograder.execution.submission import SubmissionError, locate_files
 from autograder.grading import report
+from autograder.grading.runner import SCHEMA_VERSION, CheckResult
 from autograder.publishing.offering import offering_inputs, secret_text
 from autograder.publishing.release import IGNORED
 from autograder.runtime import language
@@ -206,12 +207,13 @@ def failed_result(course: Course, assignment_ids, reason: str) -> dict:
             "score": 0.0,
             "max_score": t.points,
             "status": "error",
-            "checks": [{"name": _("grading"), "passed": False, "outcome": "error", "feedback": reason}],
+            "checks": [asdict(CheckResult(_("grading"), False, reason, "error"))],
         }
         for a in assignment_ids
         for t in course.assignment(a).tasks
     ]
     return {
+        "schema_version": SCHEMA_VERSION,
         "score": 0.0,
         "max_score": sum(t["max_score"] for t in tasks),
         "profile": "full",

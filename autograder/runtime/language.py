@@ -100,23 +100,26 @@ class Message(str):
     fields: dict
 
     def __new__(cls, template: str, **fields):
-        text = super().__new__(cls, template.format(**fields))
+        text = super().__new__(cls, template.format(**fields) if fields else template)
         text.template, text.fields = template, fields
         return text
 
     def __reduce__(self):
-        return _message, (self.template, self.fields)
+        return _rebuilt, (type(self), self.template, self.fields, dict(self.__dict__))
 
 
-def _message(template: str, fields: dict) -> Message:
-    return Message(template, **fields)
+def _rebuilt(kind: type, template: str, fields: dict, state: dict) -> Message:
+    """A Message (or a subclass's instance) back from pickling, with its attributes."""
+    text = Message.__new__(kind, template, **fields)
+    text.__dict__.update(state)
+    return text
 
 
 def translate(text: str) -> str:
     """A message marked with N_ (or a Message, whose text fields are translated too), in the
     current language. Text that is no message of the catalog (a student's, a number, code) comes
     back as it is."""
-    if isinstance(text, Message):
+    if isinstance(text, Message) and text.fields:
         fields = {key: translate(value) if isinstance(value, str) else value for key, value in text.fields.items()}
         return _(text.template).format(**fields)
-    return _(text)
+    return _(text.template if isinstance(text, Message) else text)
