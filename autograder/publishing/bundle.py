@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from autograder.course.config import MANIFEST, Course
+from autograder.grading.failure import MistakeHint
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.replay import FOLDER
 from autograder.publishing.notebooks import write_notebooks
@@ -119,9 +120,10 @@ def catalogue_module(course: Course, assignment_id: str) -> str:
     without its code (the bundle recognises a mistake by its recorded outputs)."""
     load_mistakes([assignment_id])
     rows = [
-        f"    ({m.task!r}, {m.name!r}, {m.hint.template!r}, {m.hint.fields!r}, {m.by_output!r}),"
+        f"    ({m.task!r}, {m.name!r}, {hint.template!r}, {hint.fields!r}, {m.by_output!r}),"
         for task in course.assignment(assignment_id).tasks
         for m in mistakes_for(task.name)
+        for hint in [MistakeHint(m.hint)]
     ]
     # a hint as its template and fields (a MistakeHint is a Message), so that the bundle's grader
     # translates it as the course's does
