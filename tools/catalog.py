@@ -65,6 +65,8 @@ def write(language: str, catalog: Catalog) -> None:
     """The .po (sorted, without source locations: moving a line changes nothing) and its .mo."""
     buffer = io.BytesIO()
     catalog.header_comment = HEADER.format(language=language)
+    catalog.project, catalog.version, catalog.msgid_bugs_address = "dl-course", "", ""
+    catalog.last_translator, catalog.language_team = "the course staff", language
     write_po(buffer, catalog, width=0, no_location=True, sort_output=True, omit_header=False)
     po_path(language).write_bytes(buffer.getvalue())
     po_path(language).with_suffix(".mo").write_bytes(compiled(catalog))
