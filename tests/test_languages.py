@@ -21,7 +21,8 @@ from autograder.cli.main import main
 from autograder.course import config
 from autograder.course.config import ConfigError
 from autograder.grading import report
-from autograder.grading.mistake_registry import load_mistakes, mistakes_for, write_mutant
+from autograder.grading.mistake_registry import all_mistakes, load_mistakes, mistakes_for, write_mutant
+from autograder.grading.registry import checks_for, load_checks
 from autograder.publishing import gradescope, notebook_api
 from autograder.runtime import language
 from autograder.runtime.language import Message, _, translate
@@ -52,6 +53,18 @@ def template():
 def test_every_message_has_its_korean_entry_with_the_same_placeholders(template):
     assert len(template) > 100  # the grader's messages were found, not an empty extraction
     assert catalog.problems("ko", template) == []
+
+
+def test_every_registered_hint_and_check_name_is_a_message_of_the_catalog(course):
+    """A hint or a check name that is not marked (a plain string, an f-string) is never
+    extracted, so the test above cannot miss its translation: this one finds it."""
+    ids = {message.id for message in catalog.read("ko") if message.id}
+    assignments = [a.id for a in course.assignments]
+    load_checks(assignments)
+    load_mistakes(assignments)
+    texts = [(f"mistake {m.name}", m.hint) for m in all_mistakes()]
+    texts += [(f"check {c.id}", c.name) for task in course.tasks for c in checks_for(task.name)]
+    assert [where for where, text in texts if getattr(text, "template", text) not in ids] == []
 
 
 def test_a_message_without_its_korean_entry_is_named(template):
