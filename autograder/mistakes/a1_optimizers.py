@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograder.checks.a1_optimizers import HINT_BATCH_RNG
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
 
@@ -443,6 +444,15 @@ def adam_next_w_is_w(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 )
 def adamw_decay_without_lr(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
     return adam(w * (1 - weight_decay), dw, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+@mistake("minibatch_indices", hint=HINT_BATCH_RNG, by_output=False)
+def minibatch_indices_global_random(n, batch_size, *, shuffle=True, drop_last=False, rng=None):
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = np.random.permutation(n) if shuffle else np.arange(n)
+    stop = n - n % batch_size if drop_last else n
+    return [order[start : start + batch_size] for start in range(0, stop, batch_size)]
 
 
 @mistake(
