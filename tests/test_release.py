@@ -1,11 +1,16 @@
-"""course release: stubs from solutions, and --check catching drift."""
+"""course release: stubs from solutions, --check catching drift, and every handout in English and Korean."""
 
+import re
 import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
-from autograder.publishing.release import ReleaseError, differences, release, strip_solutions
+from autograder.course import config
+from autograder.publishing.release import HANDOUTS, ReleaseError, differences, release, strip_solutions
+
+ASSIGNMENTS = [a.id for a in config.load(ROOT).assignments]
 
 
 def test_solution_blocks_become_stubs():
@@ -49,3 +54,37 @@ def test_check_names_a_drifted_file_and_release_repairs_it(course_copy):
     assert "assignments/stray.py: not made from solutions/" in run.stdout
     release(course_copy)
     assert differences(course_copy) == []
+
+
+def unmentioned_tasks(assignment, english: str, translated: str) -> list[str]:
+    """The assignment's task names that the English handout mentions and the translation does not."""
+
+    def mentions(text, name):
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+    return [t.name for t in assignment.tasks if mentions(english, t.name) and not mentions(translated, t.name)]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_assignment_has_a_korean_handout_naming_its_tasks(course, assignment_id):
+    handouts = {lang: course.root / "solutions" / assignment_id / name for lang, name in HANDOUTS.items()}
+    assert handouts["ko"].is_file(), f"{assignment_id} has no Korean handout"
+    assert (course.root / "assignments" / assignment_id / HANDOUTS["ko"]).is_file()
+    english, korean = (handouts[lang].read_text(encoding="utf-8") for lang in ("en", "ko"))
+    assert unmentioned_tasks(course.assignment(assignment_id), english, korean) == []
+
+
+def test_a_translation_that_drops_a_task_is_caught(course):
+    assignment = course.assignment("a0_foundations")
+    english = (course.root / "solutions" / assignment.id / HANDOUTS["en"]).read_text(encoding="utf-8")
+    assert unmentioned_tasks(assignment, english, english) == []
+    dropped = english.replace("leaky_relu_backward", "leaky_relu_forward")
+    assert unmentioned_tasks(assignment, english, dropped) == ["leaky_relu_backward"]
+
+
+def test_release_writes_and_checks_the_korean_handout(course_copy):
+    handout = course_copy / "assignments" / "a0_foundations" / HANDOUTS["ko"]
+    handout.unlink()
+    assert differences(course_copy) == ["assignments/a0_foundations/README.ko.md: missing"]
+    release(course_copy)
+    assert handout.read_bytes() == (course_copy / "solutions" / "a0_foundations" / HANDOUTS["ko"]).read_bytes()

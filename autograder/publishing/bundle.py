@@ -1,7 +1,7 @@
 """`course release --bundle student`: what students get, and nothing of the reference.
 
-The bundle is a course tree without solutions/: course.yml, assignments/ (stubs, handouts and
-one notebook per assignment), the public grader (autograder/, with the mistake library reduced
+The bundle is a course tree without solutions/: course.yml, assignments/ (stubs, handouts in
+English and Korean, and one notebook per assignment), the public grader (autograder/, with the mistake library reduced
 to its names and hints: a mistake's code is the reference with one bug), the reference outputs
 recorded for every check on the public practice inputs (recorded/), pyproject.toml to install
 the `course` command, and the student guide as README.md. Everything is generated from
@@ -140,8 +140,9 @@ def write_assignments(course: Course, assignment_ids, target: Path) -> None:
         path.write_bytes(content)
 
 
-def build_student_bundle(course: Course, out: Path, only=None, report=print) -> list[str]:
-    """Write the student bundle into out (a new or empty folder); returns the assignments in it."""
+def build_student_bundle(course: Course, out: Path, only=None, report=print, lang: str = "en") -> list[str]:
+    """Write the student bundle into out (a new or empty folder), its notebooks in lang; returns
+    the assignments in it. Every handout, in every language, goes in either way."""
     assignment_ids = chosen_assignments(course, only, recorded=True)
     prepare_target(out)
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
@@ -150,7 +151,7 @@ def build_student_bundle(course: Course, out: Path, only=None, report=print) -> 
         (staging / "pyproject.toml").write_text(bundle_pyproject(course), encoding="utf-8")
         shutil.copyfile(course.root / STUDENT_GUIDE, staging / "README.md")
         write_assignments(course, assignment_ids, staging)
-        write_notebooks(course, assignment_ids, staging / "assignments")
+        write_notebooks(course, assignment_ids, staging / "assignments", lang)
         copy_grader(course, assignment_ids, staging)
         record(course, assignment_ids, staging / FOLDER, report=report)
         for item in staging.iterdir():
