@@ -74,6 +74,47 @@ def test_every_assignment_has_a_korean_handout_naming_its_tasks(course, assignme
     assert unmentioned_tasks(course.assignment(assignment_id), english, korean) == []
 
 
+def kept_code(text: str) -> tuple[list[str], set[str], list[int]]:
+    """What a translation keeps of a handout: its fenced blocks without `#` comments, its inline
+    code spans, and the levels of its headings in order."""
+    blocks = re.findall(r"(?ms)^```.*?^```", text)
+    fenced = ["\n".join(re.sub(r"\s*#(?!\S*`).*$", "", line).rstrip() for line in b.splitlines()) for b in blocks]
+    prose = re.sub(r"(?ms)^```.*?^```", "", text)
+    headings = [len(h) for h in re.findall(r"(?m)^#+(?= )", prose)]
+    return fenced, set(re.findall(r"`([^`\n]+)`", prose)), headings
+
+
+def translation_drift(english: str, translated: str) -> list[str]:
+    """How a translation departs from the English handout's code, formulas and sections."""
+    (fenced, spans, headings), (t_fenced, t_spans, t_headings) = kept_code(english), kept_code(translated)
+    drift = [f"fenced block {i + 1} differs" for i, (a, b) in enumerate(zip(fenced, t_fenced)) if a != b]
+    if len(fenced) != len(t_fenced):
+        drift.append(f"{len(t_fenced)} fenced blocks, not {len(fenced)}")
+    drift += [f"no `{span}`" for span in sorted(spans - t_spans)]
+    if headings != t_headings:
+        drift.append(f"headings at levels {t_headings}, not {headings}")
+    return drift
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_a_korean_handout_keeps_the_code_formulas_and_sections_of_the_english_one(course, assignment_id):
+    folder = course.root / "solutions" / assignment_id
+    english, korean = ((folder / HANDOUTS[lang]).read_text(encoding="utf-8") for lang in ("en", "ko"))
+    assert translation_drift(english, korean) == []
+
+
+def test_translation_drift_names_a_changed_formula_span_and_section(course):
+    english = (course.root / "solutions" / "a0_foundations" / HANDOUTS["en"]).read_text(encoding="utf-8")
+    assert translation_drift(english, english) == []
+    commented = english.replace("# x (N, D), W1 (H, D), b1 (H,)", "# x (N, D), 형상")
+    assert translation_drift(english, commented) == []
+    assert translation_drift(english, english.replace("2 * (pred - target)", "2 * (target - pred)")) == [
+        "fenced block 10 differs"
+    ]
+    assert translation_drift(english, english.replace("`pred.size`", "pred.size")) == ["no `pred.size`"]
+    assert "headings at levels" in translation_drift(english, english.replace("### Numerical stability", "Numerical"))
+
+
 def test_a_translation_that_drops_a_task_is_caught(course):
     assignment = course.assignment("a0_foundations")
     english = (course.root / "solutions" / assignment.id / HANDOUTS["en"]).read_text(encoding="utf-8")
