@@ -112,7 +112,8 @@ def test_translation_drift_names_a_changed_formula_span_and_section(course):
         "fenced block 10 differs"
     ]
     assert translation_drift(english, english.replace("`pred.size`", "pred.size")) == ["no `pred.size`"]
-    assert "headings at levels" in translation_drift(english, english.replace("### Numerical stability", "Numerical"))
+    [dropped_section] = translation_drift(english, english.replace("### Numerical stability", "Numerical"))
+    assert dropped_section.startswith("headings at levels")
 
 
 def test_a_translation_that_drops_a_task_is_caught(course):
