@@ -65,13 +65,20 @@ def unmentioned_tasks(assignment, english: str, translated: str) -> list[str]:
     return [t.name for t in assignment.tasks if mentions(english, t.name) and not mentions(translated, t.name)]
 
 
+def handouts(course, assignment_id) -> tuple[str, str]:
+    """The English and the Korean handout of an assignment, as written in solutions/."""
+    folder = course.root / "solutions" / assignment_id
+    assert (folder / HANDOUTS["ko"]).is_file(), f"{assignment_id} has no Korean handout"
+    return tuple((folder / HANDOUTS[lang]).read_text(encoding="utf-8") for lang in ("en", "ko"))
+
+
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_every_assignment_has_a_korean_handout_naming_its_tasks(course, assignment_id):
-    handouts = {lang: course.root / "solutions" / assignment_id / name for lang, name in HANDOUTS.items()}
-    assert handouts["ko"].is_file(), f"{assignment_id} has no Korean handout"
+    english, korean = handouts(course, assignment_id)
     assert (course.root / "assignments" / assignment_id / HANDOUTS["ko"]).is_file()
-    english, korean = (handouts[lang].read_text(encoding="utf-8") for lang in ("en", "ko"))
     assert unmentioned_tasks(course.assignment(assignment_id), english, korean) == []
+    # written in Hangul: no stray Hanja or kana
+    assert re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", korean) == []
 
 
 def kept_code(text: str) -> tuple[list[str], set[str], list[int]]:
@@ -98,9 +105,7 @@ def translation_drift(english: str, translated: str) -> list[str]:
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_a_korean_handout_keeps_the_code_formulas_and_sections_of_the_english_one(course, assignment_id):
-    folder = course.root / "solutions" / assignment_id
-    english, korean = ((folder / HANDOUTS[lang]).read_text(encoding="utf-8") for lang in ("en", "ko"))
-    assert translation_drift(english, korean) == []
+    assert translation_drift(*handouts(course, assignment_id)) == []
 
 
 def test_translation_drift_names_a_changed_formula_span_and_section(course):
