@@ -102,6 +102,7 @@ def test_the_bundle_has_every_assignment_with_its_notebook_and_recording(bundle,
         with np.load(bundle / "recorded" / f"{assignment.id}.npz", allow_pickle=False) as arrays:
             assert arrays["data"].dtype == np.uint8
     assert "a6_framework" not in (bundle / "course.yml").read_text()
+    assert (bundle / "glossary.md").read_bytes() == (ROOT / "docs" / "glossary.md").read_bytes()
 
 
 @pytest.mark.parametrize("lang", sorted(HANDOUTS))
