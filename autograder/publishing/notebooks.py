@@ -51,7 +51,7 @@ NOTEBOOK_TEXT = {
         "use the practice inputs; official grading runs the same cells on inputs you have not seen.",
     },
     "ko": {
-        "intro": "이 폴더의 {files}을(를) 채우세요. 이 노트북은 개념을 설명하고, 작성한 함수를 직접 실행해 보며 "
+        "intro": "이 폴더에서 {files} 파일을 채우세요. 이 노트북은 개념을 설명하고, 작성한 함수를 직접 실행해 보며 "
         "그때그때 점검하게 해 주고, 과제 항목마다 하나씩 있는 채점 셀로 끝납니다. 파일을 고친 뒤에는 셀을 다시 "
         "실행하세요. `load_assignment()`가 파일을 새로 읽습니다.",
         "try": "## 함수 실행해 보기",
