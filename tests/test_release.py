@@ -84,11 +84,13 @@ def test_every_assignment_has_a_korean_handout_naming_its_tasks(course, assignme
 def kept_code(text: str) -> tuple[list[str], set[str], list[int]]:
     """What a translation keeps of a handout: its fenced blocks without `#` comments, its inline
     code spans, and the levels of its headings in order."""
-    blocks = re.findall(r"(?ms)^```.*?^```", text)
+    fence = r"(?ms)^[ \t]*```.*?^[ \t]*```"  # indented inside a list item, too
+    blocks = re.findall(fence, text)
     fenced = ["\n".join(re.sub(r"\s*#(?!\S*`).*$", "", line).rstrip() for line in b.splitlines()) for b in blocks]
-    prose = re.sub(r"(?ms)^```.*?^```", "", text)
+    prose = re.sub(fence, "", text)
     headings = [len(h) for h in re.findall(r"(?m)^#+(?= )", prose)]
-    return fenced, set(re.findall(r"`([^`\n]+)`", prose)), headings
+    spans = {" ".join(span.split()) for span in re.findall(r"`([^`]+)`", prose)}  # a span may wrap lines
+    return fenced, spans, headings
 
 
 def translation_drift(english: str, translated: str) -> list[str]:
