@@ -3,7 +3,7 @@ the batch; the bias is added to every row, so db is the sum", never an instructi
 
 The hints are found where they are written: module-level HINT_* constants and the literal
 strings given as a hint (hint=..., CheckFailure(message, hint), hint_on_failure(hint)) in the
-check and mistake modules, the diagnoses diagnosis.py returns, and every registered mistake's
+check and mistake modules, the constants diagnosis.py words its diagnoses with, and every registered mistake's
 hint. Placeholders ({name}) stand for words of the sentence and are kept as they are.
 """
 
@@ -67,12 +67,12 @@ def written_hints(path):
                 hint_at = 1 if getattr(node.func, "id", "") == "CheckFailure" else 0
                 if len(node.args) > hint_at:
                     found.append(node.args[hint_at])
-    if path.name == "diagnosis.py":  # a diagnosis is returned by a `-> str | None` or built as `words`
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and "None" in ast.unparse(node.returns or ast.Constant("")):
-                found.extend(n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None)
-            elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "words" for t in node.targets):
-                found.append(node.value)
+    if path.name == "diagnosis.py":  # its diagnoses are module-level constants of any upper-case name
+        found.extend(
+            node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
+        )
     return [(node.lineno, text) for node in found if (text := _text(node)) is not None]
 
 

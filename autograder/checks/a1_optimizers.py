@@ -18,6 +18,11 @@ STEPS = 5
 # lr of each step as a factor of the case's lr: a schedule changes it between steps, and state
 # kept in another form than torch's (a velocity with lr folded in) only agrees at constant lr
 SCHEDULE = (1.0, 0.5, 2.0, 0.25, 1.5)
+HINT_BATCH_RNG = N_(
+    "your batches differ between two calls given generators made from the same seed: the order "
+    "comes from somewhere else than the rng argument (np.random, a generator of your own); draw it "
+    "with rng.permutation(n)"
+)
 HINT_STATE = N_(
     "your state is not plain data (a dict of str -> ndarray/int/float): return a new dict such as"
     " {'m': m, 'v': v, 't': t}"
@@ -189,6 +194,25 @@ def batches_need_rng(ctx, case):
             Message("shuffle=True without rng raised {kind}, expected ValueError", kind=error.kind)
         ) from None
     raise CheckFailure(N_("shuffle=True without rng returned normally; it must raise ValueError"))
+
+
+@check(
+    "minibatch_indices",
+    "shuffles with rng alone",
+    cases(n=st.integers(8, 20), batch_size=st.integers(1, 7), seed=seeds),
+    pays_alone=False,
+)
+def batches_from_rng(ctx, case):
+    def batches():
+        got = ctx.call(
+            "minibatch_indices", case["n"], case["batch_size"], shuffle=True, rng=Probe("rng", (case["seed"],))
+        )
+        return [rep(batch) for batch in got] if type(got) is list else rep(got)
+
+    if batches() != batches():
+        raise CheckFailure(
+            N_("two calls with generators made from the same seed gave different batches"), HINT_BATCH_RNG
+        )
 
 
 # ---- fit_linear_regression ---------------------------------------------------------------------

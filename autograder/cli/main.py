@@ -21,7 +21,7 @@ from autograder.grading.determinism import PRACTICE, Inputs, official_inputs
 from autograder.grading.replay import MissingRecording, RecordingError, require_official
 from autograder.grading.runner import grade_folder
 from autograder.publishing import gradescope
-from autograder.publishing.release import PublishError, ReleaseError, differences, release
+from autograder.publishing.release import HANDOUTS, PublishError, ReleaseError, differences, release
 from autograder.runtime import language
 from autograder.runtime.language import _
 
@@ -241,8 +241,8 @@ def cmd_release(args) -> int:
     course = _course(args)
     if args.bundle:
         return _release_bundle(course, args)
-    if args.out or args.only:
-        raise ConfigError("--out and --only go with --bundle")
+    if args.out or args.only or args.lang != "en":
+        raise ConfigError("--out, --only and --lang go with --bundle")
     if args.check:
         problems = differences(course.root)
         for problem in problems:
@@ -258,7 +258,7 @@ def cmd_release(args) -> int:
 
 
 def _release_bundle(course, args) -> int:
-    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...]`."""
+    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...] [--lang ko]`."""
     import time
 
     from autograder.publishing import bundle, notebooks
@@ -276,7 +276,7 @@ def _release_bundle(course, args) -> int:
         chosen = bundle.chosen_assignments(course, args.only)
         gradescope.build_zip(course, out, chosen)
     else:
-        chosen = bundle.build_student_bundle(course, out, args.only)
+        chosen = bundle.build_student_bundle(course, out, args.only, lang=args.lang)
         if args.bundle == "nbgrader":
             assert inputs is not None  # offering_inputs refused to go on without a secret
             notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name, inputs=inputs)
@@ -383,6 +383,12 @@ def parser() -> argparse.ArgumentParser:
     )
     release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
+    release_cmd.add_argument(
+        "--lang",
+        choices=sorted(HANDOUTS),
+        default="en",
+        help="the language of the bundle's notebooks (ko: the Korean handouts); both handouts go in either way",
+    )
     release_cmd.set_defaults(run=cmd_release)
 
     secret_cmd = sub.add_parser("secret", help="make the offering's grading secret (official inputs come from it)")

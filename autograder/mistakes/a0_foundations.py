@@ -311,6 +311,19 @@ def mse_gradient_without_factor_2(pred, target):
     return float(np.mean(diff**2)), diff / diff.size
 
 
+# over_rows comes before summed_instead_of_mean: for one row both give dpred = 2 * (pred - target)
+@mistake(
+    "mse",
+    hint=N_(
+        "your dpred divides by the number of rows, len(pred), instead of the number of entries: the "
+        "loss is the mean over every entry, so dpred = 2 * (pred - target) / pred.size"
+    ),
+)
+def mse_gradient_over_rows(pred, target):
+    diff = pred - target
+    return float(np.mean(diff**2)), 2 * diff / len(diff)
+
+
 @mistake(
     "mse",
     hint=N_(

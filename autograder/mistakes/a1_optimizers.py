@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograder.checks.a1_optimizers import HINT_BATCH_RNG
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
 from autograder.runtime.language import N_, Message
@@ -496,6 +497,15 @@ def adamw_decay_without_lr(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps
     return adam(w * (1 - weight_decay), dw, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
 
+@mistake("minibatch_indices", hint=HINT_BATCH_RNG, by_output=False)
+def minibatch_indices_global_random(n, batch_size, *, shuffle=True, drop_last=False, rng=None):
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = np.random.permutation(n) if shuffle else np.arange(n)
+    stop = n - n % batch_size if drop_last else n
+    return [order[start : start + batch_size] for start in range(0, stop, batch_size)]
+
+
 @mistake(
     "fit_linear_regression",
     hint=N_(
@@ -534,3 +544,50 @@ def exponential_lr_counts_from_one(lr0, epoch, gamma):
 )
 def cosine_annealing_lr_ignores_eta_min(lr0, t, t_max, eta_min=0.0):
     return lr0 * (1 + math.cos(math.pi * t / t_max)) / 2
+
+
+@mistake(
+    "step_lr",
+    hint=N_(
+        "you count epochs from 1, (epoch + 1) // step_size, so the first decay comes one epoch early: "
+        "the rate is lr0 * gamma ** (epoch // step_size)"
+    ),
+)
+def step_lr_counts_from_one(lr0, epoch, step_size, gamma=0.1):
+    return lr0 * gamma ** ((epoch + 1) // step_size)
+
+
+@mistake(
+    "adam",
+    hint=N_(
+        "you store the bias-corrected m_hat and v_hat as the state, so the next step corrects them again: "
+        "keep the raw averages m and v in the state and correct copies of them at every step"
+    ),
+)
+def adam_corrects_the_stored_moments(w, dw, state, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0) + (1 - beta1) * dw
+    v = beta2 * state.get("v", 0) + (1 - beta2) * dw**2
+    m = m / (1 - beta1**t)
+    v = v / (1 - beta2**t)
+    return w - lr * m / (np.sqrt(v) + eps), {"t": t, "m": m, "v": v}
+
+
+@mistake(
+    "fit_linear_regression",
+    hint=N_(
+        "your X1 has no column of ones, so the model has no bias and theta has d entries: append a "
+        "column of ones to X (X1 = [X, 1]), so that theta has d + 1 entries, the bias last"
+    ),
+)
+def fit_linear_regression_without_the_ones(X, y, *, batch_size=None, epochs, lr, rng, optimizer=sgd):
+    n = X.shape[0]
+    theta = np.zeros((X.shape[1],) + y.shape[1:], dtype=np.result_type(X, y))
+    state = {}
+    losses = np.empty(epochs, dtype=theta.dtype)
+    for epoch in range(epochs):
+        for batch in minibatch_indices(n, batch_size or n, shuffle=True, rng=rng):
+            grad = 2 / len(batch) * X[batch].T @ (X[batch] @ theta - y[batch])
+            theta, state = optimizer(theta, grad, state, lr=lr)
+        losses[epoch] = np.mean((X @ theta - y) ** 2)
+    return theta, losses

@@ -459,3 +459,15 @@ def xavier_std_ignores_gain(shape, gain=1.0):
 def lecun_std_returns_the_variance(shape):
     fan_in, _ = fan_in_and_fan_out(shape)
     return 1.0 / fan_in
+
+
+@mistake(
+    "xavier_uniform",
+    hint=N_(
+        "your bound ignores gain, sqrt(6 / (fan_in + fan_out)): the bound is "
+        "xavier_bound(shape, gain) = gain * sqrt(6 / (fan_in + fan_out))"
+    ),
+)
+def xavier_uniform_ignores_gain(shape, gain=1.0, *, rng):
+    bound = xavier_bound(shape, 1.0)
+    return rng.uniform(-bound, bound, size=shape)

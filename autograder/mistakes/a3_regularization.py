@@ -652,3 +652,64 @@ def kfold_indices_larger_folds_last(n, k, *, shuffle=False, rng=None):
         (np.sort(np.concatenate([order[:start], order[stop:]])), np.sort(order[start:stop]))
         for start, stop in zip(bounds[:-1], bounds[1:])
     ]
+
+
+@mistake(
+    "layernorm_forward",
+    hint=N_(
+        "your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): layer norm "
+        "divides by np.sqrt(var + eps)"
+    ),
+)
+def layernorm_forward_eps_outside_sqrt(x, gamma, beta, *, eps=1e-5):
+    mean = x.mean(axis=-1, keepdims=True)
+    inv_std = 1 / (np.sqrt(x.var(axis=-1, keepdims=True)) + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, (xhat, gamma.copy(), inv_std)
+
+
+@mistake(
+    "EarlyStopping",
+    hint=N_(
+        "your best_epoch counts steps from 1: it is the 0-based index of the step call that set best "
+        "(0 for the first call)"
+    ),
+)
+class EarlyStoppingBestEpochFromOne:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps = None, 0, 0
+
+    def step(self, value):
+        sign = 1 if self.mode == "min" else -1
+        improved = sign * value < sign * self.best - self.min_delta
+        self._steps += 1
+        if improved:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        return not improved and self.num_bad_epochs >= self.patience
+
+
+@mistake(
+    "kfold_indices",
+    hint=N_(
+        "your shuffled indices are returned in shuffled order: sort each fold's train_idx and "
+        "val_idx ascending (np.sort), as the docstring says"
+    ),
+)
+def kfold_indices_unsorted(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+    bounds = np.cumsum([0] + sizes)
+    return [
+        (np.concatenate([order[:start], order[stop:]]), order[start:stop])
+        for start, stop in zip(bounds[:-1], bounds[1:])
+    ]

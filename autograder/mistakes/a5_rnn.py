@@ -491,3 +491,16 @@ def gru_backward_keeps_the_last_weight_gradients(dhs, cache):
         dx, dh, dW_ih, dW_hh, db_ih, db_hh = gru_cell_backward(dhs[t] + dh, cache[t])
         dxs.append(dx)
     return np.stack(dxs[::-1]), dh, dW_ih, dW_hh, db_ih, db_hh
+
+
+@mistake(
+    "clip_grad_norm",
+    hint=N_(
+        "you return the norm after clipping (at most max_norm): total_norm is the norm of the "
+        "gradients as given, before any scaling, as torch's clip_grad_norm_ returns it"
+    ),
+)
+def clip_grad_norm_returns_the_clipped_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+    scale = min(1.0, max_norm / (total_norm + 1e-6))
+    return type(grads)(g * scale for g in grads), total_norm * scale

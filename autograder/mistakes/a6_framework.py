@@ -15,6 +15,7 @@ Module = _Recurrent = Optimizer = object
 Parameter = linear_forward = linear_backward = dropout_forward = dropout_backward = None
 kaiming_uniform = _default_uniform = rnn_forward = rnn_backward = None
 batchnorm_forward = batchnorm_backward = cross_entropy = momentum = mse = None
+conv2d_forward = conv2d_backward = sgd = adamw = None
 load_digits_split = digits_cnn = CrossEntropyLoss = Adam = cosine_annealing_lr = train_step = accuracy = None
 
 
@@ -394,3 +395,85 @@ def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
     optimizer.zero_grad()
     optimizer.step()
     return float(loss)
+
+
+@mistake(
+    "BatchNorm1d",
+    hint=N_(
+        "your layer always passes train=True to batchnorm_forward, so eval() still normalises with "
+        "the batch's statistics: pass train=self.training"
+    ),
+)
+class batchnorm_always_training(Module):
+    def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.weight = Parameter(np.ones(num_features))
+        self.bias = Parameter(np.zeros(num_features))
+        self.running_mean = np.zeros(num_features)
+        self.running_var = np.ones(num_features)
+
+    def forward(self, x):
+        out, self.cache, self.running_mean, self.running_var = batchnorm_forward(
+            x,
+            self.weight.data,
+            self.bias.data,
+            self.running_mean,
+            self.running_var,
+            train=True,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
+        return out
+
+    def backward(self, dout):
+        dx, dgamma, dbeta = batchnorm_backward(dout, self.cache)
+        self.weight.grad += dgamma
+        self.bias.grad += dbeta
+        return dx
+
+
+@mistake("Conv2d", hint=HINT_ACCUMULATE, by_output=False)
+class conv2d_assigns_its_gradients(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, rng):
+        super().__init__()
+        kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
+        self.stride, self.padding = stride, padding
+        self.weight = Parameter(kaiming_uniform((out_channels, in_channels, kh, kw), a=np.sqrt(5), rng=rng))
+        self.bias = Parameter(_default_uniform((out_channels,), in_channels * kh * kw, rng=rng))
+
+    def forward(self, x):
+        out, self.cache = conv2d_forward(x, self.weight.data, self.bias.data, self.stride, self.padding)
+        return out
+
+    def backward(self, dout):
+        dx, self.weight.grad, self.bias.grad = conv2d_backward(dout, self.cache)
+        return dx
+
+
+@mistake(
+    "SGD",
+    hint=N_(
+        "your SGD does not pass weight_decay on to the rule, so it never decays: "
+        "super().__init__(params, lr=lr, weight_decay=weight_decay)"
+    ),
+)
+class sgd_drops_weight_decay(Optimizer):
+    rule = staticmethod(sgd)
+
+    def __init__(self, params, *, lr=1e-2, weight_decay=0.0):
+        super().__init__(params, lr=lr)
+
+
+@mistake(
+    "AdamW",
+    hint=N_(
+        "your AdamW does not pass weight_decay on to the rule, so it decays by the rule's default "
+        "0.01 whatever is given: pass every hyper-parameter, weight_decay=weight_decay included"
+    ),
+)
+class adamw_drops_weight_decay(Optimizer):
+    rule = staticmethod(adamw)
+
+    def __init__(self, params, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
