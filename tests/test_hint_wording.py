@@ -40,6 +40,10 @@ def _text(node) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _text(node.left), _text(node.right)
         return None if left is None or right is None else left + right
+    if isinstance(node, ast.Call) and node.args and getattr(node.func, "id", "") in ("N_", "_", "Message"):
+        return _text(node.args[0])  # marked for the message catalog (docs/languages.md)
+    if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "format":
+        return _text(node.func.value)  # _("... {name} ...").format(name=...)
     return None
 
 

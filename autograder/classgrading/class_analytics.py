@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from autograder.classgrading.gradebook import assignment_scores, file_names
 
-# how the grader words a call or check cut off by time (execution.worker_client, grading.runner)
-TIMED_OUT = ("did not finish within", "time budget")
+# how the grader words a call or check cut off by time (execution.worker_client, grading.runner),
+# in English and in Korean (autograder/locale/ko: "... 안에 끝나지 않았습니다", "시간 예산"), since
+# a gradebook holds feedback in the language it was graded in
+TIMED_OUT = ("did not finish within", "time budget", "안에 끝나지 않았습니다", "시간 예산")
 CASE_LINES = ("Smallest failing case: ", "Failing case: ")
 HINT_LINE = "Hint: "
 

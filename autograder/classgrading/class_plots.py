@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 
 from autograder.classgrading import report_labels as labels
+from autograder.runtime.language import _
 
 WIDTH, HEIGHT = 4.2, 2.6  # inches, at the SVG's 72 points an inch
 BAR = "#3b6ea8"
@@ -57,8 +58,8 @@ def histogram(title: str, scores: list[float], max_points: float) -> str:
         top = max(max_points, max(scores, default=0.0), 1e-9)
         axes.hist(scores, bins=min(20, max(1, math.ceil(top))), range=(0, top), color=BAR, edgecolor="white")
         axes.set_title(title)
-        axes.set_xlabel(labels.HISTOGRAM_X.format(max_points=max_points))
-        axes.set_ylabel(labels.HISTOGRAM_Y)
+        axes.set_xlabel(_(labels.HISTOGRAM_X).format(max_points=max_points))
+        axes.set_ylabel(_(labels.HISTOGRAM_Y))
         axes.yaxis.get_major_locator().set_params(integer=True)
     return drawn[0]
 
@@ -73,5 +74,5 @@ def pass_rates(title: str, names: list[str], rates: list[float]) -> str:
         axes.invert_yaxis()
         axes.set_xlim(0, 1)
         axes.set_title(title)
-        axes.set_xlabel(labels.PASS_RATE_X)
+        axes.set_xlabel(_(labels.PASS_RATE_X))
     return drawn[0]

@@ -18,6 +18,7 @@ from autograder.classgrading.class_analytics import ClassStats, Student, analyse
 from autograder.classgrading.gradebook import Gradebook, assignment_scores
 from autograder.classgrading.html_page import Html, element, join, link, table
 from autograder.grading import report
+from autograder.runtime.language import _
 
 STUDENT_FOLDER = "students"
 FAILED_MOST = 15  # checks listed as failed most
@@ -54,12 +55,12 @@ def _student_link(student: Student) -> Html:
 def class_page(stats: ClassStats, gradebook_name: str) -> str:
     """The class report's HTML."""
     graded = [s for s in stats.students if s.result is not None]
-    summary = labels.REPORT_SUMMARY.format(
+    summary = _(labels.REPORT_SUMMARY).format(
         students=len(graded), gradebook=gradebook_name, unreadable=len(stats.students) - len(graded)
     )
     return html_page.document(
-        labels.REPORT_TITLE,
-        element("h1", labels.REPORT_TITLE),
+        _(labels.REPORT_TITLE),
+        element("h1", _(labels.REPORT_TITLE)),
         element("p", summary),
         _scores(stats),
         _failed_most(stats),
@@ -82,10 +83,14 @@ def _scores(stats: ClassStats) -> Html:
     ]
     plots = [Html(class_plots.histogram(a.assignment, a.scores, a.max_score)) for a in stats.assignments]
     return _section(
-        labels.SCORES,
-        table((labels.ASSIGNMENT, labels.STUDENTS, labels.MEAN, labels.MEDIAN, labels.MAX_POINTS), rows, (1, 2, 3, 4)),
+        _(labels.SCORES),
+        table(
+            (_(labels.ASSIGNMENT), _(labels.STUDENTS), _(labels.MEAN), _(labels.MEDIAN), _(labels.MAX_POINTS)),
+            rows,
+            (1, 2, 3, 4),
+        ),
         element("div", *plots, class_="plots"),
-        note=labels.SCORES_NOTE,
+        note=_(labels.SCORES_NOTE),
     )
 
 
@@ -107,13 +112,19 @@ def _tasks(stats: ClassStats) -> Html:
             Html(class_plots.pass_rates(assignment.assignment, [t.task for t in tasks], [t.pass_rate for t in tasks]))
         )
     return _section(
-        labels.TASKS,
+        _(labels.TASKS),
         element("div", *plots, class_="plots"),
         element(
             "details",
-            element("summary", labels.TASKS_SUMMARY.format(count=len(stats.tasks))),
+            element("summary", _(labels.TASKS_SUMMARY).format(count=len(stats.tasks))),
             table(
-                (labels.ASSIGNMENT, labels.TASK, labels.PASS_RATE, labels.NOT_STARTED_COUNT, labels.MEAN_POINTS),
+                (
+                    _(labels.ASSIGNMENT),
+                    _(labels.TASK),
+                    _(labels.PASS_RATE),
+                    _(labels.NOT_STARTED_COUNT),
+                    _(labels.MEAN_POINTS),
+                ),
                 rows,
                 (2, 3, 4),
             ),
@@ -133,41 +144,45 @@ def _failed_most(stats: ClassStats) -> Html:
         for c in stats.failed_most(FAILED_MOST)
     ]
     return _section(
-        labels.CHECKS_FAILED_MOST,
-        table((labels.TASK, labels.CHECK, labels.WRONG, labels.TYPICAL_CASE, labels.COMMON_HINT), rows, (2,)),
-        note=labels.CHECKS_FAILED_MOST_NOTE,
+        _(labels.CHECKS_FAILED_MOST),
+        table(
+            (_(labels.TASK), _(labels.CHECK), _(labels.WRONG), _(labels.TYPICAL_CASE), _(labels.COMMON_HINT)),
+            rows,
+            (2,),
+        ),
+        note=_(labels.CHECKS_FAILED_MOST_NOTE),
     )
 
 
 def _mistakes(stats: ClassStats) -> Html:
     if not stats.mistakes:
-        return _section(labels.MISTAKES, element("p", labels.NO_MISTAKES))
+        return _section(_(labels.MISTAKES), element("p", _(labels.NO_MISTAKES)))
     rows = [
         (element("code", m.mistake), m.task, len(m.students), m.hint, "; ".join(sorted(m.checks)))
         for m in stats.mistakes
     ]
     return _section(
-        labels.MISTAKES,
-        table((labels.MISTAKE, labels.TASK, labels.STUDENTS, labels.HINT, labels.ON_CHECKS), rows, (2,)),
-        note=labels.MISTAKES_NOTE,
+        _(labels.MISTAKES),
+        table((_(labels.MISTAKE), _(labels.TASK), _(labels.STUDENTS), _(labels.HINT), _(labels.ON_CHECKS)), rows, (2,)),
+        note=_(labels.MISTAKES_NOTE),
     )
 
 
 def _problems(stats: ClassStats) -> Html:
     if not stats.with_problems:
-        return _section(labels.PROBLEMS, element("p", labels.NO_PROBLEMS))
+        return _section(_(labels.PROBLEMS), element("p", _(labels.NO_PROBLEMS)))
     rows = [
         (
             _student_link(s),
             join(
                 element("div", text)
-                for text in [labels.UNREADABLE.format(message=m) for m in s.problems]
-                + ([labels.TIMED_OUT.format(checks="; ".join(s.timed_out))] if s.timed_out else [])
+                for text in [_(labels.UNREADABLE).format(message=m) for m in s.problems]
+                + ([_(labels.TIMED_OUT).format(checks="; ".join(s.timed_out))] if s.timed_out else [])
             ),
         )
         for s in stats.with_problems
     ]
-    return _section(labels.PROBLEMS, table((labels.STUDENT, labels.PROBLEM), rows))
+    return _section(_(labels.PROBLEMS), table((_(labels.STUDENT), _(labels.PROBLEM)), rows))
 
 
 def _students(stats: ClassStats) -> Html:
@@ -175,7 +190,7 @@ def _students(stats: ClassStats) -> Html:
     rows = []
     for student in stats.students:
         if student.result is None:
-            rows.append((_student_link(student), labels.NOT_GRADED, *([""] * len(assignments)), student.handins))
+            rows.append((_student_link(student), _(labels.NOT_GRADED), *([""] * len(assignments)), student.handins))
             continue
         subtotals = assignment_scores(student.result)
         rows.append(
@@ -188,7 +203,8 @@ def _students(stats: ClassStats) -> Html:
         )
     numeric = range(1, len(assignments) + 3)
     return _section(
-        labels.ALL_STUDENTS, table((labels.STUDENT, labels.TOTAL, *assignments, labels.HANDINS), rows, numeric)
+        _(labels.ALL_STUDENTS),
+        table((_(labels.STUDENT), _(labels.TOTAL), *assignments, _(labels.HANDINS)), rows, numeric),
     )
 
 
@@ -198,12 +214,14 @@ def _all_checks(stats: ClassStats) -> Html:
         for c in stats.checks
     ]
     return _section(
-        labels.ALL_CHECKS,
+        _(labels.ALL_CHECKS),
         element(
             "details",
-            element("summary", labels.ALL_CHECKS_SUMMARY.format(count=len(stats.checks))),
+            element("summary", _(labels.ALL_CHECKS_SUMMARY).format(count=len(stats.checks))),
             table(
-                (labels.TASK, labels.CHECK, labels.PASS_RATE, labels.WRONG, labels.NOT_STARTED_COUNT), rows, (2, 3, 4)
+                (_(labels.TASK), _(labels.CHECK), _(labels.PASS_RATE), _(labels.WRONG), _(labels.NOT_STARTED_COUNT)),
+                rows,
+                (2, 3, 4),
             ),
         ),
     )
@@ -212,24 +230,26 @@ def _all_checks(stats: ClassStats) -> Html:
 def student_page(student: Student) -> str:
     """A student's feedback page: the points table (with subtotals and the total) and the
     feedback of every failed check, as the terminal shows them."""
-    title = labels.FEEDBACK_TITLE.format(student=student.name)
+    title = _(labels.FEEDBACK_TITLE).format(student=student.name)
     head = [
-        element("p", link("../index.html", labels.BACK)),
+        element("p", link("../index.html", _(labels.BACK))),
         element("h1", title),
-        *(element("p", labels.UNREADABLE.format(message=m), class_="error") for m in student.problems),
+        *(element("p", _(labels.UNREADABLE).format(message=m), class_="error") for m in student.problems),
     ]
     if student.result is None:
-        return html_page.document(title, *head, element("p", labels.NO_RESULT))
+        return html_page.document(title, *head, element("p", _(labels.NO_RESULT)))
     result = report.shown(student.result)
     feedback = report.feedback(result)
     return html_page.document(
         title,
         *head,
-        element("p", labels.HANDIN_COUNT.format(count=student.handins), class_="note") if student.handins > 1 else "",
+        element("p", _(labels.HANDIN_COUNT).format(count=student.handins), class_="note")
+        if student.handins > 1
+        else "",
         _points_table(result),
-        element("h2", labels.FEEDBACK),
+        element("h2", _(labels.FEEDBACK)),
         *(_task_feedback(task, failed) for task, failed in feedback),
-        "" if feedback else element("p", labels.ALL_PASSED),
+        "" if feedback else element("p", _(labels.ALL_PASSED)),
     )
 
 
@@ -242,12 +262,12 @@ def _points_table(result: dict) -> Html:
                 points = f"{_points(task['score'])}/{_points(task['max_score'])}"
                 status = element("span", report.STATUS_MARKS[task["status"]], class_=task["status"])
                 rows.append((assignment, task["task"], points, status))
-        subtotal = labels.SUBTOTAL.format(assignment=assignment)
+        subtotal = _(labels.SUBTOTAL).format(assignment=assignment)
         rows.append(("", element("strong", subtotal), element("strong", f"{_points(earned)}/{_points(available)}"), ""))
-    total = labels.TOTAL_LINE.format(score=_points(result["score"]), max_score=_points(result["max_score"]))
+    total = _(labels.TOTAL_LINE).format(score=_points(result["score"]), max_score=_points(result["max_score"]))
     return join(
         [
-            table((labels.ASSIGNMENT, labels.TASK, labels.POINTS, labels.STATUS), rows, (2,)),
+            table((_(labels.ASSIGNMENT), _(labels.TASK), _(labels.POINTS), _(labels.STATUS)), rows, (2,)),
             element("p", element("strong", total)),
         ]
     )
@@ -262,7 +282,7 @@ def _task_feedback(task: dict, failed: list[dict]) -> Html:
                 "li",
                 element("strong", checked["name"]),
                 element("pre", checked["feedback"]),
-                element("p", labels.RECOGNISED.format(mistake=mistake), class_="note") if mistake else "",
+                element("p", _(labels.RECOGNISED).format(mistake=mistake), class_="note") if mistake else "",
             )
         )
     heading = f"{task['task']} ({task['assignment']})"

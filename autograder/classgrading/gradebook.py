@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autograder.grading import report, sanitize
 from autograder.publishing import gradescope
+from autograder.runtime.language import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -246,11 +247,11 @@ def export(
                 problem,
             ]
             writer.writerow([sanitize.spreadsheet_cell(cell) for cell in cells])
-    for name, (student, result, problem) in zip(file_names([s for s, _, _ in rows]), rows):
+    for name, (student, result, problem) in zip(file_names([row[0] for row in rows]), rows):
         named = {"student": student, **result, **({"problem": problem} if problem else {})}
         scored = gradescope.results_json(result, settings)
         if problem:
-            scored["output"] = f"Your submission could not be graded: {problem}"
+            scored["output"] = _("Your submission could not be graded: {problem}").format(problem=problem)
         for folder, text in (("results", report.to_json(named)), ("gradescope", json.dumps(scored, indent=2))):
             path = dest / folder / f"{name}.json"
             path.write_text(text + "\n", encoding="utf-8")

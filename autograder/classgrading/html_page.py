@@ -13,6 +13,8 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from autograder.runtime import language
+
 # Hangul falls back to the Korean fonts of each system when the first choices lack it
 FONTS = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans KR", "Noto Sans CJK KR", '
@@ -73,8 +75,9 @@ def table(headers: Iterable, rows: Iterable[Iterable], numeric: Iterable[int] = 
     return element("table", element("thead", cells("th", headers)), element("tbody", *(cells("td", r) for r in rows)))
 
 
-def document(title: str, *body, lang: str = "en") -> str:
-    """A whole page: UTF-8, the policy above, the style, the title and the body."""
+def document(title: str, *body, lang: str | None = None) -> str:
+    """A whole page: UTF-8, the policy above, the style, the title and the body; lang by default
+    the language the grader writes in."""
     return (
         "<!DOCTYPE html>\n"
         + element(
@@ -88,7 +91,7 @@ def document(title: str, *body, lang: str = "en") -> str:
                 element("style", Html(STYLE)),
             ),
             element("body", *body),
-            lang=lang,
+            lang=lang or language.current(),
         )
         + "\n"
     )

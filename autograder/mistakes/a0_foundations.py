@@ -13,14 +13,17 @@ from autograder.checks.a0_foundations import HINT_COPY, HINT_OVERFLOW, HINT_SHIF
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
 from autograder.grading.numeric import HINT_FLOAT32
+from autograder.runtime.language import N_
 
 # ---- numerical_gradient -------------------------------------------------------------------
 
 
 @mistake(
     "numerical_gradient",
-    hint="you used forward differences (f(x + h) - f(x)) / h, which are only first-order "
-    "accurate: use central differences (f(x + h) - f(x - h)) / (2h)",
+    hint=N_(
+        "you used forward differences (f(x + h) - f(x)) / h, which are only first-order "
+        "accurate: use central differences (f(x + h) - f(x - h)) / (2h)"
+    ),
 )
 def numerical_gradient_forward_difference(f, x, h=1e-5):
     grad = np.zeros_like(x)
@@ -67,8 +70,10 @@ def sigmoid_forward_in_float32(x):
 @mistake(
     "sigmoid_forward",
     hint=(
-        "you swapped the two branches of your stable sigmoid (you compute sigmoid(-x)): use 1 / (1 + "
-        "exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0"
+        N_(
+            "you swapped the two branches of your stable sigmoid (you compute sigmoid(-x)): use 1 / (1 + "
+            "exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0"
+        )
     ),
 )
 def sigmoid_forward_branches_swapped(x):
@@ -79,8 +84,10 @@ def sigmoid_forward_branches_swapped(x):
 
 @mistake(
     "sigmoid_backward",
-    hint="you return the local derivative s * (1 - s) alone: by the chain rule multiply it "
-    "by the upstream gradient, dx = dout * s * (1 - s)",
+    hint=N_(
+        "you return the local derivative s * (1 - s) alone: by the chain rule multiply it "
+        "by the upstream gradient, dx = dout * s * (1 - s)"
+    ),
 )
 def sigmoid_backward_forgets_dout(dout, cache):
     s = cache
@@ -89,8 +96,10 @@ def sigmoid_backward_forgets_dout(dout, cache):
 
 @mistake(
     "tanh_backward",
-    hint="your cache already holds tanh(x), and you applied tanh to it again: "
-    "dx = dout * (1 - out**2) with out the cached forward output",
+    hint=N_(
+        "your cache already holds tanh(x), and you applied tanh to it again: "
+        "dx = dout * (1 - out**2) with out the cached forward output"
+    ),
 )
 def tanh_backward_applies_tanh_again(dout, cache):
     return dout * (1 - np.tanh(cache) ** 2)
@@ -104,8 +113,10 @@ def relu_forward_overwrites_x(x):
 
 @mistake(
     "relu_backward",
-    hint="you masked dout by the sign of dout itself: the ReLU gradient passes dout where "
-    "the forward's input x was positive (use the cached x for the mask)",
+    hint=N_(
+        "you masked dout by the sign of dout itself: the ReLU gradient passes dout where "
+        "the forward's input x was positive (use the cached x for the mask)"
+    ),
 )
 def relu_backward_masks_by_dout(dout, cache):
     dx = dout.copy()
@@ -116,8 +127,10 @@ def relu_backward_masks_by_dout(dout, cache):
 @mistake(
     "leaky_relu_forward",
     hint=(
-        "you use np.maximum(x, slope * x), which is the leaky ReLU only for 0 <= slope <= 1: use "
-        "np.where(x > 0, x, slope * x), which holds for any slope"
+        N_(
+            "you use np.maximum(x, slope * x), which is the leaky ReLU only for 0 <= slope <= 1: use "
+            "np.where(x > 0, x, slope * x), which holds for any slope"
+        )
     ),
 )
 def leaky_relu_forward_with_maximum(x, negative_slope=0.01):
@@ -127,7 +140,7 @@ def leaky_relu_forward_with_maximum(x, negative_slope=0.01):
 
 @mistake(
     "leaky_relu_forward",
-    hint="you hard-coded the slope 0.01: use the negative_slope argument, np.where(x > 0, x, negative_slope * x)",
+    hint=N_("you hard-coded the slope 0.01: use the negative_slope argument, np.where(x > 0, x, negative_slope * x)"),
 )
 def leaky_relu_forward_hardcoded_slope(x, negative_slope=0.01):
     out = np.where(x > 0, x, 0.01 * x)
@@ -136,8 +149,10 @@ def leaky_relu_forward_hardcoded_slope(x, negative_slope=0.01):
 
 @mistake(
     "leaky_relu_forward",
-    hint="your negative_slope defaults to 0.1, so a call that leaves it out gets a slope ten times too "
-    "large: the spec's signature is leaky_relu_forward(x, negative_slope=0.01)",
+    hint=N_(
+        "your negative_slope defaults to 0.1, so a call that leaves it out gets a slope ten times too "
+        "large: the spec's signature is leaky_relu_forward(x, negative_slope=0.01)"
+    ),
 )
 def leaky_relu_forward_default_slope(x, negative_slope=0.1):
     out = np.where(x > 0, x, negative_slope * x)
@@ -146,8 +161,10 @@ def leaky_relu_forward_default_slope(x, negative_slope=0.1):
 
 @mistake(
     "leaky_relu_backward",
-    hint="you zero the gradient where x <= 0 as for a plain ReLU: there the leaky ReLU's "
-    "gradient is negative_slope * dout",
+    hint=N_(
+        "you zero the gradient where x <= 0 as for a plain ReLU: there the leaky ReLU's "
+        "gradient is negative_slope * dout"
+    ),
 )
 def leaky_relu_backward_ignores_slope(dout, cache):
     x, negative_slope = cache
@@ -157,7 +174,7 @@ def leaky_relu_backward_ignores_slope(dout, cache):
 # ---- linear layer -----------------------------------------------------------------------------
 
 
-@mistake("linear_forward", hint="you forgot the bias: out = x @ W.T + b")
+@mistake("linear_forward", hint=N_("you forgot the bias: out = x @ W.T + b"))
 def linear_forward_without_bias(x, W, b):
     return x @ W.T, (x.copy(), W.copy())
 
@@ -165,8 +182,10 @@ def linear_forward_without_bias(x, W, b):
 @mistake(
     "linear_backward",
     hint=(
-        "your db is the mean of dout over the batch; the bias is added to every row, so db is the sum"
-        " over the batch, dout.sum(axis=0)"
+        N_(
+            "your db is the mean of dout over the batch; the bias is added to every row, so db is the sum"
+            " over the batch, dout.sum(axis=0)"
+        )
     ),
 )
 def linear_backward_db_averaged(dout, cache):
@@ -176,7 +195,7 @@ def linear_backward_db_averaged(dout, cache):
 
 @mistake(
     "linear_backward",
-    hint="your dW is transposed (x.T @ dout has shape (in, out)): W has shape (out, in), so dW = dout.T @ x",
+    hint=N_("your dW is transposed (x.T @ dout has shape (in, out)): W has shape (out, in), so dW = dout.T @ x"),
 )
 def linear_backward_dW_transposed(dout, cache):
     x, W = cache
@@ -194,8 +213,10 @@ def softmax_without_max_shift(x, axis=-1):
 
 @mistake(
     "softmax",
-    hint="you normalise over the last axis whatever axis is given: pass axis (with "
-    "keepdims=True) to both the max and the sum",
+    hint=N_(
+        "you normalise over the last axis whatever axis is given: pass axis (with "
+        "keepdims=True) to both the max and the sum"
+    ),
 )
 def softmax_ignores_axis(x, axis=-1):
     shifted = x - np.max(x, axis=-1, keepdims=True)
@@ -219,8 +240,10 @@ def log_softmax_as_log_of_softmax(x, axis=-1):
 @mistake(
     "log_softmax",
     hint=(
-        "you shift by the max inside the log-sum-exp but not in the first term: log_softmax = x - max"
-        " - log(sum(exp(x - max)))"
+        N_(
+            "you shift by the max inside the log-sum-exp but not in the first term: log_softmax = x - max"
+            " - log(sum(exp(x - max)))"
+        )
     ),
 )
 def log_softmax_forgets_the_max(x, axis=-1):
@@ -237,8 +260,10 @@ def log_softmax_forgets_the_max(x, axis=-1):
 @mistake(
     "cross_entropy",
     hint=(
-        "your dlogits is not divided by N: the loss is a mean over the batch, so its gradient is "
-        "(softmax(logits) - onehot(y)) / N"
+        N_(
+            "your dlogits is not divided by N: the loss is a mean over the batch, so its gradient is "
+            "(softmax(logits) - onehot(y)) / N"
+        )
     ),
 )
 def cross_entropy_dlogits_not_divided_by_n(logits, y):
@@ -251,7 +276,8 @@ def cross_entropy_dlogits_not_divided_by_n(logits, y):
 
 
 @mistake(
-    "cross_entropy", hint="you sum the loss over the batch: average it (divide by N), and divide dlogits by N to match"
+    "cross_entropy",
+    hint=N_("you sum the loss over the batch: average it (divide by N), and divide dlogits by N to match"),
 )
 def cross_entropy_summed_over_batch(logits, y):
     rows = np.arange(logits.shape[0])
@@ -276,7 +302,9 @@ def cross_entropy_unshifted_softmax(logits, y):
 
 @mistake(
     "mse",
-    hint=("your dpred misses the factor 2 from differentiating the square: dpred = 2 * (pred - target) / pred.size"),
+    hint=(
+        N_("your dpred misses the factor 2 from differentiating the square: dpred = 2 * (pred - target) / pred.size")
+    ),
 )
 def mse_gradient_without_factor_2(pred, target):
     diff = pred - target
@@ -286,8 +314,10 @@ def mse_gradient_without_factor_2(pred, target):
 # over_rows comes before summed_instead_of_mean: for one row both give dpred = 2 * (pred - target)
 @mistake(
     "mse",
-    hint="your dpred divides by the number of rows, len(pred), instead of the number of entries: the "
-    "loss is the mean over every entry, so dpred = 2 * (pred - target) / pred.size",
+    hint=N_(
+        "your dpred divides by the number of rows, len(pred), instead of the number of entries: the "
+        "loss is the mean over every entry, so dpred = 2 * (pred - target) / pred.size"
+    ),
 )
 def mse_gradient_over_rows(pred, target):
     diff = pred - target
@@ -296,8 +326,10 @@ def mse_gradient_over_rows(pred, target):
 
 @mistake(
     "mse",
-    hint="you sum the squared errors: the loss is their mean, mean((pred - target)**2), "
-    "and dpred = 2 * (pred - target) / pred.size",
+    hint=N_(
+        "you sum the squared errors: the loss is their mean, mean((pred - target)**2), "
+        "and dpred = 2 * (pred - target) / pred.size"
+    ),
 )
 def mse_summed_instead_of_mean(pred, target):
     diff = pred - target
@@ -309,8 +341,10 @@ def mse_summed_instead_of_mean(pred, target):
 
 @mistake(
     "numerical_gradient",
-    hint="your central difference is divided by h: the two points x + h and x - h are 2h apart, "
-    "so divide f(x + h) - f(x - h) by 2 * h",
+    hint=N_(
+        "your central difference is divided by h: the two points x + h and x - h are 2h apart, "
+        "so divide f(x + h) - f(x - h) by 2 * h"
+    ),
 )
 def numerical_gradient_central_over_h(f, x, h=1e-5):
     grad = np.zeros_like(x, dtype=np.result_type(x, np.float32))
@@ -324,8 +358,10 @@ def numerical_gradient_central_over_h(f, x, h=1e-5):
 
 @mistake(
     "numerical_gradient",
-    hint="you never put x[i] back after perturbing it, so every later entry is differenced "
-    "around a point already moved by -h: restore the entry (x[i] = old) after its two calls",
+    hint=N_(
+        "you never put x[i] back after perturbing it, so every later entry is differenced "
+        "around a point already moved by -h: restore the entry (x[i] = old) after its two calls"
+    ),
 )
 def numerical_gradient_does_not_restore(f, x, h=1e-5):
     point = x.astype(np.result_type(x, np.float32), copy=True)
@@ -342,8 +378,10 @@ def numerical_gradient_does_not_restore(f, x, h=1e-5):
 
 @mistake(
     "tanh_backward",
-    hint="you multiply dout by 1 - out, without the square: the derivative of tanh is "
-    "1 - tanh(x)**2, so dx = dout * (1 - out**2)",
+    hint=N_(
+        "you multiply dout by 1 - out, without the square: the derivative of tanh is "
+        "1 - tanh(x)**2, so dx = dout * (1 - out**2)"
+    ),
 )
 def tanh_backward_not_squared(dout, cache):
     return dout * (1 - cache)
@@ -351,8 +389,10 @@ def tanh_backward_not_squared(dout, cache):
 
 @mistake(
     "relu_backward",
-    hint="you return the mask (x > 0) alone, the local derivative: by the chain rule multiply "
-    "it by the upstream gradient, dx = dout * (x > 0)",
+    hint=N_(
+        "you return the mask (x > 0) alone, the local derivative: by the chain rule multiply "
+        "it by the upstream gradient, dx = dout * (x > 0)"
+    ),
 )
 def relu_backward_returns_the_mask(dout, cache):
     return (cache > 0).astype(dout.dtype)
@@ -360,8 +400,10 @@ def relu_backward_returns_the_mask(dout, cache):
 
 @mistake(
     "leaky_relu_backward",
-    hint="your mask is taken from dout (dout > 0) instead of the forward's input: the slope "
-    "applies where the cached x is <= 0, dx = np.where(x > 0, dout, negative_slope * dout)",
+    hint=N_(
+        "your mask is taken from dout (dout > 0) instead of the forward's input: the slope "
+        "applies where the cached x is <= 0, dx = np.where(x > 0, dout, negative_slope * dout)"
+    ),
 )
 def leaky_relu_backward_masks_by_dout(dout, cache):
     x, negative_slope = cache
@@ -370,8 +412,10 @@ def leaky_relu_backward_masks_by_dout(dout, cache):
 
 @mistake(
     "linear_backward",
-    hint="your db has shape (1, out) (a sum with keepdims=True): b has shape (out,), so sum "
-    "over the batch without keepdims, db = dout.sum(axis=0)",
+    hint=N_(
+        "your db has shape (1, out) (a sum with keepdims=True): b has shape (out,), so sum "
+        "over the batch without keepdims, db = dout.sum(axis=0)"
+    ),
 )
 def linear_backward_db_keepdims(dout, cache):
     x, W = cache
@@ -380,8 +424,10 @@ def linear_backward_db_keepdims(dout, cache):
 
 @mistake(
     "softmax",
-    hint="you divide by the sum over the whole array (the 1-D form np.exp(x) / np.sum(np.exp(x))), "
-    "so the rows of a batch share one denominator: sum along axis with keepdims=True",
+    hint=N_(
+        "you divide by the sum over the whole array (the 1-D form np.exp(x) / np.sum(np.exp(x))), "
+        "so the rows of a batch share one denominator: sum along axis with keepdims=True"
+    ),
 )
 def softmax_one_sum_for_the_batch(x, axis=-1):
     e = np.exp(x - np.max(x))
@@ -390,8 +436,10 @@ def softmax_one_sum_for_the_batch(x, axis=-1):
 
 @mistake(
     "log_softmax",
-    hint="you normalise over the last axis whatever axis is given: pass axis (with "
-    "keepdims=True) to both the max and the log-sum-exp",
+    hint=N_(
+        "you normalise over the last axis whatever axis is given: pass axis (with "
+        "keepdims=True) to both the max and the log-sum-exp"
+    ),
 )
 def log_softmax_ignores_axis(x, axis=-1):
     shifted = x - np.max(x, axis=-1, keepdims=True)
@@ -400,8 +448,10 @@ def log_softmax_ignores_axis(x, axis=-1):
 
 @mistake(
     "cross_entropy",
-    hint="your loss is -log(p + 1e-7), with a small constant added inside the log (as in "
-    "deep-learning-from-scratch): it shifts the loss; use log_softmax, which is finite without it",
+    hint=N_(
+        "your loss is -log(p + 1e-7), with a small constant added inside the log (as in "
+        "deep-learning-from-scratch): it shifts the loss; use log_softmax, which is finite without it"
+    ),
 )
 def cross_entropy_log_plus_delta(logits, y):
     n = logits.shape[0]
@@ -415,8 +465,10 @@ def cross_entropy_log_plus_delta(logits, y):
 
 @mistake(
     "mse",
-    hint="your loss is half the sum of squared errors, 0.5 * sum((pred - target)**2) (as in "
-    "deep-learning-from-scratch): the spec's loss is their mean, and dpred = 2 * (pred - target) / pred.size",
+    hint=N_(
+        "your loss is half the sum of squared errors, 0.5 * sum((pred - target)**2) (as in "
+        "deep-learning-from-scratch): the spec's loss is their mean, and dpred = 2 * (pred - target) / pred.size"
+    ),
 )
 def mse_half_sum(pred, target):
     diff = pred - target

@@ -11,19 +11,22 @@ import numpy as np
 
 from autograder.checks.a2_initializers import HINT_RNG, HINT_SIGN
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # Names the mutants resolve in the reference file; here only so that this module imports.
 fan_in_and_fan_out = calculate_gain = xavier_std = xavier_bound = kaiming_std = kaiming_bound = lecun_std = None
 
-HINT_STD_AS_BOUND = (
+HINT_STD_AS_BOUND = N_(
     "you use the std as the uniform bound: U(-b, b) has std b / sqrt(3), so the bound is "
     "sqrt(3) * std (xavier_bound, kaiming_bound)"
 )
-HINT_MODE = (
+HINT_MODE = N_(
     "you ignore mode and always divide by fan_in: mode='fan_out' must use fan_out = shape[0] * "
     "receptive field (fan_in_and_fan_out(shape)[1]); pass mode on to kaiming_std/kaiming_bound"
 )
-HINT_VARIANCE = "you pass the variance as rng.normal's scale, which takes the standard deviation: pass std, not std**2"
+HINT_VARIANCE = N_(
+    "you pass the variance as rng.normal's scale, which takes the standard deviation: pass std, not std**2"
+)
 
 # ---- fans and gains ------------------------------------------------------------------------------
 
@@ -31,8 +34,10 @@ HINT_VARIANCE = "you pass the variance as rng.normal's scale, which takes the st
 @mistake(
     "fan_in_and_fan_out",
     hint=(
-        "your conv fans leave out the receptive field: fan_in = C * KH * KW (shape[1] times the "
-        "product of shape[2:]) and fan_out = F * KH * KW"
+        N_(
+            "your conv fans leave out the receptive field: fan_in = C * KH * KW (shape[1] times the "
+            "product of shape[2:]) and fan_out = F * KH * KW"
+        )
     ),
 )
 def conv_fans_without_kernel(shape):
@@ -44,8 +49,10 @@ def conv_fans_without_kernel(shape):
 @mistake(
     "fan_in_and_fan_out",
     hint=(
-        "you swapped the fans, as for x @ W with W of shape (in, out): PyTorch lays weights out as "
-        "(out, in), so fan_in comes from shape[1] and fan_out from shape[0]"
+        N_(
+            "you swapped the fans, as for x @ W with W of shape (in, out): PyTorch lays weights out as "
+            "(out, in), so fan_in comes from shape[1] and fan_out from shape[0]"
+        )
     ),
 )
 def fans_swapped(shape):
@@ -58,8 +65,10 @@ def fans_swapped(shape):
 @mistake(
     "calculate_gain",
     hint=(
-        "your ReLU gain is 2, the factor on the variance (Var(W) = 2 / fan_in): the gain multiplies "
-        "the std, so it is sqrt(2)"
+        N_(
+            "your ReLU gain is 2, the factor on the variance (Var(W) = 2 / fan_in): the gain multiplies "
+            "the std, so it is sqrt(2)"
+        )
     ),
 )
 def relu_gain_two(nonlinearity, param=None):
@@ -88,7 +97,9 @@ def relu_gain_two(nonlinearity, param=None):
 
 @mistake(
     "calculate_gain",
-    hint=("your leaky_relu gain uses the slope unsquared: the slope enters squared, sqrt(2 / (1 + negative_slope**2))"),
+    hint=(
+        N_("your leaky_relu gain uses the slope unsquared: the slope enters squared, sqrt(2 / (1 + negative_slope**2))")
+    ),
 )
 def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
     gains = {
@@ -117,7 +128,10 @@ def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
 @mistake(
     "xavier_std",
     hint=(
-        "your std is 1 / sqrt(fan_in), LeCun's: Xavier averages both fans, std = gain * sqrt(2 / (fan_in + fan_out))"
+        N_(
+            "your std is 1 / sqrt(fan_in), LeCun's: Xavier averages both fans, std = gain * "
+            "sqrt(2 / (fan_in + fan_out))"
+        )
     ),
 )
 def xavier_std_fan_in_only(shape, gain=1.0):
@@ -128,8 +142,10 @@ def xavier_std_fan_in_only(shape, gain=1.0):
 @mistake(
     "xavier_bound",
     hint=(
-        "your Xavier uniform bound is not gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has variance "
-        "b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2"
+        N_(
+            "your Xavier uniform bound is not gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has variance "
+            "b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2"
+        )
     ),
 )
 def xavier_bound_sqrt3(shape, gain=1.0):
@@ -140,8 +156,10 @@ def xavier_bound_sqrt3(shape, gain=1.0):
 @mistake(
     "kaiming_std",
     hint=(
-        "your std uses the other fan than mode names: mode='fan_in' (the default) divides by fan_in ="
-        " shape[1] * receptive field, mode='fan_out' by fan_out"
+        N_(
+            "your std uses the other fan than mode names: mode='fan_in' (the default) divides by fan_in ="
+            " shape[1] * receptive field, mode='fan_out' by fan_out"
+        )
     ),
 )
 def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
@@ -154,8 +172,10 @@ def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
 @mistake(
     "kaiming_std",
     hint=(
-        "you ignore a and let calculate_gain use its own default slope 0.01: pass a to the gain, "
-        "calculate_gain(nonlinearity, a), so that with the default a = 0 leaky_relu's gain is sqrt(2)"
+        N_(
+            "you ignore a and let calculate_gain use its own default slope 0.01: pass a to the gain, "
+            "calculate_gain(nonlinearity, a), so that with the default a = 0 leaky_relu's gain is sqrt(2)"
+        )
     ),
 )
 def kaiming_std_ignores_a(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
@@ -177,7 +197,7 @@ def kaiming_bound_is_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu")
 
 @mistake(
     "lecun_std",
-    hint=("your LeCun std is sqrt(2 / fan_in), He's (for ReLU): LeCun's std is 1 / sqrt(fan_in), with no gain"),
+    hint=(N_("your LeCun std is sqrt(2 / fan_in), He's (for ReLU): LeCun's std is 1 / sqrt(fan_in), with no gain")),
 )
 def lecun_std_he_scale(shape):
     fan_in, _ = fan_in_and_fan_out(shape)
@@ -188,7 +208,7 @@ def lecun_std_he_scale(shape):
 
 
 @mistake(
-    "zeros", hint=("your zeros are an integer array (np.zeros(shape, dtype=int)): return float64, np.zeros(shape)")
+    "zeros", hint=(N_("your zeros are an integer array (np.zeros(shape, dtype=int)): return float64, np.zeros(shape)"))
 )
 def zeros_integer_dtype(shape, *, rng=None):
     return np.zeros(shape, dtype=int)
@@ -197,8 +217,10 @@ def zeros_integer_dtype(shape, *, rng=None):
 @mistake(
     "constant",
     hint=(
-        "your constant keeps the integer dtype of val (np.full(shape, 3) is an integer array): pass "
-        "dtype=np.float64, as every initializer returns float64"
+        N_(
+            "your constant keeps the integer dtype of val (np.full(shape, 3) is an integer array): pass "
+            "dtype=np.float64, as every initializer returns float64"
+        )
     ),
 )
 def constant_keeps_int_dtype(shape, val, *, rng=None):
@@ -208,7 +230,7 @@ def constant_keeps_int_dtype(shape, val, *, rng=None):
 # ---- samplers ------------------------------------------------------------------------------------
 
 
-@mistake("uniform", hint="you scale U(0, 1) by b instead of by the width b - a: U(a, b) is a + (b - a) * U(0, 1)")
+@mistake("uniform", hint=N_("you scale U(0, 1) by b instead of by the width b - a: U(a, b) is a + (b - a) * U(0, 1)"))
 def uniform_forgets_offset(shape, a=0.0, b=1.0, *, rng):
     return a + b * rng.random(shape)
 
@@ -243,8 +265,10 @@ def kaiming_uniform_std_as_bound(shape, a=0.0, mode="fan_in", nonlinearity="leak
 @mistake(
     "kaiming_normal",
     hint=(
-        "your normal sampler takes the uniform bound as its std (sqrt(3) times too large): use the "
-        "std, gain / sqrt(fan)"
+        N_(
+            "your normal sampler takes the uniform bound as its std (sqrt(3) times too large): use the "
+            "std, gain / sqrt(fan)"
+        )
     ),
 )
 def kaiming_normal_bound_as_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
@@ -253,7 +277,7 @@ def kaiming_normal_bound_as_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky
 
 @mistake(
     "lecun_normal",
-    hint=("your LeCun normal has std sqrt(2 / fan_in), He's (for ReLU): LeCun normal has std 1 / sqrt(fan_in)"),
+    hint=(N_("your LeCun normal has std sqrt(2 / fan_in), He's (for ReLU): LeCun normal has std 1 / sqrt(fan_in)")),
 )
 def lecun_normal_he_scale(shape, *, rng):
     fan_in, _ = fan_in_and_fan_out(shape)
@@ -262,7 +286,7 @@ def lecun_normal_he_scale(shape, *, rng):
 
 @mistake(
     "lecun_normal",
-    hint=("you draw from a uniform distribution with the right std: LeCun normal draws from a normal distribution"),
+    hint=(N_("you draw from a uniform distribution with the right std: LeCun normal draws from a normal distribution")),
 )
 def lecun_normal_uniform_draws(shape, *, rng):
     bound = math.sqrt(3.0) * lecun_std(shape)
@@ -275,8 +299,10 @@ def lecun_normal_uniform_draws(shape, *, rng):
 @mistake(
     "orthogonal",
     hint=(
-        "your QR of a wide matrix (rows < cols) gives a square Q: take the QR of the transposed (cols"
-        " x rows) matrix and transpose Q back"
+        N_(
+            "your QR of a wide matrix (rows < cols) gives a square Q: take the QR of the transposed (cols"
+            " x rows) matrix and transpose Q back"
+        )
     ),
 )
 def orthogonal_only_square(shape, gain=1.0, *, rng):
@@ -294,7 +320,7 @@ def orthogonal_without_sign_correction(shape, gain=1.0, *, rng):
     return gain * (q.T if rows < cols else q).reshape(shape)
 
 
-@mistake("orthogonal", hint="you multiply Q by gain**2: W W^T = gain**2 I means W = gain * Q, so multiply by gain")
+@mistake("orthogonal", hint=N_("you multiply Q by gain**2: W W^T = gain**2 I means W = gain * Q, so multiply by gain"))
 def orthogonal_gain_squared(shape, gain=1.0, *, rng):
     rows, cols = shape[0], math.prod(shape[1:])
     flat = rng.standard_normal((rows, cols))
@@ -306,7 +332,7 @@ def orthogonal_gain_squared(shape, gain=1.0, *, rng):
 # ---- activation_stds -----------------------------------------------------------------------------
 
 
-@mistake("activation_stds", hint="you record the std before the activation: h = act(h @ W.T), then h.std()")
+@mistake("activation_stds", hint=N_("you record the std before the activation: h = act(h @ W.T), then h.std()"))
 def activation_stds_before_activation(init, depth, width, activation, *, rng, batch=256):
     act = {
         "relu": lambda z: np.maximum(z, 0.0),
@@ -325,7 +351,9 @@ def activation_stds_before_activation(init, depth, width, activation, *, rng, ba
 
 @mistake(
     "activation_stds",
-    hint=("you record the input's std first, so your entries are one layer late: entry i is the std after layer i + 1"),
+    hint=(
+        N_("you record the input's std first, so your entries are one layer late: entry i is the std after layer i + 1")
+    ),
 )
 def activation_stds_counts_the_input(init, depth, width, activation, *, rng, batch=256):
     act = {
@@ -345,8 +373,10 @@ def activation_stds_counts_the_input(init, depth, width, activation, *, rng, bat
 @mistake(
     "activation_stds",
     hint=(
-        "your layers ignore init: the experiment compares initializations, so build every layer's "
-        "weights with init((width, width), rng=rng)"
+        N_(
+            "your layers ignore init: the experiment compares initializations, so build every layer's "
+            "weights with init((width, width), rng=rng)"
+        )
     ),
 )
 def activation_stds_ignores_init(init, depth, width, activation, *, rng, batch=256):
@@ -380,8 +410,10 @@ def kaiming_uniform_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leak
 
 @mistake(
     "calculate_gain",
-    hint="your leaky_relu gain takes a slope of 0 when param is None, which is the ReLU's sqrt(2): "
-    "torch's default negative slope is 0.01, so the gain is sqrt(2 / (1 + 0.01**2))",
+    hint=N_(
+        "your leaky_relu gain takes a slope of 0 when param is None, which is the ReLU's sqrt(2): "
+        "torch's default negative slope is 0.01, so the gain is sqrt(2 / (1 + 0.01**2))"
+    ),
 )
 def calculate_gain_leaky_relu_default_slope_zero(nonlinearity, param=None):
     linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
@@ -399,8 +431,10 @@ def calculate_gain_leaky_relu_default_slope_zero(nonlinearity, param=None):
 
 @mistake(
     "kaiming_std",
-    hint="your std is sqrt(2 / fan), He's ReLU formula, whatever nonlinearity and a are: the gain "
-    "depends on them, std = calculate_gain(nonlinearity, a) / sqrt(fan)",
+    hint=N_(
+        "your std is sqrt(2 / fan), He's ReLU formula, whatever nonlinearity and a are: the gain "
+        "depends on them, std = calculate_gain(nonlinearity, a) / sqrt(fan)"
+    ),
 )
 def kaiming_std_always_relu(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in ("fan_in", "fan_out"):
@@ -411,7 +445,7 @@ def kaiming_std_always_relu(shape, a=0.0, mode="fan_in", nonlinearity="leaky_rel
 
 @mistake(
     "xavier_std",
-    hint="you ignore gain: the std is gain * sqrt(2 / (fan_in + fan_out))",
+    hint=N_("you ignore gain: the std is gain * sqrt(2 / (fan_in + fan_out))"),
 )
 def xavier_std_ignores_gain(shape, gain=1.0):
     fan_in, fan_out = fan_in_and_fan_out(shape)
@@ -420,7 +454,7 @@ def xavier_std_ignores_gain(shape, gain=1.0):
 
 @mistake(
     "lecun_std",
-    hint="you return the variance 1 / fan_in: the std is its square root, 1 / sqrt(fan_in)",
+    hint=N_("you return the variance 1 / fan_in: the std is its square root, 1 / sqrt(fan_in)"),
 )
 def lecun_std_returns_the_variance(shape):
     fan_in, _ = fan_in_and_fan_out(shape)
@@ -429,8 +463,10 @@ def lecun_std_returns_the_variance(shape):
 
 @mistake(
     "xavier_uniform",
-    hint="your bound ignores gain, sqrt(6 / (fan_in + fan_out)): the bound is "
-    "xavier_bound(shape, gain) = gain * sqrt(6 / (fan_in + fan_out))",
+    hint=N_(
+        "your bound ignores gain, sqrt(6 / (fan_in + fan_out)): the bound is "
+        "xavier_bound(shape, gain) = gain * sqrt(6 / (fan_in + fan_out))"
+    ),
 )
 def xavier_uniform_ignores_gain(shape, gain=1.0, *, rng):
     bound = xavier_bound(shape, 1.0)

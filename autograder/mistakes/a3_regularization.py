@@ -23,6 +23,7 @@ from autograder.checks.a3_regularization import (
 )
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # ---- penalties ------------------------------------------------------------------------------
 
@@ -30,8 +31,10 @@ from autograder.grading.mistake_registry import mistake
 @mistake(
     "l2_penalty",
     hint=(
-        "you dropped the 1/2 of the L2 penalty: it is lam / 2 * sum(W**2), with gradient lam * W "
-        "(PyTorch's weight_decay adds lam * W to the gradient)"
+        N_(
+            "you dropped the 1/2 of the L2 penalty: it is lam / 2 * sum(W**2), with gradient lam * W "
+            "(PyTorch's weight_decay adds lam * W to the gradient)"
+        )
     ),
 )
 def l2_penalty_without_the_half(weights, lam):
@@ -40,7 +43,7 @@ def l2_penalty_without_the_half(weights, lam):
 
 @mistake(
     "l1_penalty",
-    hint="your subgradient of |W| at W = 0 is lam, not 0: use lam * np.sign(W), which is 0 there",
+    hint=N_("your subgradient of |W| at W = 0 is lam, not 0: use lam * np.sign(W), which is 0 there"),
 )
 def l1_penalty_subgradient_at_zero(weights, lam):
     return float(lam * sum(np.sum(np.abs(W)) for W in weights)), [
@@ -122,9 +125,11 @@ def dropout_backward_unscaled(dout, cache):
 @mistake(
     "batchnorm_forward",
     hint=(
-        "you normalise with the unbiased batch variance (ddof=1); torch normalises with the biased "
-        "one (the mean of squared deviations, ddof=0), and the N / (N - 1) correction belongs only in"
-        " the running variance"
+        N_(
+            "you normalise with the unbiased batch variance (ddof=1); torch normalises with the biased "
+            "one (the mean of squared deviations, ddof=0), and the N / (N - 1) correction belongs only in"
+            " the running variance"
+        )
     ),
 )
 def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
@@ -142,8 +147,10 @@ def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_va
 @mistake(
     "batchnorm_forward",
     hint=(
-        "your running variance tracks the biased batch variance: it tracks the unbiased one, var * N "
-        "/ (N - 1), as torch does (the batch itself is normalised with the biased one)"
+        N_(
+            "your running variance tracks the biased batch variance: it tracks the unbiased one, var * N "
+            "/ (N - 1), as torch does (the batch itself is normalised with the biased one)"
+        )
     ),
 )
 def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
@@ -161,8 +168,10 @@ def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_v
 @mistake(
     "batchnorm_forward",
     hint=(
-        "your momentum weighs the old running value (Keras' convention): torch's momentum is the "
-        "weight of the new batch, running = (1 - momentum) * running + momentum * batch_statistic"
+        N_(
+            "your momentum weighs the old running value (Keras' convention): torch's momentum is the "
+            "weight of the new batch, running = (1 - momentum) * running + momentum * batch_statistic"
+        )
     ),
 )
 def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
@@ -181,8 +190,10 @@ def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, 
 @mistake(
     "batchnorm_forward",
     hint=(
-        "you normalise with the batch's own statistics in evaluation mode: normalise with the running"
-        " statistics there (and return them unchanged)"
+        N_(
+            "you normalise with the batch's own statistics in evaluation mode: normalise with the running"
+            " statistics there (and return them unchanged)"
+        )
     ),
 )
 def batchnorm_forward_batch_statistics_in_eval(
@@ -218,8 +229,10 @@ def batchnorm_forward_running_stats_in_place(
 
 @mistake(
     "batchnorm_backward",
-    hint="your dx misses the path through the batch mean: mu depends on every x, which adds "
-    "- mean_n(dxhat) / sqrt(var + eps) to dx",
+    hint=N_(
+        "your dx misses the path through the batch mean: mu depends on every x, which adds "
+        "- mean_n(dxhat) / sqrt(var + eps) to dx"
+    ),
 )
 def batchnorm_backward_missing_mean_path(dout, cache):
     xhat, gamma, inv_std, train = cache
@@ -234,8 +247,10 @@ def batchnorm_backward_missing_mean_path(dout, cache):
 @mistake(
     "spatial_batchnorm_forward",
     hint=(
-        "your x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
-        "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back"
+        N_(
+            "your x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
+            "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back"
+        )
     ),
 )
 def spatial_batchnorm_forward_reshape_without_transpose(
@@ -253,8 +268,10 @@ def spatial_batchnorm_forward_reshape_without_transpose(
 @mistake(
     "layernorm_forward",
     hint=(
-        "you normalise over the batch axis, which is batch norm: layer norm normalises each example "
-        "over its last axis (its features), mean(axis=-1, keepdims=True)"
+        N_(
+            "you normalise over the batch axis, which is batch norm: layer norm normalises each example "
+            "over its last axis (its features), mean(axis=-1, keepdims=True)"
+        )
     ),
 )
 def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
@@ -267,8 +284,10 @@ def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
 @mistake(
     "layernorm_backward",
     hint=(
-        "you sum dgamma and dbeta over axis 0 alone: gamma and beta are shared by every position of "
-        "every example, so sum dout * xhat and dout over every axis but the last"
+        N_(
+            "you sum dgamma and dbeta over axis 0 alone: gamma and beta are shared by every position of "
+            "every example, so sum dout * xhat and dout over every axis but the last"
+        )
     ),
 )
 def layernorm_backward_sums_over_axis_0(dout, cache):
@@ -283,7 +302,9 @@ def layernorm_backward_sums_over_axis_0(dout, cache):
 
 @mistake(
     "EarlyStopping",
-    hint=("you stop one step late: stop as soon as num_bad_epochs >= patience (patience steps without improvement)"),
+    hint=(
+        N_("you stop one step late: stop as soon as num_bad_epochs >= patience (patience steps without improvement)")
+    ),
 )
 class EarlyStoppingPatienceOffByOne:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -304,9 +325,11 @@ class EarlyStoppingPatienceOffByOne:
 @mistake(
     "EarlyStopping",
     hint=(
-        "you keep returning True once step has returned True: the rule holds at every step, so an "
-        "improving step returns False and a step without improvement returns num_bad_epochs >= "
-        "patience"
+        N_(
+            "you keep returning True once step has returned True: the rule holds at every step, so an "
+            "improving step returns False and a step without improvement returns num_bad_epochs >= "
+            "patience"
+        )
     ),
 )
 class EarlyStoppingLatches:
@@ -330,9 +353,11 @@ class EarlyStoppingLatches:
 @mistake(
     "EarlyStopping",
     hint=(
-        "your step says stop on an improving step: return True only when the value did not improve "
-        "and num_bad_epochs >= patience (with patience = 0, num_bad_epochs >= patience alone is "
-        "always True)"
+        N_(
+            "your step says stop on an improving step: return True only when the value did not improve "
+            "and num_bad_epochs >= patience (with patience = 0, num_bad_epochs >= patience alone is "
+            "always True)"
+        )
     ),
 )
 class EarlyStoppingStopsOnImprovement:
@@ -354,9 +379,11 @@ class EarlyStoppingStopsOnImprovement:
 @mistake(
     "EarlyStopping",
     hint=(
-        "you let an improvement fall short of best by min_delta: it must beat best by more than "
-        "min_delta, value < best - |min_delta| in mode 'min', value > best + |min_delta| in mode "
-        "'max'"
+        N_(
+            "you let an improvement fall short of best by min_delta: it must beat best by more than "
+            "min_delta, value < best - |min_delta| in mode 'min', value > best + |min_delta| in mode "
+            "'max'"
+        )
     ),
 )
 class EarlyStoppingMinDeltaWrongSign:
@@ -379,8 +406,10 @@ class EarlyStoppingMinDeltaWrongSign:
 @mistake(
     "EarlyStopping",
     hint=(
-        "you count a value that only ties best - |min_delta| (such as a plateau when min_delta = 0) "
-        "as an improvement: an improvement must be strictly better"
+        N_(
+            "you count a value that only ties best - |min_delta| (such as a plateau when min_delta = 0) "
+            "as an improvement: an improvement must be strictly better"
+        )
     ),
 )
 class EarlyStoppingTiesImprove:
@@ -403,9 +432,11 @@ class EarlyStoppingTiesImprove:
 @mistake(
     "EarlyStopping",
     hint=(
-        "your best follows gains smaller than |min_delta|: best moves only on an improvement by more "
-        "than |min_delta|, so a smaller gain leaves best and best_epoch as they were (and counts as "
-        "an epoch without improvement)"
+        N_(
+            "your best follows gains smaller than |min_delta|: best moves only on an improvement by more "
+            "than |min_delta|, so a smaller gain leaves best and best_epoch as they were (and counts as "
+            "an epoch without improvement)"
+        )
     ),
 )
 class EarlyStoppingBestFollowsSmallGains:
@@ -444,8 +475,10 @@ def kfold_indices_remainder_in_the_last_fold(n, k, *, shuffle=False, rng=None):
 @mistake(
     "kfold_indices",
     hint=(
-        "your train_idx includes the validation fold: each split's train_idx and val_idx together "
-        "hold every index exactly once"
+        N_(
+            "your train_idx includes the validation fold: each split's train_idx and val_idx together "
+            "hold every index exactly once"
+        )
     ),
 )
 def kfold_indices_validation_fold_in_train(n, k, *, shuffle=False, rng=None):
@@ -470,8 +503,10 @@ def dropout_forward_scales_at_test_time(x, p, *, train, rng):
 
 @mistake(
     "batchnorm_forward",
-    hint="your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): batch norm "
-    "divides by np.sqrt(var + eps)",
+    hint=N_(
+        "your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): batch norm "
+        "divides by np.sqrt(var + eps)"
+    ),
 )
 def batchnorm_forward_eps_outside_sqrt(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
@@ -489,8 +524,10 @@ def batchnorm_forward_eps_outside_sqrt(x, gamma, beta, running_mean, running_var
 
 @mistake(
     "batchnorm_backward",
-    hint="your dgamma is dout summed over the batch, the same as dbeta: gamma multiplies xhat, "
-    "so dgamma = (dout * xhat).sum(axis=0)",
+    hint=N_(
+        "your dgamma is dout summed over the batch, the same as dbeta: gamma multiplies xhat, "
+        "so dgamma = (dout * xhat).sum(axis=0)"
+    ),
 )
 def batchnorm_backward_dgamma_without_xhat(dout, cache):
     xhat, gamma, inv_std, train = cache
@@ -504,8 +541,10 @@ def batchnorm_backward_dgamma_without_xhat(dout, cache):
 
 @mistake(
     "batchnorm_backward",
-    hint="your dx leaves out gamma (you use dout where dxhat = dout * gamma belongs): the output "
-    "is gamma * xhat + beta, so the gradient reaching xhat is dout * gamma",
+    hint=N_(
+        "your dx leaves out gamma (you use dout where dxhat = dout * gamma belongs): the output "
+        "is gamma * xhat + beta, so the gradient reaching xhat is dout * gamma"
+    ),
 )
 def batchnorm_backward_forgets_gamma(dout, cache):
     xhat, gamma, inv_std, train = cache
@@ -518,8 +557,10 @@ def batchnorm_backward_forgets_gamma(dout, cache):
 
 @mistake(
     "batchnorm_backward",
-    hint="your backward uses the training formula in evaluation mode too: with train=False the "
-    "mean and variance are constants (the running statistics), so dx = dout * gamma / np.sqrt(running_var + eps)",
+    hint=N_(
+        "your backward uses the training formula in evaluation mode too: with train=False the "
+        "mean and variance are constants (the running statistics), so dx = dout * gamma / np.sqrt(running_var + eps)"
+    ),
 )
 def batchnorm_backward_training_formula_in_eval(dout, cache):
     xhat, gamma, inv_std, train = cache
@@ -530,8 +571,10 @@ def batchnorm_backward_training_formula_in_eval(dout, cache):
 
 @mistake(
     "spatial_batchnorm_backward",
-    hint="you reshape dout (N, C, H, W) to (N*H*W, C) without moving C last, which mixes channels and "
-    "positions: transpose to (N, H, W, C) first, and transpose dx back after",
+    hint=N_(
+        "you reshape dout (N, C, H, W) to (N*H*W, C) without moving C last, which mixes channels and "
+        "positions: transpose to (N, H, W, C) first, and transpose dx back after"
+    ),
 )
 def spatial_batchnorm_backward_reshape_without_transpose(dout, cache):
     cache, (n, c, h, w) = cache
@@ -541,8 +584,10 @@ def spatial_batchnorm_backward_reshape_without_transpose(dout, cache):
 
 @mistake(
     "layernorm_backward",
-    hint="your dx misses the path through the mean (dxhat.mean(axis=-1)): the mean depends on "
-    "every feature, so dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the last axis",
+    hint=N_(
+        "your dx misses the path through the mean (dxhat.mean(axis=-1)): the mean depends on "
+        "every feature, so dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the last axis"
+    ),
 )
 def layernorm_backward_missing_mean_path(dout, cache):
     xhat, gamma, inv_std = cache
@@ -554,8 +599,10 @@ def layernorm_backward_missing_mean_path(dout, cache):
 
 @mistake(
     "EarlyStopping",
-    hint="your stopper treats every metric as a loss (lower is better), whatever mode is: with "
-    "mode='max' a value improves when it is higher than best + |min_delta|, and best starts at -inf",
+    hint=N_(
+        "your stopper treats every metric as a loss (lower is better), whatever mode is: with "
+        "mode='max' a value improves when it is higher than best + |min_delta|, and best starts at -inf"
+    ),
 )
 class EarlyStoppingIgnoresMode:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -577,8 +624,10 @@ class EarlyStoppingIgnoresMode:
 
 @mistake(
     "kfold_indices",
-    hint="your folds take every k-th entry (order[i::k]): fold i is a consecutive chunk of the "
-    "order, n // k + 1 entries for i < n % k and n // k after",
+    hint=N_(
+        "your folds take every k-th entry (order[i::k]): fold i is a consecutive chunk of the "
+        "order, n // k + 1 entries for i < n % k and n // k after"
+    ),
 )
 def kfold_indices_strided_folds(n, k, *, shuffle=False, rng=None):
     if not 2 <= k <= n:
@@ -607,8 +656,10 @@ def kfold_indices_larger_folds_last(n, k, *, shuffle=False, rng=None):
 
 @mistake(
     "layernorm_forward",
-    hint="your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): layer norm "
-    "divides by np.sqrt(var + eps)",
+    hint=N_(
+        "your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): layer norm "
+        "divides by np.sqrt(var + eps)"
+    ),
 )
 def layernorm_forward_eps_outside_sqrt(x, gamma, beta, *, eps=1e-5):
     mean = x.mean(axis=-1, keepdims=True)
@@ -619,8 +670,10 @@ def layernorm_forward_eps_outside_sqrt(x, gamma, beta, *, eps=1e-5):
 
 @mistake(
     "EarlyStopping",
-    hint="your best_epoch counts steps from 1: it is the 0-based index of the step call that set best "
-    "(0 for the first call)",
+    hint=N_(
+        "your best_epoch counts steps from 1: it is the 0-based index of the step call that set best "
+        "(0 for the first call)"
+    ),
 )
 class EarlyStoppingBestEpochFromOne:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -643,8 +696,10 @@ class EarlyStoppingBestEpochFromOne:
 
 @mistake(
     "kfold_indices",
-    hint="your shuffled indices are returned in shuffled order: sort each fold's train_idx and "
-    "val_idx ascending (np.sort), as the docstring says",
+    hint=N_(
+        "your shuffled indices are returned in shuffled order: sort each fold's train_idx and "
+        "val_idx ascending (np.sort), as the docstring says"
+    ),
 )
 def kfold_indices_unsorted(n, k, *, shuffle=False, rng=None):
     if not 2 <= k <= n:

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograder.checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # Names the mutants resolve in their own file; bound here only so that this module imports.
 Module = _Recurrent = Optimizer = object
@@ -55,8 +56,10 @@ class linear_initialised_standard_normal(Module):
 @mistake(
     "Module",
     hint=(
-        "your parameters() does not look inside lists and tuples of modules: Sequential keeps its "
-        "layers in a list, so look inside them"
+        N_(
+            "your parameters() does not look inside lists and tuples of modules: Sequential keeps its "
+            "layers in a list, so look inside them"
+        )
     ),
 )
 class module_parameters_skip_lists:
@@ -101,7 +104,10 @@ class module_parameters_skip_lists:
 @mistake(
     "Module",
     hint=(
-        "your train() and eval() do not reach every sub-module: set training on every sub-module, nested ones included"
+        N_(
+            "your train() and eval() do not reach every sub-module: set training on every "
+            "sub-module, nested ones included"
+        )
     ),
 )
 class module_mode_not_recursive:
@@ -157,7 +163,7 @@ class dropout_always_on(Module):
 
 @mistake(
     "Sequential",
-    hint=("your backward runs the layers in forward order: run them in reverse, the last layer's backward first"),
+    hint=(N_("your backward runs the layers in forward order: run them in reverse, the last layer's backward first")),
 )
 class sequential_backward_in_forward_order(Module):
     def __init__(self, *layers):
@@ -177,7 +183,7 @@ class sequential_backward_in_forward_order(Module):
 
 @mistake(
     "CrossEntropyLoss",
-    hint=("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dlogits by dout"),
+    hint=(N_("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dlogits by dout")),
 )
 class cross_entropy_loss_ignores_dout(Module):
     def forward(self, logits, y):
@@ -191,8 +197,10 @@ class cross_entropy_loss_ignores_dout(Module):
 @mistake(
     "RNN",
     hint=(
-        "your layer returns the first hidden state: it returns the LAST one, hs[-1], and backward "
-        "feeds dout into the last step"
+        N_(
+            "your layer returns the first hidden state: it returns the LAST one, hs[-1], and backward "
+            "feeds dout into the last step"
+        )
     ),
 )
 class rnn_returns_first_hidden_state(_Recurrent):
@@ -215,8 +223,10 @@ class rnn_returns_first_hidden_state(_Recurrent):
 @mistake(
     "BatchNorm1d",
     hint=(
-        "you drop the new running statistics batchnorm_forward returns: keep them, self.running_mean,"
-        " self.running_var = ..."
+        N_(
+            "you drop the new running statistics batchnorm_forward returns: keep them, self.running_mean,"
+            " self.running_var = ..."
+        )
     ),
 )
 class batchnorm_forgets_running_statistics(Module):
@@ -251,8 +261,10 @@ class batchnorm_forgets_running_statistics(Module):
 @mistake(
     "Optimizer",
     hint=(
-        "your optimizer shares one state dict between all parameters, which mixes their histories: "
-        "keep one state dict per parameter"
+        N_(
+            "your optimizer shares one state dict between all parameters, which mixes their histories: "
+            "keep one state dict per parameter"
+        )
     ),
 )
 class optimizer_shares_one_state:
@@ -274,7 +286,9 @@ class optimizer_shares_one_state:
 
 @mistake(
     "train_step",
-    hint=("you never call optimizer.zero_grad(), so gradients accumulate across steps: call it before each backward"),
+    hint=(
+        N_("you never call optimizer.zero_grad(), so gradients accumulate across steps: call it before each backward")
+    ),
 )
 def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     loss = loss_fn(model(x), y)
@@ -283,7 +297,9 @@ def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     return float(loss)
 
 
-@mistake("accuracy", hint="your accuracy uses integer division, correct // len(y): it is a fraction, correct / len(y)")
+@mistake(
+    "accuracy", hint=N_("your accuracy uses integer division, correct // len(y): it is a fraction, correct / len(y)")
+)
 def accuracy_integer_division(model, x, y, batch_axis=0, batch_size=512):
     model.eval()
     correct = int((model(x).argmax(axis=1) == y).sum())
@@ -298,7 +314,7 @@ class parameter_grad_starts_as_none:
         self.grad = None
 
 
-@mistake("Flatten", hint="your Flatten.backward leaves dout flat: reshape it back to the input's shape")
+@mistake("Flatten", hint=N_("your Flatten.backward leaves dout flat: reshape it back to the input's shape"))
 class flatten_backward_keeps_it_flat(Module):
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
@@ -307,7 +323,9 @@ class flatten_backward_keeps_it_flat(Module):
         return dout
 
 
-@mistake("MSELoss", hint="your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dpred by dout")
+@mistake(
+    "MSELoss", hint=N_("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dpred by dout")
+)
 class mse_loss_ignores_dout(Module):
     def forward(self, pred, target):
         loss, self.dpred = mse(pred, target)
@@ -341,9 +359,11 @@ def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, l
 
 @mistake(
     "Optimizer",
-    hint="your step passes a fresh {} to the rule every time and drops the state it returns, so "
-    "momentum and Adam forget their history (momentum becomes plain SGD): keep self.states[i] = "
-    "the state_new the rule returns, one per parameter",
+    hint=N_(
+        "your step passes a fresh {} to the rule every time and drops the state it returns, so "
+        "momentum and Adam forget their history (momentum becomes plain SGD): keep self.states[i] = "
+        "the state_new the rule returns, one per parameter"
+    ),
 )
 class optimizer_forgets_its_state:
     rule = None
@@ -364,8 +384,10 @@ class optimizer_forgets_its_state:
 
 @mistake(
     "train_step",
-    hint="you call optimizer.zero_grad() after the backward, so the step sees zero gradients and "
-    "nothing is learned: zero the gradients first, then forward, loss, backward, step",
+    hint=N_(
+        "you call optimizer.zero_grad() after the backward, so the step sees zero gradients and "
+        "nothing is learned: zero the gradients first, then forward, loss, backward, step"
+    ),
 )
 def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
     loss = loss_fn(model(x), y)
@@ -377,8 +399,10 @@ def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
 
 @mistake(
     "BatchNorm1d",
-    hint="your layer always passes train=True to batchnorm_forward, so eval() still normalises with "
-    "the batch's statistics: pass train=self.training",
+    hint=N_(
+        "your layer always passes train=True to batchnorm_forward, so eval() still normalises with "
+        "the batch's statistics: pass train=self.training"
+    ),
 )
 class batchnorm_always_training(Module):
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
@@ -429,8 +453,10 @@ class conv2d_assigns_its_gradients(Module):
 
 @mistake(
     "SGD",
-    hint="your SGD does not pass weight_decay on to the rule, so it never decays: "
-    "super().__init__(params, lr=lr, weight_decay=weight_decay)",
+    hint=N_(
+        "your SGD does not pass weight_decay on to the rule, so it never decays: "
+        "super().__init__(params, lr=lr, weight_decay=weight_decay)"
+    ),
 )
 class sgd_drops_weight_decay(Optimizer):
     rule = staticmethod(sgd)
@@ -441,8 +467,10 @@ class sgd_drops_weight_decay(Optimizer):
 
 @mistake(
     "AdamW",
-    hint="your AdamW does not pass weight_decay on to the rule, so it decays by the rule's default "
-    "0.01 whatever is given: pass every hyper-parameter, weight_decay=weight_decay included",
+    hint=N_(
+        "your AdamW does not pass weight_decay on to the rule, so it decays by the rule's default "
+        "0.01 whatever is given: pass every hyper-parameter, weight_decay=weight_decay included"
+    ),
 )
 class adamw_drops_weight_decay(Optimizer):
     rule = staticmethod(adamw)

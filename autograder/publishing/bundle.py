@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from autograder.course.config import MANIFEST, Course
+from autograder.grading.failure import MistakeHint
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.replay import FOLDER
 from autograder.publishing.notebooks import write_notebooks
@@ -97,10 +98,11 @@ def bundle_pyproject(course: Course) -> str:
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
-    """autograder/ without the code of known mistakes, and checks only of the bundled assignments."""
+    """autograder/ without the code of known mistakes, and checks only of the bundled assignments;
+    the compiled message catalogs come along (the feedback's languages)."""
     source = Path(__file__).resolve().parents[1]  # the grader that records is the grader bundled
     left_out = {a.id for a in course.assignments} - set(assignment_ids)
-    for path in sorted(source.rglob("*.py")):
+    for path in sorted([*source.rglob("*.py"), *source.glob("locale/*/LC_MESSAGES/*.mo")]):
         relative = path.relative_to(source)
         if IGNORED.intersection(relative.parts):
             continue
@@ -119,15 +121,21 @@ def catalogue_module(course: Course, assignment_id: str) -> str:
     without its code (the bundle recognises a mistake by its recorded outputs)."""
     load_mistakes([assignment_id])
     rows = [
-        f"    ({m.task!r}, {m.name!r}, {m.hint!r}, {m.by_output!r}),"
+        f"    ({m.task!r}, {m.name!r}, {hint.template!r}, {hint.fields!r}, {m.by_output!r}),"
         for task in course.assignment(assignment_id).tasks
         for m in mistakes_for(task.name)
+        for hint in [MistakeHint(m.hint)]
     ]
+    # a hint as its template and fields (a MistakeHint is a Message), so that the bundle's grader
+    # translates it as the course's does
     return (
         f'"""Known mistakes of {assignment_id}, by name and hint; their code stays with the course staff."""\n'
-        "from autograder.grading.mistake_registry import MISTAKES, Mistake\n\n"
-        "for _task, _name, _hint, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
-        '    MISTAKES.setdefault(_task, []).append(Mistake(_task, _name, _hint, "", _by_output))\n'
+        "from autograder.grading.mistake_registry import MISTAKES, Mistake\n"
+        "from autograder.runtime.language import Message\n\n"
+        "for _task, _name, _template, _fields, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
+        "    MISTAKES.setdefault(_task, []).append(\n"
+        '        Mistake(_task, _name, Message(_template, **_fields), "", _by_output)\n'
+        "    )\n"
     )
 
 
