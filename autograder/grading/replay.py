@@ -298,6 +298,12 @@ class RecordedImplementation:
         """task(*args, **kwargs) of this implementation on private copies of the arguments."""
         return self.answer(b"", None, ("run", task), args, kwargs, lambda live, a, k: live.run(task, *a, **k))
 
+    def outcome(self, key: tuple, compute):
+        """compute(the live implementation), answered whole under key (plain data that names what
+        compute does and on which inputs): for a scenario of objects that change one another (an
+        optimizer's step changes parameters a layer holds), which no object's own history replays."""
+        return self.answer(b"", None, ("outcome", *key), (), {}, lambda live, _a, _k: compute(live))
+
     def _stand_in(self, key: str, live_objects: list):
         """make_object for decode(): stand-ins keyed by the answer they came in."""
         return lambda i: RecordedObject(self, fingerprint(key, i), live_objects[i] if live_objects else None)

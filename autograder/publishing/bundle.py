@@ -12,7 +12,6 @@ reading it.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -46,29 +45,13 @@ def prepare_target(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def chosen_assignments(course: Course, only, *, recorded: bool = False) -> list[str]:
-    """The assignment ids named in only (all when empty), in course order. A recorded bundle
-    leaves out, or refuses when named, the assignments whose checks cannot be replayed."""
+def chosen_assignments(course: Course, only) -> list[str]:
+    """The assignment ids named in only (all when empty), in course order."""
     known = [a.id for a in course.assignments]
     unknown = sorted(set(only or ()) - set(known))
     if unknown:
         raise BundleError(f"unknown assignment(s) {', '.join(unknown)}; `course list` shows them")
-    chosen = [a for a in known if not only or a in only]
-    if not recorded:
-        return chosen
-    live = [a for a in chosen if not replayable(a)]
-    if only and live:
-        raise BundleError(
-            f"{', '.join(live)}: its checks drive live objects of the student's framework, which a "
-            "recording cannot replay; students self-check it in the full course or through Gradescope"
-        )
-    return [a for a in chosen if a not in live]
-
-
-def replayable(assignment_id: str) -> bool:
-    """Whether an assignment's checks can be answered from a recording (its checks module says
-    otherwise with REPLAYABLE = False)."""
-    return getattr(importlib.import_module(f"autograder.checks.{assignment_id}"), "REPLAYABLE", True)
+    return [a for a in known if not only or a in only]
 
 
 def write_manifest(course: Course, assignment_ids, target: Path) -> None:
@@ -96,14 +79,15 @@ def bundle_pyproject(course: Course) -> str:
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
-    """autograder/ without the code of known mistakes, and checks only of the bundled assignments."""
+    """autograder/ without the code of known mistakes, and mistakes only of the bundled assignments
+    (every checks module comes: one may build on another's, as a6's Dropout check on a3's)."""
     source = Path(__file__).resolve().parents[1]  # the grader that records is the grader bundled
     left_out = {a.id for a in course.assignments} - set(assignment_ids)
     for path in sorted(source.rglob("*.py")):
         relative = path.relative_to(source)
         if IGNORED.intersection(relative.parts):
             continue
-        if relative.parent.name in ("checks", "mistakes") and relative.stem in left_out:
+        if relative.parent.name == "mistakes" and relative.stem in left_out:
             continue
         destination = target / "autograder" / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +126,7 @@ def write_assignments(course: Course, assignment_ids, target: Path) -> None:
 
 def build_student_bundle(course: Course, out: Path, only=None, report=print) -> list[str]:
     """Write the student bundle into out (a new or empty folder); returns the assignments in it."""
-    assignment_ids = chosen_assignments(course, only, recorded=True)
+    assignment_ids = chosen_assignments(course, only)
     prepare_target(out)
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
     try:
