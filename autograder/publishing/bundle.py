@@ -46,12 +46,14 @@ def prepare_target(out: Path) -> None:
 
 
 def chosen_assignments(course: Course, only) -> list[str]:
-    """The assignment ids named in only (all when empty), in course order."""
-    known = [a.id for a in course.assignments]
-    unknown = sorted(set(only or ()) - set(known))
-    if unknown:
-        raise BundleError(f"unknown assignment(s) {', '.join(unknown)}; `course list` shows them")
-    return [a for a in known if not only or a in only]
+    """The assignment ids named in only (ids or short names; all when empty), in course order."""
+    named = set()
+    for name in only or ():
+        assignment = course.find_assignment(name)
+        if assignment is None:
+            raise BundleError(str(course.unknown(name, "assignment")))
+        named.add(assignment.id)
+    return [a.id for a in course.assignments if not only or a.id in named]
 
 
 def write_manifest(course: Course, assignment_ids, target: Path) -> None:
