@@ -6,9 +6,9 @@ with the reference as the student (so every case runs to its end) and a `Recorde
 reference; the cases it drew are kept. Then, for hints, each output-recognisable mistake of the
 check's task answers the same check on every one of those cases, as if it were the reference.
 Every known mistake, and each of a forward's commonest wrong outputs (wrong_outputs.py), is also
-graded as the student through the check, and every answer is recorded on the cases its failure
-shrinks through: in a bundle it shrinks to the full course's smallest case, where its hint is
-found as in the full course.
+graded as the student through the check in the first profile (the quick one of self-checks), and
+every answer is recorded on the cases its failure shrinks through: in a bundle it shrinks to the
+full course's smallest case, where its hint is found as in the full course.
 """
 
 from __future__ import annotations
@@ -243,11 +243,14 @@ def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACT
                         _record_variant(check, _VariantContext(course, student, variant), cases)
                 # on the cases each known mistake's failure, and each wrong output's, shrinks through,
                 # every answer a student there may need (the reference's and each mistake's), so that
-                # each case gives a hint or none alike
+                # each case gives a hint or none alike; in the first profile only (the quick one of
+                # self-checks), which costs half of both
                 reached = [
                     case
                     for failing in (*mistakes_for(task.name), *wrong_outputs(task.name))
-                    for case in _record_shrinking(course, task, check, failing, recorder, variants, inputs, profiles)
+                    for case in _record_shrinking(
+                        course, task, check, failing, recorder, variants, inputs, profiles[:1]
+                    )
                 ]
                 _record_variant(check, _ReferenceContext(course, student, recorder), reached)
                 for _, variant in variants:
