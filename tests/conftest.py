@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import shutil
@@ -57,6 +58,22 @@ def course_copy(tmp_path):
     for folder in ("solutions", "assignments"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture(scope="session")
+def student_bundle(tmp_path_factory):
+    """The student bundle of the whole course, built once per test session by `course release`
+    (the test processes of pytest-xdist share it: the first builds it, the others wait)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one session's folder
+    out = shared / "student-bundle"
+    with open(shared / "student-bundle.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "course.yml").is_file():
+            shutil.rmtree(out, ignore_errors=True)
+            built = course_command("release", "--bundle", "student", "--out", out)
+            assert built.returncode == 0, built.stderr
+    return out
 
 
 def course_command(*args, cwd=ROOT, env=None):

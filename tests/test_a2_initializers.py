@@ -248,7 +248,7 @@ def scaled_context(request, tmp_path_factory):
 @pytest.fixture
 def no_hints(monkeypatch):
     """Failures without looking for a known mistake to name (only the verdict matters here)."""
-    monkeypatch.setattr(checks, "mistake_implementation_pairs", lambda course, task: iter(()))
+    monkeypatch.setattr(Context, "mistakes", lambda self, task: iter(()))
 
 
 @pytest.mark.parametrize("task", sorted(checks.SAMPLERS) + ["orthogonal"])

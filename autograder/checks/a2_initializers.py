@@ -34,7 +34,6 @@ from autograder.checks.common import defaults_name, unpack
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
 from autograder.grading.failure import CheckFailure, hint_on_failure
-from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import fmt, validate_array
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, seeds, shapes, weight_shapes
@@ -99,7 +98,7 @@ def _form(value):
 
 def _recognise_form(ctx, task, args, kwargs, got):
     """The hint of a known mistake of task whose output has got's wrong form."""
-    for known, implementation in mistake_implementation_pairs(ctx.course, task):
+    for known, implementation in ctx.mistakes(task):
         try:
             with np.errstate(all="ignore"):
                 wrong = implementation.run(task, *args, **kwargs)
@@ -486,7 +485,7 @@ def _recognise_draws(ctx, task, shape, kwargs, seed, draws, target):
     """The hint of the known mistake of task whose draws on this case fail the tests and come
     closest to the student's (means and stds within a tenth of a std: a hint, not a grade)."""
     best, best_difference = None, 1.0
-    for known, implementation in mistake_implementation_pairs(ctx.course, task):
+    for known, implementation in ctx.mistakes(task):
         try:
             with np.errstate(all="ignore"):
                 wrong = np.stack(
@@ -869,7 +868,7 @@ def _closest_mistake(ctx, task, args, kwargs, got, expected, tolerance):
     """The hint of the known mistake whose output on this case is outside the tolerance of the
     reference's and closest to got (within the tolerance), measured in tolerances."""
     best, best_distance = None, 1.0
-    for known, implementation in mistake_implementation_pairs(ctx.course, task):
+    for known, implementation in ctx.mistakes(task):
         try:
             with np.errstate(all="ignore"):
                 wrong = np.asarray(implementation.run(task, *args, **kwargs), dtype=np.float64)

@@ -19,7 +19,6 @@ from autograder.checks.common import forward_backward_checks, require_pure, unpa
 from autograder.execution.submission import StudentError
 from autograder.grading import stats
 from autograder.grading.failure import CheckFailure, hint_on_failure
-from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close, fmt, gradcheck, rep, validate_array, validate_scalar
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
@@ -673,7 +672,7 @@ def _student_records(ctx, kwargs, sequence):
 def _trace_hint(ctx, kwargs, sequence, records, expected):
     """The hint of the first known mistake whose records so far are the student's."""
     step = len(records)
-    for known, implementation in mistake_implementation_pairs(ctx.course, "EarlyStopping"):
+    for known, implementation in ctx.mistakes("EarlyStopping"):
         try:
             wrong = _trace(implementation, kwargs, sequence)[:step]
         except Exception:  # noqa: BLE001 - a mistake that raises is not this one

@@ -210,11 +210,13 @@ def _stepping_checks(family: Family):
             )
         stepped, caches = _step_cells(ctx, family, inputs)
         chained = _chain_cells(ctx, family, inputs, dhs, caches)
+        # asked on every case, not only after a failure: a student bundle's recording must hold it
+        hs, reference_cache = ctx.reference.run(forward, *inputs.values())
+        reference_grads = ctx.reference.run(backward, dhs, reference_cache)
         for index, name in enumerate(names):
             problem = _differs(grads[index], chained[index])
             if problem:
-                hs, cache = ctx.reference.run(forward, *inputs.values())
-                expected = ctx.reference.run(backward, dhs, cache)[index]
+                expected = reference_grads[index]
                 # the chain runs on your cell's forward caches: when those are wrong, so is the chain
                 cell = cell_backward if _differs(stepped, hs) is None else cell_forward
                 told = _(

@@ -19,6 +19,7 @@ from autograder.execution.submission import StudentError
 from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
 from autograder.grading.registry import check
+from autograder.grading.replay import RecordedImplementation
 from autograder.grading.strategies import cases, generator, labels, seeds, upstream, values
 from autograder.runtime import probes
 from autograder.runtime.language import N_, Message
@@ -28,10 +29,6 @@ HINT_ACCUMULATE = N_(
     "your backward assigns param.grad instead of adding into it, so a parameter used twice keeps "
     "only one contribution: add, param.grad += ..., as in PyTorch"
 )
-# The scenarios drive live objects (an optimizer step changes parameters another object holds),
-# which the student bundle's recorded reference cannot replay: a6 is self-checked in the full course.
-REPLAYABLE = False
-
 # The most items the grader reads one call at a time from a list a student object reports
 # (parameters()), or entries of a parameter it differentiates entry by entry: beyond, the check
 # fails at once, whatever length the object claims.
@@ -126,15 +123,27 @@ def _private(value):
     return value
 
 
-def expect_scenario(ctx, task: str, scenario, *, dependencies: str = "") -> dict:
+def trusted(impl, key: tuple, compute):
+    """compute(impl) for a live implementation; an implementation answered from a recording (the
+    student bundle's reference and mistakes) answers it whole, under key: what compute does and
+    on which inputs (the scenarios' objects change one another, which no call-by-call replay
+    follows)."""
+    if isinstance(impl, RecordedImplementation):
+        return impl.outcome(key, compute)
+    return compute(impl)
+
+
+def expect_scenario(ctx, task: str, scenario, case, *, dependencies: str = "") -> dict:
     """Run scenario(side) -> {name: value} for the student, then compare every value with the
-    reference's (run once per implementation); returns the student's results."""
+    reference's (run once per implementation); returns the student's results. The scenario
+    depends on the case alone (fixed weights and inputs), which keys its recording."""
     got = scenario(StudentSide(ctx, task))
     runs: dict[int, dict] = {}
 
     def expected(impl, name):
         if id(impl) not in runs:
-            runs[id(impl)] = scenario(TrustedSide(impl))
+            key = ("scenario", task, scenario.__qualname__, case)
+            runs[id(impl)] = trusted(impl, key, lambda live: scenario(TrustedSide(live)))
         return runs[id(impl)][name]
 
     for name, value in got.items():
@@ -251,7 +260,7 @@ def _layer_checks(task, make, layer_cases, dependencies):
             layer, params, x, dout = build(side, case)
             return {**forward_backward(side, layer, x, dout), **read_grads(side, layer, params)}
 
-        expect_scenario(ctx, task, scenario, dependencies=dependencies)
+        expect_scenario(ctx, task, scenario, case, dependencies=dependencies)
 
     @check(task, "accumulates parameter gradients over backward calls", layer_cases)
     def accumulates(ctx, case):
@@ -374,7 +383,7 @@ def batchnorm_running_statistics(ctx, case):
             N_("eval dx"): side.call(layer, "backward", dout),
         }
 
-    expect_scenario(ctx, "BatchNorm1d", scenario, dependencies="batchnorm_forward/backward")
+    expect_scenario(ctx, "BatchNorm1d", scenario, case, dependencies="batchnorm_forward/backward")
 
 
 # ---- layers without parameters ----------------------------------------------------------------
@@ -388,7 +397,7 @@ def _stateless_check(task, make, task_cases, dependencies=""):
         def scenario(side):
             return forward_backward(side, side.new(task, *ctor_args), x, dout)
 
-        expect_scenario(ctx, task, scenario, dependencies=dependencies)
+        expect_scenario(ctx, task, scenario, case, dependencies=dependencies)
 
 
 def _activation_input(case):
@@ -430,7 +439,7 @@ def cross_entropy_loss_matches(ctx, case):
         loss = side.call(loss_fn, "__call__", logits, y)
         return {"loss": loss, "dlogits": side.call(loss_fn, "backward", dout)}
 
-    got = expect_scenario(ctx, "CrossEntropyLoss", scenario, dependencies="cross_entropy")
+    got = expect_scenario(ctx, "CrossEntropyLoss", scenario, case, dependencies="cross_entropy")
     validate_scalar(got["loss"], name="loss")
 
 
@@ -445,7 +454,7 @@ def mse_loss_matches(ctx, case):
         loss = side.call(loss_fn, "__call__", pred, target)
         return {"loss": loss, "dpred": side.call(loss_fn, "backward", dout)}
 
-    got = expect_scenario(ctx, "MSELoss", scenario, dependencies="mse")
+    got = expect_scenario(ctx, "MSELoss", scenario, case, dependencies="mse")
     validate_scalar(got["loss"], name="loss")
 
 
@@ -573,7 +582,7 @@ def module_parameters(ctx, case):
             )
         }
 
-    expect_scenario(ctx, "Module", scenario)
+    expect_scenario(ctx, "Module", scenario, case)
 
 
 @check(
@@ -597,7 +606,7 @@ def module_shared_parameter(ctx, case):
             "dweight": side.get(side.get(first, "weight", keep=True), "grad"),
         }
 
-    expect_scenario(ctx, "Module", scenario)
+    expect_scenario(ctx, "Module", scenario, case)
 
 
 @check("Module", "zero_grad() resets every gradient; train() and eval() reach nested modules", mlp_cases)
@@ -626,7 +635,7 @@ def module_zero_grad_and_modes(ctx, case):
             N_("training flags after train()"): np.array(in_train, dtype=np.int64),
         }
 
-    expect_scenario(ctx, "Module", scenario)
+    expect_scenario(ctx, "Module", scenario, case)
 
 
 @check("Parameter", "holds data and a zero grad of the same shape", cases(n=small, d=small, seed=seeds))
@@ -659,7 +668,7 @@ def sequential_matches(ctx, case):
             results[Message("grad of parameter {i}", i=i)] = side.get(param, "grad")
         return results
 
-    expect_scenario(ctx, "Sequential", scenario)
+    expect_scenario(ctx, "Sequential", scenario, case)
 
 
 @check(
@@ -737,6 +746,7 @@ for _cls, _hyper in OPTIMIZERS.items():
                 ctx,
                 cls,
                 _optimizer_scenario(cls, case, hyper),
+                case,
                 dependencies=Message("a1 {rule} rule and Optimizer.step", rule=cls.lower()),
             )
 
@@ -747,7 +757,7 @@ for _cls, _hyper in OPTIMIZERS.items():
     "Optimizer", "keeps a separate state per parameter and zero_grad() resets every grad", cases(n=small, seed=seeds)
 )
 def optimizer_base(ctx, case):
-    expect_scenario(ctx, "Optimizer", _optimizer_scenario("Momentum", case, {"lr": 0.1, "mu": 0.9}))
+    expect_scenario(ctx, "Optimizer", _optimizer_scenario("Momentum", case, {"lr": 0.1, "mu": 0.9}), case)
 
 
 # ---- training ----------------------------------------------------------------------------------
@@ -773,7 +783,7 @@ def accuracy_matches(ctx, case):
     def scenario(side):
         return {"accuracy": _function(side, "accuracy", _linear_model(side, case), x, y)}
 
-    expect_scenario(ctx, "accuracy", scenario)
+    expect_scenario(ctx, "accuracy", scenario, case)
 
 
 def _function(side, task, *args, **kwargs):
@@ -802,7 +812,7 @@ def train_step_matches(ctx, case):
             )
         return results
 
-    expect_scenario(ctx, "train_step", scenario)
+    expect_scenario(ctx, "train_step", scenario, case)
 
 
 # ---- the training runs -------------------------------------------------------------------------
@@ -819,10 +829,13 @@ ADDING = dict(length=20, steps=300)
 ADDING_HIDDEN = 16  # train_sequence_model's default
 ADDING_SEQUENCES = 1000  # drawn by the grader for every run
 ADDING_THRESHOLD = 0.05  # MSE; the reference's GRU reaches about 0.002, answering 1 scores 0.167, untrained 0.75-1.9
+PROPERTY_BATCH = 2  # inputs a bundle differentiates the returned model on (_differentiates_its_parameters)
 GRADER_DATA = 6  # the grader draws its data from default_rng([GRADER_DATA, seed]): a stream apart from the run's
 SLOWER_THAN_VECTORISED = (
     8  # measured per step: loops over output pixels 30x the reference, other correct layers 0.7-1.1x
 )
+# a run's work in training steps: 2 epochs of 45 batches, and a forward over all 1,797 images per epoch
+DIGITS_STEPS = DIGITS_EPOCHS * (45 + 1797 // 32 // 2)
 
 
 def _digits_model(side):
@@ -851,10 +864,13 @@ def _adding_model(side):
 
 def require_speed(ctx):
     """Fail before training when the student's layers would make it time out: one forward and
-    backward of the digits model on a batch, timed against the reference's."""
+    backward of the digits model on a batch, timed against the reference's; where the reference
+    is recorded, not held (a student bundle), against the check's time budget instead."""
     rng = generator(0)
     x, dout = values(rng, (32, 1, 8, 8)), upstream(rng, (32, 10))
-    sides = {"reference": TrustedSide(ctx.reference), "yours": StudentSide(ctx, "train_digits_cnn")}
+    sides = {"yours": StudentSide(ctx, "train_digits_cnn")}
+    if not isinstance(ctx.reference, RecordedImplementation):
+        sides["reference"] = TrustedSide(ctx.reference)
     models = {name: _digits_model(side) for name, side in sides.items()}
     best = dict.fromkeys(sides, float("inf"))
     for _ in range(3):  # interleaved, best of three: a busy machine slows both sides alike
@@ -862,17 +878,31 @@ def require_speed(ctx):
             start = time.perf_counter()
             forward_backward(side, models[name], x, dout)
             best[name] = min(best[name], time.perf_counter() - start)
-    yours, reference = best["yours"], best["reference"]
-    if yours > SLOWER_THAN_VECTORISED * reference and yours > 0.05:
+    yours = best["yours"]
+    if "reference" in best:
+        reference = best["reference"]
+        slow = yours > SLOWER_THAN_VECTORISED * reference and yours > 0.05
+        compared = Message(
+            "{ratio:.0f} times the reference's {reference:.1f} ms", ratio=yours / reference, reference=reference * 1e3
+        )
+    else:
+        task = ctx.course.task("train_digits_cnn")
+        budget = ctx.course.check_seconds(task) / max(task.examples.values(), default=1)
+        slow = yours * DIGITS_STEPS > budget
+        compared = Message(
+            "{steps} such steps take {seconds:.0f} s, beyond the {budget:.0f} s of a run",
+            steps=DIGITS_STEPS,
+            seconds=yours * DIGITS_STEPS,
+            budget=budget,
+        )
+    if slow:
         raise CheckFailure(
             Message(
                 "one training step of the digits CNN (forward and backward of a batch of 32) "
-                "takes {value:.0f} ms with your layers, {value2:.0f} times the reference's "
-                "{value3:.1f} ms: training would take far longer than the grader allows, so it "
-                "was not started",
+                "takes {value:.0f} ms with your layers, {compared}: training would take far longer "
+                "than the grader allows, so it was not started",
                 value=yours * 1000.0,
-                value2=yours / reference,
-                value3=reference * 1000.0,
+                compared=compared,
             ),
             (
                 N_(
@@ -883,10 +913,19 @@ def require_speed(ctx):
         )
 
 
-def _grader_data(ctx, case):
-    """The reference's train.py, whose data the grader draws for itself, and the grader's own rng."""
-    train = sys.modules[ctx.reference.function("train_digits_cnn").__module__]
-    return train, np.random.default_rng([GRADER_DATA, case["seed"]])
+def _grader_data(ctx, name: str, draw):
+    """draw(the reference's train.py): data the grader draws for itself with the course's own
+    code (the digits, an adding problem), whatever the student's train.py does."""
+    return trusted(
+        ctx.reference,
+        ("grader data", name),
+        lambda impl: draw(sys.modules[impl.function("train_digits_cnn").__module__]),
+    )
+
+
+def _grader_rng(case):
+    """The grader's own rng for a run's data: a stream apart from the run's."""
+    return np.random.default_rng([GRADER_DATA, case["seed"]])
 
 
 @check(
@@ -898,7 +937,6 @@ def _grader_data(ctx, case):
         digits_epochs=DIGITS_EPOCHS,
     ),
     cases(seed=st.integers(0, 2**16)),
-    needs=("sklearn",),  # the grader's test images are scikit-learn's bundled digits
 )
 def digits_training(ctx, case):
     """The model's accuracy on the whole test split in an order the grader draws, from logits
@@ -910,10 +948,11 @@ def digits_training(ctx, case):
     history, model = _training_result(
         result, task, "test_accuracy", ("loss", "train_accuracy", "test_accuracy"), DIGITS_EPOCHS
     )
-    train, rng = _grader_data(ctx, case)
-    _, _, x_test, y_test = train.load_digits_split()
-    order = rng.permutation(len(y_test))
-    logits = _measured_output(ctx, task, model, x_test[order], "digits_cnn", _digits_model, (len(y_test), 10))
+    x_test, y_test = _grader_data(ctx, "digits test split", lambda train: train.load_digits_split()[2:])
+    order = _grader_rng(case).permutation(len(y_test))
+    logits = _measured_output(
+        ctx, task, model, x_test[order], "digits_cnn", _digits_model, (len(y_test), 10), np.s_[:PROPERTY_BATCH]
+    )
     accuracy = float(np.mean(logits.argmax(axis=1) == y_test[order]))
     if accuracy < DIGITS_THRESHOLD:
         raise CheckFailure(
@@ -948,17 +987,13 @@ def adding_training(ctx, case):
     task = "train_sequence_model"
     result = ctx.call(task, "gru", rng=Probe("rng", (case["seed"],)), log_every=100, opaque=(2,), **ADDING)
     history, model = _training_result(result, task, "test_loss", ("step", "loss", "test_loss"), ADDING["steps"] // 100)
-    train, rng = _grader_data(ctx, case)
-    x, y = train.adding_problem(rng, ADDING_SEQUENCES, ADDING["length"])
-    predictions = _measured_output(
+    x, y = _grader_data(
         ctx,
-        task,
-        model,
-        x,
-        Message("GRU(2, {hidden}) followed by Linear({hidden}, 1)", hidden=ADDING_HIDDEN),
-        _adding_model,
-        y.shape,
+        f"adding problem, seed {case['seed']}",
+        lambda train: train.adding_problem(_grader_rng(case), ADDING_SEQUENCES, ADDING["length"]),
     )
+    network = Message("GRU(2, {hidden}) followed by Linear({hidden}, 1)", hidden=ADDING_HIDDEN)
+    predictions = _measured_output(ctx, task, model, x, network, _adding_model, y.shape, np.s_[:, :PROPERTY_BATCH])
     loss = float(np.mean((predictions - y) ** 2))
     if loss > ADDING_THRESHOLD:
         raise CheckFailure(
@@ -980,11 +1015,14 @@ def adding_training(ctx, case):
         )
 
 
-def _measured_output(ctx, task, model, x, network, build, shape):
+def _measured_output(ctx, task, model, x, network, build, shape, sample):
     """The returned model's forward on x in eval mode, checked to be `network`'s (built by
     build(side)) with the parameters the model's parameters() lists: whatever the forward does,
-    the score then comes from the weights."""
-    student, reference = StudentSide(ctx, task), TrustedSide(ctx.reference)
+    the score then comes from the weights. Where the reference network cannot run on the
+    model's weights (a student bundle records the reference, it does not hold it), the forward
+    is checked instead to be a function of those parameters that its own backward
+    differentiates, on x[sample]."""
+    student = StudentSide(ctx, task)
     try:
         student.call(model, "eval")
     except StudentError as error:
@@ -999,6 +1037,10 @@ def _measured_output(ctx, task, model, x, network, build, shape):
     out = student.call(model, "__call__", x)
     validate_array(out, name=N_("the model's output"), dtype=np.float64, shape=shape)
     params = _parameter_list(student, model)
+    if isinstance(ctx.reference, RecordedImplementation):
+        _differentiates_its_parameters(student, model, params, x[sample], network)
+        return out
+    reference = TrustedSide(ctx.reference)
     expected_model = build(reference)
     slots = _parameter_list(reference, expected_model)
     if len(params) != len(slots):
@@ -1030,6 +1072,40 @@ def _measured_output(ctx, task, model, x, network, build, shape):
             )
         ) from None
     return out
+
+
+def _differentiates_its_parameters(student, model, params, x, network):
+    """The model's forward on x changes with the parameters its parameters() lists, as its own
+    backward says (finite differences along random directions): the score comes from weights."""
+    start = {
+        f"parameter {i}": _array_of(student.get(p, "data"), Message("parameter {i}'s data", i=i))
+        for i, p in enumerate(params)
+    }
+    out = student.call(model, "__call__", x)
+    validate_array(out, name=N_("the model's output"), dtype=np.float64)
+    dout = upstream(generator(GRADER_DATA), out.shape)
+    student.call(model, "zero_grad")
+    student.call(model, "backward", dout)
+    analytic = {name: student.get(p, "grad") for name, p in zip(start, params)}
+
+    def loss(**point):
+        for name, p in zip(start, params):
+            student.set(p, "data", point[name])
+        return float(np.sum(student.call(model, "__call__", x) * dout))
+
+    try:
+        gradcheck(loss, start, analytic, seed=GRADER_DATA, output=N_("the model's backward"))
+        moved = loss(**{name: data + 1e-3 for name, data in start.items()}) != loss(**start)
+    finally:
+        loss(**start)
+    if not moved:
+        raise CheckFailure(
+            Message(
+                "the model's output does not change with its parameters: the grader measures the trained "
+                "network, so the model's forward must compute {network} from its weights",
+                network=network,
+            )
+        )
 
 
 def _training_result(result, task, score, keys, entries):

@@ -203,6 +203,12 @@ class Progress:
         self.tty = self.stream.isatty()
         self.started = time.monotonic()
 
+    def begin(self, jobs: int) -> None:
+        """Shown at once, before the first submission is done (that may take minutes)."""
+        line = f"grading {self.total} submissions, {min(jobs, self.total)} at a time"
+        self.stream.write(f"\r[{'.' * 30}] 0/{self.total}  {line}" if self.tty else f"[0/{self.total}] {line}\n")
+        self.stream.flush()
+
     def step(self, student: str, note: str) -> None:
         """One more submission is done; note says how it went."""
         self.done += 1

@@ -42,11 +42,14 @@ def _emit(text: str, out: str | None) -> None:
 
 def cmd_list(args) -> int:
     course = _course(args)
+    # columns as wide as their longest entry: a long task or file name never pushes the rest out
+    name_width = max((len(t.name) for t in course.tasks), default=0)
+    file_width = max((len(t.file) for t in course.tasks), default=0)
     for assignment in course.assignments:
         points = sum(t.points for t in assignment.tasks)
         print(f"{assignment.id}  {assignment.title}  ({points:g} points)")
         for task in assignment.tasks:
-            print(f"  {task.name:<24} {task.file:<16} {task.points:g}")
+            print(f"  {task.name:<{name_width}}  {task.file:<{file_width}}  {task.points:g}")
     return 0
 
 
@@ -118,6 +121,8 @@ def cmd_grade(args) -> int:
     )
     gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
     progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
+    if progress:
+        progress.begin(args.jobs)
     try:
         outcome = grade_batch(
             course,
@@ -230,7 +235,12 @@ def cmd_validate(args) -> int:
     from autograder.cli.validate import validate
 
     course = _course(args)
-    problems = validate(course, profile="quick" if args.quick else "full", isolated=args.worker)
+    problems = validate(
+        course,
+        profile="quick" if args.quick else "full",
+        isolated=args.worker,
+        report=lambda line: print(line, flush=True),  # progress, line by line, even through a pipe
+    )
     for problem in problems:
         print(f"  problem: {problem}")
     print("validate: ok" if not problems else f"validate: {len(problems)} problem(s)")

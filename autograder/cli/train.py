@@ -28,10 +28,10 @@ def train_module(course: Course, folder: str | Path):
 
 
 def run(course: Course, demo: str, *, folder: str, seed: int, cell: str, budget: int | None, plot: str | None) -> str:
-    """Train demo ("digits" or "adding") and return the one-line summary. The optional packages the
-    demo needs (scikit-learn's digits, matplotlib for the curves) are looked for first, so that
-    their absence is reported as what to install rather than as an error in the framework."""
-    lacking = environment.missing((["sklearn"] if demo == "digits" else []) + (["matplotlib"] if plot else []))
+    """Train demo ("digits" or "adding") and return the one-line summary. The optional package the
+    curves need (matplotlib) is looked for first, so that its absence is reported as what to
+    install rather than as an error in the framework."""
+    lacking = environment.missing(["matplotlib"] if plot else [])
     if lacking:
         raise ConfigError("; ".join(lacking))
     train = train_module(course, folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from autograder.course.config import Course
@@ -44,13 +45,41 @@ def ungradable_tasks(course: Course) -> set[str]:
     }
 
 
+def _graded_by_assignment(course: Course, path: Path, label: str, report, **grading) -> dict:
+    """path graded one assignment at a time, each reported as it is done (validate runs for
+    minutes: the lines show it at work); one result of every task, as grade_folder gives it."""
+    tasks: list[dict] = []
+    environment_messages: list[str] = []
+    for assignment in course.assignments:
+        start = time.perf_counter()
+        result = grade_folder(course, path, [assignment.id], **grading)
+        tasks += result["tasks"]
+        environment_messages += [m for m in result.get("environment", []) if m not in environment_messages]
+        seconds = time.perf_counter() - start
+        report(f"  {label} {assignment.id}: {result['score']:g}/{result['max_score']:g} ({seconds:.0f} s)")
+    merged = {
+        "score": sum(t["score"] for t in tasks),
+        "max_score": sum(t["max_score"] for t in tasks),
+        "tasks": tasks,
+    }
+    return {**merged, "environment": environment_messages} if environment_messages else merged
+
+
 def validate(course: Course, *, profile: str, report=print, isolated: bool = False) -> list[str]:
     """Problems with the course's grading (empty when all is well); with isolated, every
     submission is graded in a sandboxed worker process, as official grading does. What the
     grader's environment lacks is one problem, said once; the tasks it keeps from being graded
-    are left out of the rest."""
+    are left out of the rest. Progress goes to report as each assignment, and every tenth
+    mistake, is done."""
     problems = []
-    reference = grade_folder(course, course.root / "solutions", profile=profile, isolated=isolated)
+    load_mistakes([a.id for a in course.assignments])
+    mistakes_total = len(all_mistakes())
+    report(
+        f"validate ({profile} profile): the reference, the stubs, then {mistakes_total} known mistakes, "
+        f"over {len(course.assignments)} assignments"
+    )
+    grading = {"profile": profile, "isolated": isolated}
+    reference = _graded_by_assignment(course, course.root / "solutions", "reference", report, **grading)
     ungradable = ungradable_tasks(course)
     for message in reference.get("environment", []):
         problems.append(f"environment: {message} (not validated: {', '.join(sorted(ungradable))})")
@@ -60,7 +89,7 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
         if task["score"] != task["max_score"]:
             problems.append(f"reference: {task['task']} scores {task['score']}/{task['max_score']}")
     report(f"reference: {reference['score']:g}/{reference['max_score']:g}")
-    stubs = grade_folder(course, course.root / "assignments", profile=profile, isolated=isolated)
+    stubs = _graded_by_assignment(course, course.root / "assignments", "stubs", report, **grading)
     for task in stubs["tasks"]:
         if task["task"] in ungradable:
             continue
@@ -70,14 +99,15 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
         f"stubs: {stubs['score']:g}/{stubs['max_score']:g}, "
         f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started"
     )
-    load_mistakes([a.id for a in course.assignments])
     mistakes = [m for m in all_mistakes() if m.task not in ungradable]
     caught = 0
-    for mistake in mistakes:
+    for number, mistake in enumerate(mistakes, start=1):
         problem = mistake_problem(mistake, grade_mistake(course, mistake, profile=profile, isolated=isolated))
         if problem:
             problems.append(problem)
         else:
             caught += 1
+        if number % 10 == 0 and number < len(mistakes):
+            report(f"  mistakes: {number}/{len(mistakes)} graded")
     report(f"mistakes: {caught}/{len(mistakes)} caught with their hint")
     return problems

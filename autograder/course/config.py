@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -85,20 +86,38 @@ class Course:
                 return assignment
         raise KeyError(assignment_id)
 
+    def find_assignment(self, name: str) -> Assignment | None:
+        """The assignment of this id, or of this short name (`a0` for `a0_foundations`)."""
+        for assignment in self.assignments:
+            if name in (assignment.id, assignment.id.split("_")[0]):
+                return assignment
+        return None
+
+    def unknown(self, name: str, kinds: str = "assignment or task") -> ConfigError:
+        """The error for a name that is none of these kinds, with the nearest known names."""
+        known = [a.id for a in self.assignments] + ([t.name for t in self.tasks] if "task" in kinds else [])
+        by_case = {k.lower(): k for k in reversed(known)}  # a case-insensitive match names one spelling
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6) or [
+            by_case[k] for k in difflib.get_close_matches(name.lower(), list(by_case), n=3, cutoff=0.6)
+        ]
+        guess = f"; did you mean {' or '.join(close)}?" if close else ""
+        return ConfigError(f"unknown {kinds} {name!r}{guess} (`course list` shows them all)")
+
     def select(self, names: list[str] | None) -> tuple[Task, ...]:
-        """Tasks named directly or through their assignment; all when names is empty."""
+        """Tasks named directly or through their assignment (its id or short name); all when
+        names is empty."""
         if not names:
             return self.tasks
-        known_assignments = {a.id: a for a in self.assignments}
         known_tasks = {t.name: t for t in self.tasks}
         chosen: dict[str, Task] = {}
         for name in names:
-            if name in known_assignments:
-                chosen.update((t.name, t) for t in known_assignments[name].tasks)
+            assignment = self.find_assignment(name)
+            if assignment is not None:
+                chosen.update((t.name, t) for t in assignment.tasks)
             elif name in known_tasks:
                 chosen[name] = known_tasks[name]
             else:
-                raise ConfigError(f"unknown assignment or task {name!r}; `course list` shows them all")
+                raise self.unknown(name)
         return tuple(t for t in self.tasks if t.name in chosen)
 
     def max_examples(self, task: Task, profile: str) -> int:
@@ -156,7 +175,10 @@ def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / MANIFEST).is_file():
             return folder
-    raise ConfigError(f"no {MANIFEST} in {start} or any folder above it; run this inside the course")
+    raise ConfigError(
+        f"no {MANIFEST} in {start} or any folder above it: run this inside the course folder, or name it "
+        "with --course DIR (course --course DIR check ...)"
+    )
 
 
 def _require(mapping, key, where, kind):

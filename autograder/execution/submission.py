@@ -32,12 +32,14 @@ __all__ = [
     "StudentError",
     "Submission",
     "SubmissionError",
+    "course_data",
     "locate_files",
     "stage",
 ]
 
 
 FILE_LIMIT = 2 * 2**20  # bytes: a student file larger than this makes the submission unreadable
+DATA_SUFFIXES = (".npz",)  # data files of an assignment folder, staged beside the student's files
 
 
 class SubmissionError(Exception):
@@ -90,14 +92,27 @@ def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
     return found
 
 
+def course_data(course: Course, assignment_id: str) -> list[Path]:
+    """The data files the course ships with an assignment (a6's digits.npz), which the given code
+    of its files reads from beside itself: the course's own copy (solutions/, else the released
+    assignments/ of a student bundle), never a submitted one."""
+    for base in (course.root / "solutions", course.root / "assignments"):
+        if (base / assignment_id).is_dir():
+            return sorted(p for p in (base / assignment_id).iterdir() if p.suffix in DATA_SUFFIXES and p.is_file())
+    return []
+
+
 def stage(course: Course, path: Path, into: Path) -> set[tuple[str, str]]:
-    """Copy the submission's course files into a package tree at `into`; returns what was found."""
+    """Copy the submission's course files, and the course's data files beside them, into a
+    package tree at `into`; returns the files found."""
     found = locate_files(course, path)
     (into / "__init__.py").write_text("")
     for assignment in course.assignments:
         folder = into / assignment.id
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "__init__.py").write_text("")
+        for data in course_data(course, assignment.id):
+            shutil.copyfile(data, folder / data.name)
     for (assignment_id, file_name), source in found.items():
         shutil.copyfile(source, into / assignment_id / file_name)
     return set(found)

@@ -1,6 +1,7 @@
-"""What the grader itself needs beyond its core install: optional packages that some checks use
-for their own data (scikit-learn's bundled digits), found missing before the student is called,
-so that a gap in the grader's environment is reported as such and never as the student's error."""
+"""What the grader itself needs beyond its core install: optional packages that a check may use
+for its own work (a check names them with `needs=`; `course train` needs matplotlib for its
+curves), found missing before the student is called, so that a gap in the grader's environment is
+reported as such and never as the student's error."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import importlib.util
 from autograder.runtime.language import _
 
 # module -> (the package to install, the course's extra that installs it)
-OPTIONAL = {"sklearn": ("scikit-learn", "framework"), "matplotlib": ("matplotlib", "framework")}
+OPTIONAL = {"matplotlib": ("matplotlib", "framework")}
 
 
 def missing(modules) -> list[str]:

@@ -38,7 +38,7 @@ import hypothesis
 import numpy as np
 
 from autograder.course.config import SECRET_VARIABLE
-from autograder.runtime.language import _
+from autograder.runtime.language import Message, _
 from autograder.runtime.plain import Probe, describe_type
 
 FORMAT = 1
@@ -85,8 +85,8 @@ def _feed(digest, value) -> None:
         digest.update(b"f" + struct.pack("<d", value))
     elif kind is complex:
         digest.update(b"c" + struct.pack("<dd", value.real, value.imag))
-    elif kind is str:
-        data = value.encode()
+    elif kind is str or isinstance(value, Message):  # a Message names what it says in English
+        data = str.__str__(value).encode()
         digest.update(b"s%d:" % len(data) + data)
     elif kind is bytes:
         digest.update(b"b%d:" % len(value) + value)
@@ -298,6 +298,12 @@ class RecordedImplementation:
     def run(self, task: str, *args, **kwargs):
         """task(*args, **kwargs) of this implementation on private copies of the arguments."""
         return self.answer(b"", None, ("run", task), args, kwargs, lambda live, a, k: live.run(task, *a, **k))
+
+    def outcome(self, key: tuple, compute):
+        """compute(the live implementation), answered whole under key (plain data that names what
+        compute does and on which inputs): for a scenario of objects that change one another (an
+        optimizer's step changes parameters a layer holds), which no object's own history replays."""
+        return self.answer(b"", None, ("outcome", *key), (), {}, lambda live, _a, _k: compute(live))
 
     def _stand_in(self, key: str, live_objects: list):
         """make_object for decode(): stand-ins keyed by the answer they came in."""

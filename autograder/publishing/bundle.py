@@ -12,7 +12,6 @@ secret goes in: the bundle is built without reading it.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -48,29 +47,15 @@ def prepare_target(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def chosen_assignments(course: Course, only, *, recorded: bool = False) -> list[str]:
-    """The assignment ids named in only (all when empty), in course order. A recorded bundle
-    leaves out, or refuses when named, the assignments whose checks cannot be replayed."""
-    known = [a.id for a in course.assignments]
-    unknown = sorted(set(only or ()) - set(known))
-    if unknown:
-        raise BundleError(f"unknown assignment(s) {', '.join(unknown)}; `course list` shows them")
-    chosen = [a for a in known if not only or a in only]
-    if not recorded:
-        return chosen
-    live = [a for a in chosen if not replayable(a)]
-    if only and live:
-        raise BundleError(
-            f"{', '.join(live)}: its checks drive live objects of the student's framework, which a "
-            "recording cannot replay; students self-check it in the full course or through Gradescope"
-        )
-    return [a for a in chosen if a not in live]
-
-
-def replayable(assignment_id: str) -> bool:
-    """Whether an assignment's checks can be answered from a recording (its checks module says
-    otherwise with REPLAYABLE = False)."""
-    return getattr(importlib.import_module(f"autograder.checks.{assignment_id}"), "REPLAYABLE", True)
+def chosen_assignments(course: Course, only) -> list[str]:
+    """The assignment ids named in only (ids or short names; all when empty), in course order."""
+    named = set()
+    for name in only or ():
+        assignment = course.find_assignment(name)
+        if assignment is None:
+            raise BundleError(str(course.unknown(name, "assignment")))
+        named.add(assignment.id)
+    return [a.id for a in course.assignments if not only or a.id in named]
 
 
 def write_manifest(course: Course, assignment_ids, target: Path) -> None:
@@ -98,15 +83,16 @@ def bundle_pyproject(course: Course) -> str:
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
-    """autograder/ without the code of known mistakes, and checks only of the bundled assignments;
-    the compiled message catalogs come along (the feedback's languages)."""
+    """autograder/ without the code of known mistakes, and mistakes only of the bundled assignments
+    (every checks module comes: one may build on another's, as a6's Dropout check on a3's); the
+    compiled message catalogs come along (the feedback's languages)."""
     source = Path(__file__).resolve().parents[1]  # the grader that records is the grader bundled
     left_out = {a.id for a in course.assignments} - set(assignment_ids)
     for path in sorted([*source.rglob("*.py"), *source.glob("locale/*/LC_MESSAGES/*.mo")]):
         relative = path.relative_to(source)
         if IGNORED.intersection(relative.parts):
             continue
-        if relative.parent.name in ("checks", "mistakes") and relative.stem in left_out:
+        if relative.parent.name == "mistakes" and relative.stem in left_out:
             continue
         destination = target / "autograder" / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +138,7 @@ def write_assignments(course: Course, assignment_ids, target: Path) -> None:
 def build_student_bundle(course: Course, out: Path, only=None, report=print, lang: str = "en") -> list[str]:
     """Write the student bundle into out (a new or empty folder), its notebooks in lang; returns
     the assignments in it. Every handout, in every language, goes in either way."""
-    assignment_ids = chosen_assignments(course, only, recorded=True)
+    assignment_ids = chosen_assignments(course, only)
     prepare_target(out)
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
     try:

@@ -5,9 +5,10 @@ practice inputs), the check runs exactly as grading runs it on the inputs asked 
 with the reference as the student (so every case runs to its end) and a `Recorder` around the
 reference; the cases it drew are kept. Then, for hints, each output-recognisable mistake of the
 check's task answers the same check on every one of those cases, as if it were the reference.
-A mistake that gives a wrong output shape to a check that computes the shape itself is also
-graded as the student through the check, and every answer is recorded on the cases its failure
-shrinks through, so that its hint is found on the smallest one, as in the full course.
+Every known mistake, and each of a forward's commonest wrong outputs (wrong_outputs.py), is also
+graded as the student through the check in the first profile (the quick one of self-checks), and
+every answer is recorded on the cases its failure shrinks through: in a bundle it shrinks to the
+full course's smallest case, where its hint is found as in the full course.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from autograder.grading.replay import (
     raise_recorded,
 )
 from autograder.grading.runner import run_check
+from autograder.publishing.wrong_outputs import wrong_outputs
 from autograder.runtime.plain import same_plain
 
 PROFILES = ("quick", "full")
@@ -120,10 +122,7 @@ class _ReferenceContext(Context):
 class _VariantContext(Context):
     """A context in which expectations are only computed, never compared: the check runs to
     its end on every case, and the variant in place of the reference answers every question
-    a comparison or a hint asks of it. wrong_shape: the variant gave an output of the wrong shape
-    to a check that computes the shape itself (the check then shrinks without the reference)."""
-
-    wrong_shape = False
+    a comparison or a hint asks of it."""
 
     def _answer(self, compute) -> None:
         try:
@@ -136,12 +135,7 @@ class _VariantContext(Context):
         self._answer(compute)
 
     def expect_shape(self, task, got, shape, message, compute):
-        try:
-            with np.errstate(all="ignore"):
-                wrong = compute(self.reference)
-        except Exception:  # noqa: BLE001 - a mistake may raise; that answer is recorded too
-            return
-        self.wrong_shape = self.wrong_shape or np.shape(wrong) != tuple(shape)
+        self._answer(compute)
 
     def hint_for(self, task, got, compute, *, name):
         self._answer(compute)
@@ -185,9 +179,9 @@ def _record_shrinking(
     course: Course, task: Task, check: Check, mistake, recorder: Recorder, variants: list, inputs: Inputs, profiles
 ) -> list:
     """Grade the mistake as the student through check, as grading does, and return the cases it
-    went through: a failure that shrinks without the reference (a wrong output shape) reaches
-    cases nobody drew, where the answers it asks for are recorded too (never as recorded cases:
-    a question nobody asked there stays unanswered, and a bundle skips such a case)."""
+    went through: its failure shrinks through cases nobody drew, where the answers it asks for
+    are recorded too (never as recorded cases: a question nobody asked there stays unanswered,
+    and a bundle skips such a case)."""
     visited: dict[str, object] = {}
 
     def body(ctx, case):
@@ -241,22 +235,22 @@ def record_assignment(course: Course, assignment_id: str, inputs: Inputs = PRACT
                 )
                 recording.cases[check.id] = [fingerprint(case).hex() for case in cases]
                 variants = []
-                shrinking = []
                 for mistake in mistakes_for(task.name):
                     if mistake.by_output:
                         variant = Recorder(mutant_implementation(course, mistake), recording, mistake.name)
                         variant.check = check.id
                         variants.append((mistake, variant))
-                        variant_ctx = _VariantContext(course, student, variant)
-                        _record_variant(check, variant_ctx, cases)
-                        if variant_ctx.wrong_shape:
-                            shrinking.append(mistake)
-                # on the cases a wrong shape shrinks through, every answer a student there may need
-                # (the reference's and each mistake's), so that each case gives a hint or none alike
+                        _record_variant(check, _VariantContext(course, student, variant), cases)
+                # on the cases each known mistake's failure, and each wrong output's, shrinks through,
+                # every answer a student there may need (the reference's and each mistake's), so that
+                # each case gives a hint or none alike; in the first profile only (the quick one of
+                # self-checks), which costs half of both
                 reached = [
                     case
-                    for mistake in shrinking
-                    for case in _record_shrinking(course, task, check, mistake, recorder, variants, inputs, profiles)
+                    for failing in (*mistakes_for(task.name), *wrong_outputs(task.name))
+                    for case in _record_shrinking(
+                        course, task, check, failing, recorder, variants, inputs, profiles[:1]
+                    )
                 ]
                 _record_variant(check, _ReferenceContext(course, student, recorder), reached)
                 for _, variant in variants:
