@@ -17,7 +17,7 @@ from hypothesis.errors import HypothesisException
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, StudentError, Submission
-from autograder.grading import environment, numeric, sanitize
+from autograder.grading import case_lists, environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.failure import CheckFailure
@@ -88,7 +88,7 @@ def run_check(
     try:
         if check.cases is None:
             body(inputs.fixed_case(check.id, profile))
-        else:
+        elif not _passes_stored_cases(body, ctx, check, max_examples, inputs, profile):
             deterministic(
                 body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs, profile=profile
             )()
@@ -122,6 +122,25 @@ def run_check(
             return CheckResult(check.name, False, f"grader error: {type(error).__name__}: {error}", "error")
         raise
     return CheckResult(check.name, True, "")
+
+
+def _passes_stored_cases(body, ctx: Context, check, max_examples: int, inputs: Inputs, profile: str) -> bool:
+    """Whether body passes on every case the engine would draw for check (case_lists), run in
+    the engine's order: a call that stops a check (NotStarted, CallAborted, OutOfTime) stops it
+    on the same case as under the engine. False on a failure, which the engine then finds again
+    and shrinks, and when the cases are not stored."""
+    if not case_lists.enabled():
+        return False
+    stored = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
+    if stored is None:
+        return False
+    for case in stored:
+        try:
+            with case_lists.hypothesis_example():
+                body(case)
+        except Exception:  # noqa: BLE001 - any failure is the engine's to find and shrink
+            return False
+    return True
 
 
 def task_status(checks: list[CheckResult]) -> str:
