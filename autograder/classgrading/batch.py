@@ -237,8 +237,10 @@ def grade_batch(
     jobs: int = 1,
     gradebook: Gradebook | None = None,
     progress: Progress | None = None,
+    run=None,
 ) -> Outcome:
-    """Grade every submission (jobs at a time), recording each result as it finishes."""
+    """Grade every submission (jobs at a time), recording each result as it finishes; run, if
+    given, grades the pending submissions instead of this machine's pool (cluster.runner)."""
     bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox, warn=False) is not None
     selected = course.select(list(settings.names) if settings.names else None)
     tasks = [t.name for t in selected]
@@ -297,7 +299,7 @@ def grade_batch(
 
         if pending and settings.isolated:
             sandbox.choose_bwrap(settings.sandbox)  # warns here, once, not in every pool process
-        _run(pending, course, settings, jobs, finished)
+        (run or _run)(pending, course, settings, jobs, finished)
         graded = [(e, results[e.key]) for e in entries if not e.problem and e.key in results]
         return Outcome(graded, [e for e in entries if e.problem], reused)
     finally:

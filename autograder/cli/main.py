@@ -92,6 +92,15 @@ def practice_warning(course: config.Course) -> None:
     )
 
 
+def _cluster_runner(address: str | None):
+    """The batch runner of `--dask ADDRESS` (None: this machine's pool)."""
+    if address is None:
+        return None
+    from autograder.classgrading import cluster  # imports distributed only when asked to
+
+    return cluster.runner(address)
+
+
 def cmd_grade(args) -> int:
     course = _course(args)
     course.select(args.only)
@@ -115,6 +124,7 @@ def cmd_grade(args) -> int:
             jobs=args.jobs,
             gradebook=gradebook,
             progress=progress,
+            run=_cluster_runner(args.dask),
         )
     except KeyboardInterrupt:
         print(
@@ -312,6 +322,11 @@ def parser() -> argparse.ArgumentParser:
         "--in-process",
         action="store_true",
         help="run student code in the grader's own process (fast, no isolation: trusted code only)",
+    )
+    grade_cmd.add_argument(
+        "--dask",
+        metavar="tcp://HOST:PORT",
+        help="grade on the Dask cluster of this scheduler, each machine with the course installed (docs/scaling.md)",
     )
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
