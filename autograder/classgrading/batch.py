@@ -33,7 +33,7 @@ from autograder.classgrading.gradebook import Gradebook
 from autograder.course.config import MANIFEST, Course
 from autograder.execution import sandbox
 from autograder.execution.submission import FILE_LIMIT, SubmissionError, locate_files
-from autograder.grading import sanitize
+from autograder.grading import case_lists, sanitize
 from autograder.grading.determinism import PRACTICE, Inputs
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
@@ -248,6 +248,7 @@ def grade_batch(
     load_checks(assignments)
     load_mistakes(assignments)
     reference(course)  # loaded once here, shared by the forked pool processes
+    case_lists.draw_all(course, selected, settings.profile, settings.inputs)  # and the checks' cases
     version = course_version(course, settings.inputs)
     scratch = Path(tempfile.mkdtemp(prefix="course-batch-"))
     try:

@@ -34,7 +34,9 @@ import numpy as np
 from hypothesis.internal.conjecture.junkdrawer import ensure_free_stackframes
 from hypothesis.internal.entropy import deterministic_PRNG
 
+from autograder.course.config import Course
 from autograder.grading.determinism import Inputs, deterministic
+from autograder.grading.registry import checks_for
 from autograder.runtime.plain import same_plain
 from autograder.runtime.wire import VALUE_TAGS, WireError, from_wire, to_wire
 
@@ -127,6 +129,17 @@ def drawn_cases(root: Path, check, max_examples: int, inputs: Inputs, profile: s
         _memory[key] = text
     text = _memory[key]
     return None if text is None else from_wire(json.loads(text), allow=CASE_TAGS)
+
+
+def draw_all(course: Course, tasks, profile: str, inputs: Inputs) -> None:
+    """Draw (or read) the lists of every check of these tasks (their modules loaded): done once
+    before a batch forks its graders, which then share them."""
+    if not enabled():
+        return
+    for task in tasks:
+        for check in checks_for(task.name):
+            if check.cases is not None:
+                drawn_cases(course.root, check, course.max_examples(task, profile), inputs, profile)
 
 
 @contextlib.contextmanager
