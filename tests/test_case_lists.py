@@ -74,3 +74,17 @@ def test_official_lists_are_named_by_the_secret_without_holding_it(course, tmp_p
     ]
     assert secret not in kept.read_bytes() and secret.hex().encode() not in kept.read_bytes()
     assert case_lists.drawn_cases(tmp_path, check, 8, first, "quick") == official
+
+
+def test_lists_taken_along_in_a_staff_bundle_are_read_not_drawn(course, tmp_path, monkeypatch):
+    registry.load_checks(["a0_foundations"])
+    inputs = Inputs(b"the secret of an offering graded elsewhere")
+    kept = case_lists.draw_all(course, course.select(["softmax"]), "quick", inputs)
+    assert kept and all(name.startswith(".course-cache/cases/") for name, _ in kept)
+    for name, text in kept:  # the bundle's course tree, unpacked on another machine
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(case_lists, "_memory", {})
+    monkeypatch.setattr(case_lists, "_draw", lambda *args: pytest.fail("drawn again"))
+    check = next(c for c in registry.checks_for("softmax") if c.cases is not None)
+    assert case_lists.drawn_cases(tmp_path, check, 8, inputs, "quick")

@@ -115,31 +115,46 @@ def _write(path: Path, text: str) -> None:
             os.unlink(temporary)
 
 
-def drawn_cases(root: Path, check, max_examples: int, inputs: Inputs, profile: str) -> list | None:
-    """The cases the engine feeds check's body when every one passes (fresh objects on each
-    call), or None when they cannot be kept (the runner then leaves the check to the engine)."""
-    key = list_key(check.id, max_examples, inputs, profile)
-    if key not in _memory:
-        path = root / CACHE_FOLDER / key[:2] / f"{key}.json"
-        text = _read(path)
+def _list_path(check_id: str, max_examples: int, inputs: Inputs, profile: str) -> Path:
+    key = list_key(check_id, max_examples, inputs, profile)
+    return CACHE_FOLDER / key[:2] / f"{key}.json"
+
+
+def _stored_text(root: Path, check, max_examples: int, inputs: Inputs, profile: str) -> str | None:
+    """The JSON text of check's list: from memory, else from root's cache, else drawn and kept."""
+    path = _list_path(check.id, max_examples, inputs, profile)
+    if path.stem not in _memory:
+        text = _read(root / path)
         if text is None:
             text = _encode(_draw(check, max_examples, inputs, profile))
             if text is not None:
-                _write(path, text)
-        _memory[key] = text
-    text = _memory[key]
+                _write(root / path, text)
+        _memory[path.stem] = text
+    return _memory[path.stem]
+
+
+def drawn_cases(root: Path, check, max_examples: int, inputs: Inputs, profile: str) -> list | None:
+    """The cases the engine feeds check's body when every one passes (fresh objects on each
+    call), or None when they cannot be kept (the runner then leaves the check to the engine)."""
+    text = _stored_text(root, check, max_examples, inputs, profile)
     return None if text is None else from_wire(json.loads(text), allow=CASE_TAGS)
 
 
-def draw_all(course: Course, tasks, profile: str, inputs: Inputs) -> None:
-    """Draw (or read) the lists of every check of these tasks (their modules loaded): done once
-    before a batch forks its graders, which then share them."""
+def draw_all(course: Course, tasks, profile: str, inputs: Inputs) -> list[tuple[str, str]]:
+    """Draw (or read) the lists of every check of these tasks (their modules loaded), once
+    before a batch forks its graders, which then share them; returns (path in the course tree,
+    JSON text) of each, for a staff bundle to take along."""
     if not enabled():
-        return
+        return []
+    kept = []
     for task in tasks:
         for check in checks_for(task.name):
             if check.cases is not None:
-                drawn_cases(course.root, check, course.max_examples(task, profile), inputs, profile)
+                examples = course.max_examples(task, profile)
+                text = _stored_text(course.root, check, examples, inputs, profile)
+                if text is not None:
+                    kept.append((_list_path(check.id, examples, inputs, profile).as_posix(), text))
+    return kept
 
 
 @contextlib.contextmanager
