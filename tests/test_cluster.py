@@ -4,6 +4,7 @@ resumes from the gradebook, and a worker whose course differs refuses to grade."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -14,12 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, course_command
 
 from autograder.classgrading import cluster
 from autograder.classgrading.batch import Settings, course_version, grade_batch
 from autograder.classgrading.gradebook import Gradebook
-from autograder.grading.determinism import PRACTICE
+from autograder.grading.determinism import PRACTICE, official_inputs
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
@@ -100,24 +101,23 @@ def _timeless(result: dict) -> str:
     return json.dumps({k: v for k, v in result.items() if k != "timing"}, sort_keys=True)
 
 
-def _without_timing(outcome) -> list:
-    return [(entry.student, {k: v for k, v in result.items() if k != "timing"}) for entry, result in outcome.graded]
-
-
 def test_a_dask_cluster_grades_a_class_as_this_machine_does(course, scheduler, tmp_path):
+    settings = dataclasses.replace(SETTINGS, inputs=official_inputs(course) or PRACTICE)  # as `course grade`
     local = Gradebook(tmp_path / "local.sqlite")
-    on_cluster = Gradebook(tmp_path / "dask.sqlite")
     try:
-        here = grade_batch(course, CLASS, SETTINGS, jobs=1, gradebook=local)
-        there = grade_batch(course, CLASS, SETTINGS, gradebook=on_cluster, run=cluster.runner(scheduler))
-        assert not there.problems and there.reused == 0
-        assert _without_timing(there) == _without_timing(here)
-        again = grade_batch(course, CLASS, SETTINGS, gradebook=on_cluster, run=cluster.runner(scheduler))
-        assert again.reused == len(CLASS)  # a rerun resumes: nothing is graded twice
+        grade_batch(course, CLASS, settings, jobs=1, gradebook=local)
     finally:
         local.close()
-        on_cluster.close()
+    command = ["grade", *CLASS, "--only", *SETTINGS.names, "--quick", "--gradebook", tmp_path / "dask.sqlite"]
+    graded = course_command(*command, "--dask", scheduler)
+    assert graded.returncode == 0, graded.stderr
     assert _gradebook(tmp_path / "dask.sqlite") == _gradebook(tmp_path / "local.sqlite")
+    on_cluster = Gradebook(tmp_path / "dask.sqlite")
+    try:  # a rerun resumes: nothing is graded twice
+        again = grade_batch(course, CLASS, settings, gradebook=on_cluster, run=cluster.runner(scheduler))
+    finally:
+        on_cluster.close()
+    assert again.reused == len(CLASS) and not again.problems
 
 
 def test_a_worker_refuses_a_course_other_than_the_graders(course, monkeypatch):
