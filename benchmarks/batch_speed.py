@@ -102,6 +102,13 @@ def main() -> None:
         print(f"worker start to first answer ({mode:5}): {startup(course, mode):6.2f} s")
     os.sched_setaffinity(0, cpus)
 
+    cpu = cpu_seconds(course, tuple(args.only) if args.only else None, args.profile, modes[0])
+    cores = len(cpus)
+    print(f"CPU time of one submission, grader and worker ({modes[0]}): {cpu:6.1f} s")
+    for machines in (1, 2, 4, 8):
+        hours = 1000 * cpu / (machines * cores) / 3600
+        print(f"projected: 1,000 submissions on {machines} machine(s) of {cores} cores: {hours:5.2f} h")
+
     with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
         paths = make_class(Path(folder), args.students)
         names = tuple(args.only) if args.only else None
@@ -109,9 +116,6 @@ def main() -> None:
         runs = [] if args.no_pool else [(f"pool, worker ({modes[0]})", sandboxed, None)]
         if args.in_process:
             runs.insert(0, ("pool, in-process", Settings(names, args.profile, isolated=False), None))
-        selected = course.select(list(names) if names else None)
-        load_checks(list(dict.fromkeys(t.assignment for t in selected)))
-        case_lists.draw_all(course, selected, args.profile, PRACTICE)  # once per course version, not timed
         for label, settings, workers in runs + [(f"dask, {n} workers ({modes[0]})", sandboxed, n) for n in args.dask]:
             with local_cluster(workers) as run:
                 start = time.perf_counter()
@@ -122,6 +126,19 @@ def main() -> None:
                 f"{args.students} submissions, {args.profile} profile, {label:20}: {seconds:7.1f} s = "
                 f"{seconds / args.students:6.1f} s each = {args.students / seconds * 60:5.2f} submissions per minute"
             )
+
+
+def cpu_seconds(course, names, profile: str, mode: str) -> float:
+    """CPU seconds (user and system, the grader's and its worker's) of grading the reference once
+    in a sandboxed worker: what a submission costs whatever else runs on the machine."""
+    settings = Settings(names, profile, sandbox=mode)
+    selected = course.select(list(names) if names else None)
+    load_checks(list(dict.fromkeys(t.assignment for t in selected)))
+    case_lists.draw_all(course, selected, profile, PRACTICE)  # once per course version, not counted
+    before = os.times()
+    grade_batch(course, [ROOT / "solutions"], settings)
+    after = os.times()
+    return sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user", "children_system"))
 
 
 @contextlib.contextmanager
