@@ -10,8 +10,10 @@ import json
 import pytest
 from conftest import ROOT, grade_path
 
+from autograder.execution.in_process import InProcessSubmission
 from autograder.grading import case_lists, registry
 from autograder.grading.determinism import PRACTICE, Inputs
+from autograder.grading.runner import grade
 
 TASKS = ["sigmoid_forward", "linear_backward", "softmax", "adam", "zeros", "kaiming_std"]
 
@@ -56,6 +58,26 @@ def test_grading_with_and_without_stored_cases_gives_the_same_scores_and_words(c
     engine = grade_path(course, ROOT / submission, names)
     assert any(not t["score"] for t in engine["tasks"])  # failures to shrink, and their words
     assert _without_timing(stored) == _without_timing(engine)
+
+
+def test_a_failing_check_calls_the_students_code_as_often_as_the_engine_alone(course, monkeypatch):
+    tasks = course.select(["a0_foundations"])
+
+    def calls_made() -> tuple[dict, int]:
+        submission = InProcessSubmission(course, ROOT / "examples" / "class" / "cleo")
+        made = []
+        original = submission.call
+        submission.call = lambda task, *rest, **named: made.append(task) or original(task, *rest, **named)
+        try:
+            result = grade(course, submission, tasks, profile="quick")
+        finally:
+            submission.close()
+        return _without_timing(result), len(made)
+
+    stored = calls_made()
+    monkeypatch.setenv("COURSE_CASE_LISTS", "off")
+    engine = calls_made()
+    assert stored == engine and stored[0]["score"] < stored[0]["max_score"]
 
 
 def test_official_lists_are_named_by_the_secret_without_holding_it(course, tmp_path):
