@@ -13,7 +13,7 @@ from conftest import ROOT, grade_path
 from autograder.execution.in_process import InProcessSubmission
 from autograder.grading import case_lists, registry
 from autograder.grading.determinism import PRACTICE, Inputs
-from autograder.grading.runner import grade
+from autograder.grading.runner import grade, grade_folder
 
 TASKS = ["sigmoid_forward", "linear_backward", "softmax", "adam", "zeros", "kaiming_std"]
 
@@ -50,12 +50,20 @@ def test_the_stored_cases_are_those_the_engine_feeds_a_passing_check(course, mon
     assert compared >= 10
 
 
-@pytest.mark.parametrize("submission", ["examples/class/cleo", "examples/class/dev", "assignments"])
-def test_grading_with_and_without_stored_cases_gives_the_same_scores_and_words(course, submission, monkeypatch):
+@pytest.mark.parametrize(
+    "submission, inputs",
+    [
+        ("examples/class/cleo", PRACTICE),
+        ("examples/class/dev", PRACTICE),
+        ("assignments", PRACTICE),
+        ("examples/class/cleo", Inputs(b"an offering's secret, for official inputs")),
+    ],
+)
+def test_grading_with_and_without_stored_cases_gives_the_same_scores_and_words(course, submission, inputs, monkeypatch):
     names = ["a0_foundations", "a1_optimizers"]
-    stored = grade_path(course, ROOT / submission, names)
+    stored = grade_folder(course, ROOT / submission, names, profile="quick", inputs=inputs)
     monkeypatch.setenv("COURSE_CASE_LISTS", "off")
-    engine = grade_path(course, ROOT / submission, names)
+    engine = grade_folder(course, ROOT / submission, names, profile="quick", inputs=inputs)
     assert any(not t["score"] for t in engine["tasks"])  # failures to shrink, and their words
     assert _without_timing(stored) == _without_timing(engine)
 
