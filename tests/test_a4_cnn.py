@@ -13,7 +13,14 @@ from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.reference import reference
 from autograder.grading.registry import checks_for, load_checks
 from autograder.grading.runner import grade, run_check
-from autograder.grading.strategies import as_pair, conv_geometry, distinct_values, pool_geometry
+from autograder.grading.strategies import (
+    as_pair,
+    conv_geometry,
+    distinct_values,
+    filter_shape,
+    image_shape,
+    pool_geometry,
+)
 
 ASSIGNMENT = "a4_cnn"
 CONV_TASKS = ("conv2d_forward", "conv2d_backward")
@@ -30,7 +37,7 @@ load_mistakes([ASSIGNMENT])
 def conv_features(case):
     """The conv geometries every profile must cover, as the names of those this case is an example of."""
     g = case["geometry"]
-    (n, c, h, w), (_, _, kh, kw) = g["x"], g["w"]
+    (n, c, h, w), (_, _, kh, kw) = image_shape(g), filter_shape(g)
     (sh, sw), (ph, pw) = as_pair(g["stride"]), as_pair(g["padding"])
     oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
     found = {
@@ -138,7 +145,7 @@ def test_equivariance_is_checked_on_stride_1_with_room_to_shift(course):
     check = next(c for c in checks_for("conv2d_forward") if c.name == EQUIVARIANCE)
     for case in drawn(check, course.max_examples(course.task("conv2d_forward"), "full")):
         g = case["geometry"]
-        (_, _, h, w), (_, _, kh, kw) = g["x"], g["w"]
+        (_, _, h, w), (_, _, kh, kw) = image_shape(g), filter_shape(g)
         (ph, pw), (dy, dx) = as_pair(g["padding"]), case["shift"]
         assert as_pair(g["stride"]) == (1, 1)
         assert h + 2 * ph - kh + 1 > dy and w + 2 * pw - kw + 1 > dx  # outputs overlap after the shift
@@ -147,7 +154,7 @@ def test_equivariance_is_checked_on_stride_1_with_room_to_shift(course):
 @settings(max_examples=300, database=None, derandomize=True)
 @given(conv_geometry())
 def test_conv_geometry_is_always_valid(g):
-    (_, c, h, w), (_, wc, kh, kw) = g["x"], g["w"]
+    (_, c, h, w), (_, wc, kh, kw) = image_shape(g), filter_shape(g)
     (sh, sw), (ph, pw) = as_pair(g["stride"]), as_pair(g["padding"])
     assert c == wc and min(h, w, sh, sw) >= 1 and min(ph, pw) >= 0
     assert kh <= h + 2 * ph and kw <= w + 2 * pw
@@ -156,7 +163,7 @@ def test_conv_geometry_is_always_valid(g):
 @settings(max_examples=300, database=None, derandomize=True)
 @given(pool_geometry())
 def test_pool_geometry_is_always_valid(g):
-    (_, _, h, w), (kh, kw) = g["x"], as_pair(g["kernel_size"])
+    (_, _, h, w), (kh, kw) = image_shape(g), as_pair(g["kernel_size"])
     assert 1 <= kh <= h and 1 <= kw <= w
 
 

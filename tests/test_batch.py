@@ -369,8 +369,9 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_numbers_stay_numbers(
         "\\x0d=1+1",
         "'=cmd|' /C calc'!A0",
     ]
-    assert all(r[1] == "-1.5" and r[3] == "-1.5" for r in rows[:-1])  # a negative number is a number
-    assert rows[-1][1:] == ["0.0", "1.0", "0.0", "'=1+1 broken"]
+    # a negative number is a number: the total, the assignment's subtotal and the task's points
+    assert all(r[1] == "-1.5" and r[3] == "-1.5" and r[4] == "-1.5" for r in rows[:-1])
+    assert rows[-1][1:] == ["0.0", "1.0", "0.0", "0.0", "'=1+1 broken"]
     assert not [
         cell
         for row in rows

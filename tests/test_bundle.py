@@ -14,7 +14,8 @@ from conftest import ROOT, course_command, grade_path
 
 from autograder.grading.mistake_registry import all_mistakes, load_mistakes, mistakes_for, write_mutant
 from autograder.publishing.bundle import replayable
-from autograder.publishing.release import BEGIN, END, expected_tree
+from autograder.publishing.notebooks import assignment_notebook, handout_sections
+from autograder.publishing.release import BEGIN, END, HANDOUTS, expected_tree
 
 pytestmark = pytest.mark.publish
 
@@ -88,7 +89,8 @@ def test_the_bundle_has_every_assignment_with_its_notebook_and_recording(bundle,
     assert not (bundle / "assignments" / "a6_framework").exists()
     for assignment in bundled(course):
         folder = bundle / "assignments" / assignment.id
-        assert (folder / "README.md").read_bytes() == (ROOT / "solutions" / assignment.id / "README.md").read_bytes()
+        for handout in HANDOUTS.values():
+            assert (folder / handout).read_bytes() == (ROOT / "solutions" / assignment.id / handout).read_bytes()
         assert {f for f in assignment.files if (folder / f).is_file()} == set(assignment.files)
         notebook = json.loads((folder / f"{assignment.id}.ipynb").read_text())
         graded = [
@@ -100,6 +102,27 @@ def test_the_bundle_has_every_assignment_with_its_notebook_and_recording(bundle,
         with np.load(bundle / "recorded" / f"{assignment.id}.npz", allow_pickle=False) as arrays:
             assert arrays["data"].dtype == np.uint8
     assert "a6_framework" not in (bundle / "course.yml").read_text()
+    assert (bundle / "glossary.md").read_bytes() == (ROOT / "docs" / "glossary.md").read_bytes()
+
+
+@pytest.mark.parametrize("lang", sorted(HANDOUTS))
+def test_a_notebook_teaches_from_the_handout_of_its_language(course, lang):
+    assignment = course.assignment("a0_foundations")
+    notebook = assignment_notebook(course, assignment, expected_tree(ROOT), lang)
+    cells = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in notebook["cells"] if "nbgrader" in c["metadata"]
+    }
+    handout = (ROOT / "solutions" / assignment.id / HANDOUTS[lang]).read_text(encoding="utf-8")
+    assert [s for key, s in cells.items() if key.startswith("handout_")] == handout_sections(handout)
+    assert ("함수 실행해 보기" in cells["try"], "채점" in cells["grading"]) == (lang == "ko", lang == "ko")
+    assert [
+        c["metadata"]["nbgrader"]["points"] for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
+    ] == [t.points for t in assignment.tasks]
+
+
+def test_a_notebook_language_goes_with_a_bundle():
+    released = course_command("release", "--lang", "ko")
+    assert released.returncode == 2 and "--lang go with --bundle" in released.stderr
 
 
 def test_stubs_are_not_started_in_the_bundle(bundle, course):

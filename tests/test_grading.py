@@ -94,6 +94,25 @@ def test_the_failing_case_names_each_size_as_the_docstring_does(course, tmp_path
     assert "Smallest failing case: N=1, in=1, out=1, dtype='float64', seed=" in feedback
 
 
+def test_a_failing_conv_case_names_each_size_as_the_docstring_does(course, tmp_path):
+    source = (ROOT / "solutions/a4_cnn/conv.py").read_text()
+    wrong = source.replace(
+        "+ b.reshape(1, -1, 1, 1)\n    return out, (xp", "- b.reshape(1, -1, 1, 1)\n    return out, (xp"
+    )
+    assert wrong != source
+    folder = _write(tmp_path, wrong, "conv.py")
+    task = _checks(grade_path(course, folder, ["conv2d_forward"]), "conv2d_forward")
+    feedback = task["checks"][0]["feedback"]
+    assert (
+        "Smallest failing case: N=1, C=1, H=1, W=1, F=1, KH=1, KW=1, stride=1, padding=0, dtype='float64'" in feedback
+    )
+
+
+def test_a_case_field_of_named_sizes_is_spread_into_its_names():
+    shown = describe_case({"geometry": {"N": 2, "kernel_size": (1, 2), "stride": None}, "seed": 3})
+    assert shown == "N=2, kernel_size=(1, 2), stride=None, seed=3"
+
+
 def test_a_large_array_in_a_case_names_its_shape():
     shown = describe_case({"x": np.zeros((64, 128)), "small": np.array([1.0, 2.0]), "seed": 3})
     assert shown.startswith("x=array of shape (64, 128), dtype float64: [[0., 0., 0., ...")

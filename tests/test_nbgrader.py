@@ -72,9 +72,15 @@ def graded(tmp_path_factory, course):
 def test_the_folder_is_an_nbgrader_course_with_the_student_files_protected(graded, course):
     folder, students, _ = graded
     assert sorted(p.name for p in (folder / "source" / ASSIGNMENT).iterdir()) == [
+        "README.ko.md",
+        "README.md",
         f"{ASSIGNMENT}.ipynb",
         "foundations.py",
     ]
+    # nbgrader releases the handouts, in English and Korean, with the notebook
+    for handout in ("README.md", "README.ko.md"):
+        released = (folder / "release" / ASSIGNMENT / handout).read_bytes()
+        assert released == (ROOT / "solutions" / ASSIGNMENT / handout).read_bytes()
     config_text = (folder / "nbgrader_config.py").read_text()
     assert "c.Autograde.exclude_overwriting = {'a0_foundations': ['foundations.py']}" in config_text
     # autograde kept each student's own file instead of the source copy (a stub)

@@ -10,19 +10,21 @@ from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import gradcheck, precision_of, validate_array
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, labels, seeds, shapes, values
+from autograder.runtime.language import N_, Message
 from autograder.runtime.plain import Probe
 
-HINT_OVERFLOW = (
-    "exp overflows for large |x|: compute the sigmoid from exp(-|x|), which never overflows "
-    "(two branches for x >= 0 and x < 0, or np.where over both)"
+HINT_OVERFLOW = N_(
+    "your sigmoid computes exp(-x), which overflows for large negative x: compute it from "
+    "exp(-|x|), which never overflows (two branches for x >= 0 and x < 0, or np.where over both)"
 )
-HINT_SHIFT = (
-    "exp(1e4) overflows: subtract the maximum along the axis before exponentiating "
-    "(and for log_softmax use x - max - log(sum(exp(x - max))), not log(softmax))"
+HINT_SHIFT = N_(
+    "your code exponentiates x without subtracting its maximum, and exp(1e4) overflows: subtract "
+    "the maximum along the axis before exponentiating (and for log_softmax use x - max - "
+    "log(sum(exp(x - max))), not log(softmax))"
 )
-HINT_COPY = (
-    "numerical_gradient must call f with a perturbed copy of x, never x itself, and leave x "
-    "unchanged: f may modify what it is given"
+HINT_COPY = N_(
+    "your numerical_gradient calls f with x itself (or changes x), and f may modify what it is "
+    "given: call f with a fresh perturbed copy of x every time and leave x unchanged"
 )
 
 # ---- numerical_gradient -------------------------------------------------------------------
@@ -52,8 +54,10 @@ def numerical_gradient_copies(ctx, case):
     # your own gradient of the same function, once with an f that zeroes what it is given
     if not np.array_equal(got, clean):
         raise CheckFailure(
-            "with an f that modifies its argument your gradient changes "
-            f"(worst entry differs by {np.max(np.abs(got - clean)):.3g})",
+            Message(
+                "with an f that modifies its argument your gradient changes (worst entry differs by {value:.3g})",
+                value=np.max(np.abs(got - clean)),
+            ),
             HINT_COPY,
         )
 
@@ -94,7 +98,9 @@ def sigmoid_stable(ctx, case):
     x = values(generator(case["seed"]), case["shape"], case["dtype"], scale=1e3, away_from_zero=0.5)
     out = unpack(ctx.call("sigmoid_forward", x, opaque=(1,)), 2, "sigmoid_forward", "(out, cache)")[0]
     if ctx.last.warnings:
-        raise CheckFailure(f"sigmoid_forward warned: {'; '.join(ctx.last.warnings)}", HINT_OVERFLOW)
+        raise CheckFailure(
+            Message("sigmoid_forward warned: {warnings}", warnings="; ".join(ctx.last.warnings)), HINT_OVERFLOW
+        )
     ctx.expect("sigmoid_forward", out, lambda impl: impl.run("sigmoid_forward", x)[0], name="out")
 
 
@@ -145,7 +151,11 @@ for task in ("softmax", "log_softmax"):
         got = ctx.call(task, *args, **kwargs)
         if ctx.last.warnings or (type(got) is np.ndarray and not np.all(np.isfinite(got))):
             raise CheckFailure(
-                f"{task} overflowed on logits of size 1e4: {'; '.join(ctx.last.warnings) or 'non-finite values'}",
+                Message(
+                    "{task} overflowed on logits of size 1e4: {value}",
+                    task=task,
+                    value="; ".join(ctx.last.warnings) or N_("non-finite values"),
+                ),
                 HINT_SHIFT,
             )
         ctx.expect(task, got, lambda impl: impl.run(task, *args, **kwargs), name="out")
@@ -181,7 +191,9 @@ def _loss_gradcheck(task, make):
             value = unpack(ctx.call(task, x, *rest, **kwargs), 2, task, "(loss, grad)")[0]
             return float(value) if isinstance(value, (int, float, np.floating)) else float("nan")
 
-        gradcheck(loss, {"x": first}, {"x": grad}, seed=case["seed"], output=f"the gradient of your {task}")
+        gradcheck(
+            loss, {"x": first}, {"x": grad}, seed=case["seed"], output=Message("the gradient of your {task}", task=task)
+        )
 
 
 for task, make, names in (
@@ -197,7 +209,10 @@ def cross_entropy_stable(ctx, case):
     args, _ = _cross_entropy_make(1e4)(case)
     loss, dlogits = unpack(ctx.call("cross_entropy", *args), 2, "cross_entropy", "(loss, dlogits)")
     if ctx.last.warnings:
-        raise CheckFailure(f"cross_entropy warned on logits of size 1e4: {'; '.join(ctx.last.warnings)}", HINT_SHIFT)
+        raise CheckFailure(
+            Message("cross_entropy warned on logits of size 1e4: {warnings}", warnings="; ".join(ctx.last.warnings)),
+            HINT_SHIFT,
+        )
     ctx.expect(
         "cross_entropy",
         loss,

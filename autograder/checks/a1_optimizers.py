@@ -11,13 +11,22 @@ from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import rep
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, values
+from autograder.runtime.language import N_, Message
 from autograder.runtime.plain import Foreign, Probe
 
 STEPS = 5
 # lr of each step as a factor of the case's lr: a schedule changes it between steps, and state
 # kept in another form than torch's (a velocity with lr folded in) only agrees at constant lr
 SCHEDULE = (1.0, 0.5, 2.0, 0.25, 1.5)
-HINT_STATE = "the state must be a dict of str -> ndarray/int/float (plain data), e.g. {'m': m, 'v': v, 't': t}"
+HINT_BATCH_RNG = N_(
+    "your batches differ between two calls given generators made from the same seed: the order "
+    "comes from somewhere else than the rng argument (np.random, a generator of your own); draw it "
+    "with rng.permutation(n)"
+)
+HINT_STATE = N_(
+    "your state is not plain data (a dict of str -> ndarray/int/float): return a new dict such as"
+    " {'m': m, 'v': v, 't': t}"
+)
 
 lrs = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
 epsilons = st.sampled_from([1e-8, 1e-2, 0.3])
@@ -70,7 +79,12 @@ def _step(ctx, rule, w, dw, state, hyper):
         or type(state_new) is not dict
         or any(isinstance(v, Foreign) for v in state_new.values())
     ):
-        raise CheckFailure(f"{rule} returned a state that is not a plain dict: {rep(state_new)}", HINT_STATE)
+        raise CheckFailure(
+            Message(
+                "{rule} returned a state that is not a plain dict: {state_new}", rule=rule, state_new=rep(state_new)
+            ),
+            HINT_STATE,
+        )
     return w_new, state_new
 
 
@@ -95,19 +109,23 @@ def _rule_checks(rule, hyperparameters):
         current = w
         for step, (dw, step_hyper) in enumerate(zip(grads, steps)):
             current, state = _step(ctx, rule, current, dw, state, step_hyper)
-            where = f", lr = {step_hyper['lr']:g} at this step" if scheduled else ""
+            where = Message(", lr = {lr:g} at this step", lr=step_hyper["lr"]) if scheduled else ""
             ctx.expect(
                 rule,
                 current,
                 lambda impl, step=step: trajectory(impl)[step],
-                name=f"w after step {step + 1} (starting from state {{}}{where})",
+                name=Message("w after step {step} (starting from state {{}}{where})", step=step + 1, where=where),
             )
 
-    @check(rule, f"matches the reference over {STEPS} steps", rule_cases)
+    @check(rule, Message("matches the reference over {steps} steps", steps=STEPS), rule_cases)
     def matches(ctx, case):
         trajectory_matches(ctx, case, hyper_of(case))
 
-    @check(rule, f"matches the reference while lr changes every step (x {', '.join(map(str, SCHEDULE))})", rule_cases)
+    @check(
+        rule,
+        Message("matches the reference while lr changes every step (x {value})", value=", ".join(map(str, SCHEDULE))),
+        rule_cases,
+    )
     def scheduled(ctx, case):
         trajectory_matches(ctx, case, hyper_of(case), scheduled=True)
 
@@ -172,8 +190,29 @@ def batches_need_rng(ctx, case):
     except StudentError as error:
         if error.kind == "ValueError":
             return
-        raise CheckFailure(f"shuffle=True without rng raised {error.kind}, expected ValueError") from None
-    raise CheckFailure("shuffle=True without rng returned normally; it must raise ValueError")
+        raise CheckFailure(
+            Message("shuffle=True without rng raised {kind}, expected ValueError", kind=error.kind)
+        ) from None
+    raise CheckFailure(N_("shuffle=True without rng returned normally; it must raise ValueError"))
+
+
+@check(
+    "minibatch_indices",
+    "shuffles with rng alone",
+    cases(n=st.integers(8, 20), batch_size=st.integers(1, 7), seed=seeds),
+    pays_alone=False,
+)
+def batches_from_rng(ctx, case):
+    def batches():
+        got = ctx.call(
+            "minibatch_indices", case["n"], case["batch_size"], shuffle=True, rng=Probe("rng", (case["seed"],))
+        )
+        return [rep(batch) for batch in got] if type(got) is list else rep(got)
+
+    if batches() != batches():
+        raise CheckFailure(
+            N_("two calls with generators made from the same seed gave different batches"), HINT_BATCH_RNG
+        )
 
 
 # ---- fit_linear_regression ---------------------------------------------------------------------

@@ -38,6 +38,7 @@ from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import fmt, validate_array
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, seeds, shapes, weight_shapes
+from autograder.runtime.language import N_, Message, _
 from autograder.runtime.plain import Foreign, Probe, same_plain
 
 FAILURE = 1e-9  # per test; see the module docstring for the bound per check
@@ -48,15 +49,16 @@ FAILURE = 1e-9  # per test; see the module docstring for the bound per check
 N_DRAWS = {"uniform": 300, "normal": 1000}
 TWO_STD_TAIL = math.erfc(math.sqrt(2.0))  # P(|Z| > 2) for Z ~ N(0, 1)
 
-HINT_RNG = (
-    "draw only from the rng argument (rng.normal, rng.uniform, rng.standard_normal ...): "
-    "never np.random.seed or the np.random.* functions (the global state), nor a Generator of "
-    "your own, so that the same rng gives the same array and nothing else changes it"
+HINT_RNG = N_(
+    "your function draws from somewhere else than its rng argument (np.random.seed, the "
+    "np.random.* functions or a Generator of its own): draw only from rng (rng.normal, "
+    "rng.uniform, rng.standard_normal ...), so that the same rng gives the same array and nothing"
+    " else changes it"
 )
-HINT_SIGN = (
-    "multiply Q's columns by the signs of R's diagonal (q * np.sign(np.diag(r))): np.linalg.qr "
-    "gives R[0, 0] the sign opposite to A[0, 0], so without the correction Q[0, 0] is always "
-    "negative and Q is not uniformly distributed"
+HINT_SIGN = N_(
+    "your Q keeps the signs np.linalg.qr gives it, which makes Q[0, 0] always negative, so Q is "
+    "not uniformly distributed: multiply Q's columns by the signs of R's diagonal, q * "
+    "np.sign(np.diag(r))"
 )
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -80,8 +82,10 @@ def _expect_value_error(ctx, task, args, kwargs) -> None:
     except StudentError as error:
         if error.kind == "ValueError":
             return
-        raise CheckFailure(f"{call} raised {error.kind or 'an error'}, expected ValueError") from None
-    raise CheckFailure(f"{call} returned normally; it must raise ValueError")
+        raise CheckFailure(
+            Message("{call} raised {value}, expected ValueError", call=call, value=error.kind or N_("an error"))
+        ) from None
+    raise CheckFailure(Message("{call} returned normally; it must raise ValueError", call=call))
 
 
 def _form(value):
@@ -111,7 +115,12 @@ def _array_output(ctx, task, args, kwargs, shape, *, name="out") -> np.ndarray:
     CheckFailure naming a known mistake with the same wrong form."""
     got = ctx.call(task, *args, **kwargs)
     with hint_on_failure(lambda: _recognise_form(ctx, task, args, kwargs, got)):
-        validate_array(got, name=f"{name} of {_signature(task, args, kwargs)}", dtype=np.float64, shape=shape)
+        validate_array(
+            got,
+            name=Message("{name} of {value}", name=name, value=_signature(task, args, kwargs)),
+            dtype=np.float64,
+            shape=shape,
+        )
     return got
 
 
@@ -132,7 +141,7 @@ def fans_match(ctx, case):
             "fan_in_and_fan_out",
             got[i],
             lambda impl, i=i: impl.run("fan_in_and_fan_out", shape)[i],
-            name=f"{name} of shape {shape}",
+            name=Message("{name} of shape {shape}", name=name, shape=shape),
         )
 
 
@@ -204,7 +213,7 @@ KAIMING_KWARGS = st.fixed_dictionaries(
     },
 )
 KAIMING_DEFAULTS = ("a", "mode", "nonlinearity")
-MODES_NAME = "uses the fan its mode names: mode='fan_in', then mode='fan_out', on shapes whose fans differ 4-fold"
+MODES_NAME = N_("uses the fan its mode names: mode='fan_in', then mode='fan_out', on shapes whose fans differ 4-fold")
 # Weights with one fan at least 4 times the other (fan_out = shape[0] * receptive field, fan_in =
 # shape[1] * receptive field), at least 16 entries: the wrong fan puts a scale off by a factor of
 # at least 2, which the exact checks see and the samplers' statistical tests always catch (N_DRAWS).
@@ -321,24 +330,36 @@ def _uniform_problem(draws: np.ndarray, target: Uniform) -> str | None:
     slack = 1e-9 * max(abs(lo), abs(hi))  # a correct recipe may round one ulp past a bound
     if low < lo - slack or high > hi + slack:
         outside = int(np.sum((draws < lo - slack) | (draws > hi + slack)))
-        return f"{outside} of {n} draws lie outside [{lo:.6g}, {hi:.6g}] (lowest {low:.6g}, highest {high:.6g})"
+        return _(
+            "{outside} of {n} draws lie outside [{lo:.6g}, {hi:.6g}] (lowest {low:.6g}, highest {high:.6g})"
+        ).format(outside=outside, n=n, lo=lo, hi=hi, low=low, high=high)
     gap = stats.uniform_gap(n, FAILURE) * width
     if low > lo + gap or high < hi - gap:
-        return (
-            f"{n} draws span only [{low:.6g}, {high:.6g}]; that many draws of {target} come within "
-            f"{gap:.3g} of both ends"
-        )
+        return _(
+            "{n} draws span only [{low:.6g}, {high:.6g}]; that many draws of {target} come "
+            "within {gap:.3g} of both ends"
+        ).format(n=n, low=low, high=high, target=target, gap=gap)
     mean = float(draws.mean())
     half = stats.hoeffding_halfwidth(n, width, FAILURE)
     if abs(mean - center) > half:
-        return f"the mean of {n} draws is {mean:.6g}, {target} has mean {center:.6g} (accepted ± {half:.3g})"
+        return _("the mean of {n} draws is {mean:.6g}, {target} has mean {center:.6g} (accepted ± {half:.3g})").format(
+            n=n, mean=mean, target=target, center=center, half=half
+        )
     spread = float(np.mean((draws - center) ** 2))
     half = stats.hoeffding_halfwidth(n, width**2 / 4, FAILURE)
     accepted = [math.sqrt(max(width**2 / 12 + sign * half, 0.0)) for sign in (-1, 1)]
     if not accepted[0] <= math.sqrt(spread) <= accepted[1]:
-        return (
-            f"the spread of {n} draws about {center:.6g} is {math.sqrt(spread):.6g}, {target} has std "
-            f"{width / math.sqrt(12):.6g} (accepted [{accepted[0]:.6g}, {accepted[1]:.6g}])"
+        return _(
+            "the spread of {n} draws about {center:.6g} is {spread:.6g}, {target} has std "
+            "{value:.6g} (accepted [{value2:.6g}, {value3:.6g}])"
+        ).format(
+            n=n,
+            center=center,
+            spread=math.sqrt(spread),
+            target=target,
+            value=width / math.sqrt(12),
+            value2=accepted[0],
+            value3=accepted[1],
         )
     return _shape_problem(draws, target)
 
@@ -350,21 +371,32 @@ def _normal_problem(draws: np.ndarray, target: Normal) -> str | None:
     mean = float(draws.mean())
     half = stats.normal_mean_halfwidth(n, sigma, FAILURE)
     if abs(mean - mu) > half:
-        return f"the mean of {n} draws is {mean:.6g}, {target} has mean {mu:.6g} (accepted ± {half:.3g})"
+        return _("the mean of {n} draws is {mean:.6g}, {target} has mean {mu:.6g} (accepted ± {half:.3g})").format(
+            n=n, mean=mean, target=target, mu=mu, half=half
+        )
     low, high = stats.chi2_interval(n, FAILURE)
     spread = float(np.sum(((draws - mu) / sigma) ** 2))
     if not low <= spread <= high:
-        return (
-            f"the std of {n} draws about {mu:.6g} is {sigma * math.sqrt(spread / n):.6g}, {target} has std "
-            f"{sigma:.6g} (accepted [{sigma * math.sqrt(low / n):.6g}, {sigma * math.sqrt(high / n):.6g}])"
+        return _(
+            "the std of {n} draws about {mu:.6g} is {value:.6g}, {target} has std "
+            "{sigma:.6g} (accepted [{value2:.6g}, {value3:.6g}])"
+        ).format(
+            n=n,
+            mu=mu,
+            value=sigma * math.sqrt(spread / n),
+            target=target,
+            sigma=sigma,
+            value2=sigma * math.sqrt(low / n),
+            value3=sigma * math.sqrt(high / n),
         )
     fewest, most = _tail_counts(n)
     tails = int(np.sum(np.abs(draws - mu) > 2 * sigma))
     if not fewest <= tails <= most:
-        return (
-            f"{tails} of {n} draws lie more than 2 std from the mean; a normal distribution puts "
-            f"{TWO_STD_TAIL:.2%} there (accepted {fewest} to {most}): is it a normal distribution?"
-        )
+        return _(
+            "{tails} of {n} draws lie more than 2 std from the mean; a normal distribution "
+            "puts {two_std_tail:.2%} there (accepted {fewest} to {most}): is it a normal "
+            "distribution?"
+        ).format(tails=tails, n=n, two_std_tail=TWO_STD_TAIL, fewest=fewest, most=most)
     return _shape_problem(draws, target)
 
 
@@ -374,11 +406,20 @@ def _shape_problem(draws: np.ndarray, target) -> str | None:
     far = stats.ks_distance(draws, target.cdf)
     eps = stats.dkw_halfwidth(draws.size, FAILURE)
     if far.distance > eps:
-        return (
-            f"its draws do not follow the whole distribution: a share {far.share:.3f} of the {draws.size} draws "
-            f"lie {'at or ' if far.inclusive else ''}below {far.x:.6g}, where {target} puts {far.expected:.3f}; "
-            f"draws of {target} keep that gap within {eps:.3f} everywhere (Kolmogorov-Smirnov): are the draws "
-            "continuous, with the right shape and not only the right mean and spread?"
+        return _(
+            "its draws do not follow the whole distribution: a share {share:.3f} of the "
+            "{size} draws lie {side} {x:.6g}, where {target} puts {expected:.3f}; "
+            "draws of {target} keep that gap within {eps:.3f} everywhere "
+            "(Kolmogorov-Smirnov): are the draws continuous, with the right shape and not "
+            "only the right mean and spread?"
+        ).format(
+            share=far.share,
+            size=draws.size,
+            side=_("at or below") if far.inclusive else _("below"),
+            x=far.x,
+            target=target,
+            expected=far.expected,
+            eps=eps,
         )
     return None
 
@@ -397,14 +438,21 @@ def _dependence_problem(draws: np.ndarray, target) -> str | None:
         return None
     calls, apart = (int(v) for v in shifts[worst])
     where = (
-        f"{apart} entries apart in one call's output"
+        _("{apart} entries apart in one call's output").format(apart=apart)
         if calls == 0
-        else f"{apart} entries apart in the outputs of calls {calls} apart"
+        else _("{apart} entries apart in the outputs of calls {calls} apart").format(apart=apart, calls=calls)
     )
-    return (
-        f"its draws are not independent: of {pairs[worst]} pairs of draws {where} (flattened), "
-        f"{agree[worst]} fall on the same side of the centre {center:.6g}; independent draws do so half "
-        f"the time (accepted {max(low[worst], 0):.0f} to {high[worst]:.0f} at every offset)"
+    return _(
+        "its draws are not independent: of {value} pairs of draws {where} (flattened), "
+        "{value2} fall on the same side of the centre {center:.6g}; independent draws do "
+        "so half the time (accepted {value3:.0f} to {value4:.0f} at every offset)"
+    ).format(
+        value=pairs[worst],
+        where=where,
+        value2=agree[worst],
+        center=center,
+        value3=max(low[worst], 0),
+        value4=high[worst],
     )
 
 
@@ -513,7 +561,12 @@ def _sampler_check(task, shape_strategy, kwargs_strategy, target_of):
         problem = _distribution_problem(draws, target)
         if problem:
             raise CheckFailure(
-                f"{_signature(task, (shape,), kwargs)} should draw from {target}, but {problem}",
+                Message(
+                    "{value} should draw from {target}, but {problem}",
+                    value=_signature(task, (shape,), kwargs),
+                    target=target,
+                    problem=problem,
+                ),
                 _recognise_draws(ctx, task, shape, kwargs, seed, draws, target),
             )
 
@@ -562,23 +615,34 @@ def _rng_check(task, calls):
             ]
             if not same_plain(first, again):
                 raise CheckFailure(
-                    f"{call} returned different arrays for the same rng seed when np.random's "
-                    "global state differed: the result depends on more than rng",
+                    Message(
+                        "{call} returned different arrays for the same rng seed when np.random's global "
+                        "state differed: the result depends on more than rng",
+                        call=call,
+                    ),
                     HINT_RNG,
                 )
             if not same_plain(after_first, as_if_untouched):
                 raise CheckFailure(
-                    f"{call} changed np.random's global state (np.random.seed, or a draw from np.random)", HINT_RNG
+                    Message(
+                        "{call} changed np.random's global state (np.random.seed, or a draw from np.random)",
+                        call=call,
+                    ),
+                    HINT_RNG,
                 )
             if same_plain(first, other):
                 raise CheckFailure(
-                    f"{call} returned the same array for two different rng seeds: it does not draw from rng", HINT_RNG
+                    Message(
+                        "{call} returned the same array for two different rng seeds: it does not draw from rng",
+                        call=call,
+                    ),
+                    HINT_RNG,
                 )
 
 
 def _any_array_output(ctx, task, args, kwargs, call) -> np.ndarray:
     got = ctx.call(task, *args, **kwargs)
-    validate_array(got, name=f"the output of {call}")
+    validate_array(got, name=Message("the output of {call}", call=call))
     return got
 
 
@@ -621,7 +685,9 @@ def orthogonal_property(ctx, case):
         "orthogonal",
         _gram(W),
         lambda impl: _gram(impl.run("orthogonal", shape, **kwargs)),
-        name=f"{name} for {_signature('orthogonal', (shape,), kwargs)} (expected gain^2 I)",
+        name=Message(
+            "{name} for {value} (expected gain^2 I)", name=name, value=_signature("orthogonal", (shape,), kwargs)
+        ),
     )
 
 
@@ -644,18 +710,25 @@ def orthogonal_haar(ctx, case):
         positive = int(np.sum(np.asarray(corners) > 0))
         if not fewest <= positive <= most:
             raise CheckFailure(
-                f"W[0, 0] of orthogonal({shape}) was positive in {positive} of {HAAR_DRAWS} draws "
-                f"(accepted {fewest} to {most}): a uniformly distributed orthogonal matrix has "
-                "either sign with probability 1/2",
+                Message(
+                    "W[0, 0] of orthogonal({shape}) was positive in {positive} of {haar_draws} draws "
+                    "(accepted {fewest} to {most}): a uniformly distributed orthogonal matrix has "
+                    "either sign with probability 1/2",
+                    shape=shape,
+                    positive=positive,
+                    haar_draws=HAAR_DRAWS,
+                    fewest=fewest,
+                    most=most,
+                ),
                 HINT_SIGN,
             )
 
 
-HINT_HAAR = (
-    "draw A from rng.standard_normal((rows, cols)) (transposed when wide), take Q from "
-    "np.linalg.qr(A) and multiply its columns by the signs of R's diagonal: a fixed or permuted "
-    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I, is orthogonal but "
-    "not uniformly distributed"
+HINT_HAAR = N_(
+    "your orthogonal matrices are orthogonal but not uniformly distributed (a fixed or permuted "
+    "pattern of +-1, or another matrix built only to satisfy W W^T = gain^2 I): draw A from "
+    "rng.standard_normal((rows, cols)) (transposed when wide), take Q from np.linalg.qr(A) and "
+    "multiply its columns by the signs of R's diagonal"
 )
 
 
@@ -673,8 +746,8 @@ def _sphere_problem(shape, draws: list, radii: np.random.Generator) -> str | Non
     d, k = max(height, width), min(height, width)  # k: the length of a direction
     dense = radii.standard_normal(k)
     directions = {
-        f"its first {'column' if height >= width else 'row'}": np.eye(k)[0],
-        "a fixed dense direction": dense / np.linalg.norm(dense),
+        _("its first column") if height >= width else _("its first row"): np.eye(k)[0],
+        _("a fixed dense direction"): dense / np.linalg.norm(dense),
     }
     scale = np.sqrt(radii.chisquare(d, size=(len(draws), 1)))
     for name, direction in directions.items():
@@ -682,13 +755,24 @@ def _sphere_problem(shape, draws: list, radii: np.random.Generator) -> str | Non
         far = stats.ks_distance(gaussian, stats.normal_cdf)
         eps = stats.dkw_halfwidth(gaussian.size, FAILURE)
         if far.distance > eps:
-            return (
-                f"orthogonal({shape}) is not uniformly distributed: through {name}, each of {len(draws)} draws "
-                f"gives a point that is uniform on the unit sphere of R^{d} for a Haar-distributed matrix; times "
-                f"an independent chi_{d} radius its {d} coordinates are N(0, 1) draws, but a share "
-                f"{far.share:.3f} of the {gaussian.size} coordinates lie {'at or ' if far.inclusive else ''}below "
-                f"{far.x:.3g}, where N(0, 1) puts {far.expected:.3f} (accepted within {eps:.3f}, "
-                "Kolmogorov-Smirnov)"
+            return _(
+                "orthogonal({shape}) is not uniformly distributed: through {name}, each of "
+                "{count} draws gives a point that is uniform on the unit sphere of R^{d} for a "
+                "Haar-distributed matrix; times an independent chi_{d} radius its {d} "
+                "coordinates are N(0, 1) draws, but a share {share:.3f} of the {size} "
+                "coordinates lie {side} {x:.3g}, where N(0, 1) puts {expected:.3f} "
+                "(accepted within {eps:.3f}, Kolmogorov-Smirnov)"
+            ).format(
+                shape=shape,
+                name=name,
+                count=len(draws),
+                d=d,
+                share=far.share,
+                size=gaussian.size,
+                side=_("at or below") if far.inclusive else _("below"),
+                x=far.x,
+                expected=far.expected,
+                eps=eps,
             )
     return None
 
@@ -765,9 +849,18 @@ def stds_match(ctx, case):
         layer = int(np.argmax(off))
         hint = _closest_mistake(ctx, "activation_stds", args, kwargs, got, expected, tolerance)
         raise CheckFailure(
-            f"stds[{layer}] (after layer {layer + 1}) is {got[layer]:.6g}, the reference experiment gives "
-            f"{expected[layer]:.6g} (accepted ± {tolerance[layer]:.3g}, which holds any correct draw order); "
-            f"yours {fmt(got)}, reference {fmt(expected)}",
+            Message(
+                "stds[{layer}] (after layer {value}) is {value2:.6g}, the reference experiment "
+                "gives {value3:.6g} (accepted ± {value4:.3g}, which holds any correct draw "
+                "order); yours {got}, reference {expected}",
+                layer=layer,
+                value=layer + 1,
+                value2=got[layer],
+                value3=expected[layer],
+                value4=tolerance[layer],
+                got=fmt(got),
+                expected=fmt(expected),
+            ),
             hint,
         )
 
@@ -795,7 +888,11 @@ def _relu_stds(ctx, init, seed, *, depth=20, width=64, batch=16) -> np.ndarray:
     kwargs = {"rng": Probe("rng", (seed,)), "batch": batch}
     stds = _array_output(ctx, "activation_stds", args, kwargs, (depth,), name="stds")
     if np.any(stds <= 0):
-        raise CheckFailure(f"activation_stds{args[1:]} returned a std that is not positive: {fmt(stds)}")
+        raise CheckFailure(
+            Message(
+                "activation_stds{value} returned a std that is not positive: {stds}", value=args[1:], stds=fmt(stds)
+            )
+        )
     return stds
 
 
@@ -824,9 +921,13 @@ def _require_the_experiment(ctx) -> None:
             stds_match(ctx, case)
         except CheckFailure as failure:
             raise CheckFailure(
-                "this check credits what your experiment shows, so it first compares it with the "
-                f"reference experiment ({case['activation']}, fixed weights), which it does not "
-                f"match: {failure.message}",
+                Message(
+                    "this check credits what your experiment shows, so it first compares it with the "
+                    "reference experiment ({activation}, fixed weights), which it does not match: "
+                    "{message}",
+                    activation=case["activation"],
+                    message=failure.message,
+                ),
                 failure.hint,
             ) from None
 
@@ -845,9 +946,13 @@ def he_keeps_the_signal(ctx, case):
     factor = float(np.exp(np.mean(ratios)))
     if not 0.5 <= factor <= 2.0:
         raise CheckFailure(
-            f"with He init (N(0, 2/fan_in)) and ReLU, the std after layer 20 is {factor:.3g} times "
-            f"the std after layer 1 (geometric mean over {HE_RUNS} runs); He init keeps it within "
-            "a factor of 2"
+            Message(
+                "with He init (N(0, 2/fan_in)) and ReLU, the std after layer 20 is {factor:.3g} "
+                "times the std after layer 1 (geometric mean over {he_runs} runs); He init keeps "
+                "it within a factor of 2",
+                factor=factor,
+                he_runs=HE_RUNS,
+            )
         )
 
 
@@ -856,14 +961,19 @@ def small_and_large_weights(ctx, case):
     # One layer multiplies the std by about std_w * sqrt(width / 2): 0.057 and 5.7 for width 64,
     # so 19 layers give about 1e-24 and 1e14, many orders of magnitude past the thresholds.
     _require_the_experiment(ctx)
-    for std, verdict in ((0.01, "vanish"), (1.0, "explode")):
+    for std, verdict in ((0.01, N_("vanish")), (1.0, N_("explode"))):
         stds = _relu_stds(ctx, Probe("init_normal", (std,)), MEANING_SEED + HE_RUNS)
         ratio = stds[-1] / stds[0]
         if (verdict == "vanish" and ratio > 1e-6) or (verdict == "explode" and ratio < 1e6):
             raise CheckFailure(
-                f"with N(0, {std}^2) weights and ReLU, the std after layer 20 is {ratio:.3g} times "
-                f"the std after layer 1: it should {verdict} (a ratio "
-                f"{'below 1e-6' if verdict == 'vanish' else 'above 1e6'})"
+                Message(
+                    "with N(0, {std}^2) weights and ReLU, the std after layer 20 is {ratio:.3g} "
+                    "times the std after layer 1: it should {verdict} (a ratio {value})",
+                    std=std,
+                    ratio=ratio,
+                    verdict=verdict,
+                    value=N_("below 1e-6") if verdict == "vanish" else N_("above 1e6"),
+                )
             )
 
 

@@ -23,46 +23,55 @@ from autograder.grading.mistake_registry import mistake_implementation_pairs
 from autograder.grading.numeric import assert_close, fmt, gradcheck, rep, validate_array, validate_scalar
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, float_dtypes, generator, seeds, shapes, upstream, values
+from autograder.runtime.language import N_, Message, _
 from autograder.runtime.plain import Foreign, Probe
 
-HINT_UNSCALED = (
-    "kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), "
-    "out = x * mask / (1 - p), so that the expected output equals x"
+HINT_UNSCALED = N_(
+    "your kept entries are not scaled: inverted dropout divides every kept entry by (1 - p), out "
+    "= x * mask / (1 - p), so that the expected output equals x"
 )
-HINT_KEEP_PROBABILITY = (
-    "p is the probability of dropping an entry (PyTorch's convention), not of keeping it: keep "
-    "each entry with probability 1 - p (mask = rng.random(x.shape) >= p) and scale kept entries "
-    "by 1 / (1 - p)"
+HINT_KEEP_PROBABILITY = N_(
+    "you treat p as the probability of keeping an entry (CS231n's convention): p is the "
+    "probability of dropping it (PyTorch's), so keep each entry with probability 1 - p (mask = "
+    "rng.random(x.shape) >= p) and scale kept entries by 1 / (1 - p)"
 )
-HINT_SHARED_MASK = (
+HINT_SHARED_MASK = N_(
     "your mask is shared across the batch (drawn with the shape of one example): every entry "
     "of x needs its own draw, rng.random(x.shape)"
 )
-HINT_EVAL = "in evaluation mode (train=False) dropout is the identity: return a copy of x, drop nothing"
-HINT_P_ONE = "for p = 1 every entry is dropped: return zeros (x / (1 - p) divides by zero)"
-HINT_RNG = (
-    "draw the mask from the rng argument only (rng.random(x.shape)), never from np.random's "
-    "global functions or a generator of your own: the same rng must give the same mask"
+HINT_EVAL = N_(
+    "your dropout changes x in evaluation mode (train=False): there dropout is the identity, so "
+    "return a copy of x and drop nothing"
 )
-HINT_FRESH_MASK = (
+HINT_P_ONE = N_(
+    "your dropout with p = 1 does not return zeros (x / (1 - p) divides by zero): every entry is "
+    "dropped, so return zeros"
+)
+HINT_RNG = N_(
+    "your mask does not come from the rng argument alone (np.random's global functions or a "
+    "generator of your own): draw it with rng.random(x.shape), so that the same rng gives the "
+    "same mask"
+)
+HINT_FRESH_MASK = N_(
     "your backward does not use the forward's mask (it draws a new one, or none): keep the "
     "mask in the cache and return dout * mask / (1 - p)"
 )
-HINT_BACKWARD_UNSCALED = (
+HINT_BACKWARD_UNSCALED = N_(
     "your backward masks dout but does not scale it: the forward multiplies kept entries by "
     "1 / (1 - p), so dx = dout * mask / (1 - p)"
 )
-HINT_BACKWARD_REPEATABLE = (
-    "the backward must be a fixed function of dout and its cache: no random draw (the mask comes "
-    "from the cache) and no change to the cache"
+HINT_BACKWARD_REPEATABLE = N_(
+    "your backward is not a fixed function of dout and its cache (it draws at random or changes "
+    "the cache): take the mask from the cache and leave the cache unchanged"
 )
-HINT_FOLD_SIZES = (
-    "fold sizes follow sklearn's KFold: the first n % k folds have n // k + 1 entries, the "
-    "others n // k (np.array_split gives the same sizes)"
+HINT_FOLD_SIZES = N_(
+    "your fold sizes are not sklearn's KFold's: the first n % k folds have n // k + 1 entries, "
+    "the others n // k (np.array_split gives the same sizes)"
 )
-HINT_PERMUTATION = (
-    "when shuffling, permute once with order = rng.permutation(n) (no other rng draw), then "
-    "cut order into consecutive folds and sort each fold's indices"
+HINT_PERMUTATION = N_(
+    "your shuffled folds do not follow order = rng.permutation(n): permute once with "
+    "rng.permutation(n) (no other rng draw), then cut order into consecutive folds and sort each "
+    "fold's indices"
 )
 
 # A correct dropout fails a statistical test with probability at most STAT_FAILURE (a test of
@@ -114,8 +123,12 @@ def _penalty_checks(task):
         _, grads = _penalty(ctx, task, weights, case["lam"])
         if isinstance(grads, Foreign) or type(grads) not in (list, tuple) or len(grads) != len(weights):
             raise CheckFailure(
-                f"{task} must return a list of {len(weights)} gradients, one per weight array, "
-                f"got {grads.description if isinstance(grads, Foreign) else fmt(grads)}"
+                Message(
+                    "{task} must return a list of {count} gradients, one per weight array, got {value}",
+                    task=task,
+                    count=len(weights),
+                    value=grads.description if isinstance(grads, Foreign) else fmt(grads),
+                )
             )
 
         def loss(**point):
@@ -127,7 +140,7 @@ def _penalty_checks(task):
             dict(zip(names, weights)),
             dict(zip(names, grads)),
             seed=case["seed"],
-            output=f"the gradient of your {task}",
+            output=Message("the gradient of your {task}", task=task),
         )
 
     @check(task, "leaves the weights unchanged", penalty_cases, pays_alone=False)
@@ -188,9 +201,19 @@ def kept_entries(x, out, p, what):
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise CheckFailure(
-            f"{what}{list(where)} is {fmt(out[where])} for x{list(where)} = {fmt(x[where])} and p = {p}: "
-            f"every entry must be 0 (dropped) or x / (1 - p) = {fmt(kept_value[where])} (kept); "
-            f"{int(bad.sum())} of {out.size} entries are neither",
+            Message(
+                "{what}{where} is {value} for x{where} = {value2} and p = {p}: every entry must "
+                "be 0 (dropped) or x / (1 - p) = {value3} (kept); {value4} of {size} entries are "
+                "neither",
+                what=what,
+                where=list(where),
+                value=fmt(out[where]),
+                value2=fmt(x[where]),
+                p=p,
+                value3=fmt(kept_value[where]),
+                value4=int(bad.sum()),
+                size=out.size,
+            ),
             _scale_hint(x, out, p),
         )
     return out != 0
@@ -213,10 +236,14 @@ def dropout_statistics(ctx, case):
 def _offset(shift, calls=False) -> str:
     a, b = (int(v) for v in shift)
     if calls:
-        return f"entry [i, j] of the first call's mask and entry [i{a:+d}, j{b:+d}] of the second's"
+        return _("entry [i, j] of the first call's mask and entry [i{a:+d}, j{b:+d}] of the second's").format(a=a, b=b)
     if b == 0:
-        return f"entries {a} rows apart in one column"
-    return f"entries {b} columns apart in one row" if a == 0 else f"entries [i, j] and [i{a:+d}, j{b:+d}]"
+        return _("entries {a} rows apart in one column").format(a=a)
+    return (
+        _("entries {b} columns apart in one row").format(b=b)
+        if a == 0
+        else _("entries [i, j] and [i{a:+d}, j{b:+d}]").format(a=a, b=b)
+    )
 
 
 def _require_independent(kept, p, previous=None):
@@ -231,12 +258,25 @@ def _require_independent(kept, p, previous=None):
         return
     shared = previous is None and bool(np.all(kept == kept[:1]))
     raise CheckFailure(
-        f"your masks are not drawn independently: {_offset(shifts[worst], previous is not None)} (viewed as "
-        f"{kept.shape[0]} rows of {kept.shape[1]}) agree, both kept or both dropped, in {agree[worst]} of "
-        f"{pairs[worst]} pairs ({agree[worst] / pairs[worst]:.3f}); for entries dropped independently with p = {p} "
-        f"the agreement lies in [{max(low[worst], 0):.0f}, {high[worst]:.0f}] (probability {chance:g} per pair) "
-        f"at every offset{' between the calls' if previous is not None else ''}, except with probability below "
-        f"{STAT_FAILURE:g}",
+        Message(
+            "your masks are not drawn independently: {value} (viewed as {value2} rows of "
+            "{value3}) agree, both kept or both dropped, in {value4} of {value5} pairs "
+            "({value6:.3f}); for entries dropped independently with p = {p} the agreement "
+            "lies in [{value7:.0f}, {value8:.0f}] (probability {chance:g} per pair) at every "
+            "offset{value9}, except with probability below {stat_failure:g}",
+            value=_offset(shifts[worst], previous is not None),
+            value2=kept.shape[0],
+            value3=kept.shape[1],
+            value4=agree[worst],
+            value5=pairs[worst],
+            value6=agree[worst] / pairs[worst],
+            p=p,
+            value7=max(low[worst], 0),
+            value8=high[worst],
+            chance=chance,
+            value9=_(" between the calls") if previous is not None else "",
+            stat_failure=STAT_FAILURE,
+        ),
         HINT_SHARED_MASK if shared else None,
     )
 
@@ -258,9 +298,19 @@ def check_mask_statistics(kept, p, *, previous=None):
     count = int(kept.sum())
     if not low <= count <= high:
         raise CheckFailure(
-            f"you kept {count} of {kept.size} entries ({count / kept.size:.3f}) for p = {p}: with each entry "
-            f"kept independently with probability 1 - p = {1 - p:g}, the count lies in [{low:.0f}, {high:.0f}] "
-            f"except with probability below {STAT_FAILURE:g}",
+            Message(
+                "you kept {count} of {size} entries ({value:.3f}) for p = {p}: with each entry "
+                "kept independently with probability 1 - p = {value2:g}, the count lies in "
+                "[{low:.0f}, {high:.0f}] except with probability below {stat_failure:g}",
+                count=count,
+                size=kept.size,
+                value=count / kept.size,
+                p=p,
+                value2=1 - p,
+                low=low,
+                high=high,
+                stat_failure=STAT_FAILURE,
+            ),
             HINT_KEEP_PROBABILITY if abs(count / kept.size - p) < abs(count / kept.size - (1 - p)) else None,
         )
 
@@ -273,8 +323,15 @@ def dropout_identity(ctx, case):
         if not np.array_equal(out, x):
             where = tuple(int(i) for i in np.argwhere(out != x)[0])
             raise CheckFailure(
-                f"with p = {p} and train={train} out must be a copy of x, but "
-                f"out{list(where)} is {fmt(out[where])} where x{list(where)} is {fmt(x[where])}",
+                Message(
+                    "with p = {p} and train={train} out must be a copy of x, but out{where} is "
+                    "{value} where x{where} is {value2}",
+                    p=p,
+                    train=train,
+                    where=list(where),
+                    value=fmt(out[where]),
+                    value2=fmt(x[where]),
+                ),
                 HINT_EVAL if not train else None,
             )
 
@@ -286,7 +343,12 @@ def dropout_all(ctx, case):
     _require_finite(out, "out", HINT_P_ONE)
     if np.any(out != 0):
         raise CheckFailure(
-            f"with p = 1 every entry must be 0, but {int(np.sum(out != 0))} of {out.size} are not", HINT_P_ONE
+            Message(
+                "with p = 1 every entry must be 0, but {value} of {size} are not",
+                value=int(np.sum(out != 0)),
+                size=out.size,
+            ),
+            HINT_P_ONE,
         )
 
 
@@ -296,11 +358,11 @@ def dropout_rng(ctx, case):
     first, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
     again, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
     if not np.array_equal(first, again, equal_nan=True):
-        raise CheckFailure("two calls with generators made from the same seed gave different masks", HINT_RNG)
+        raise CheckFailure(N_("two calls with generators made from the same seed gave different masks"), HINT_RNG)
     # a correct dropout gives two seeds the same mask with chance (p^2 + (1 - p)^2)^size < 1e-800
     other, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 2)
     if np.array_equal(first, other, equal_nan=True):
-        raise CheckFailure("generators made from two different seeds gave the same mask", HINT_RNG)
+        raise CheckFailure(N_("generators made from two different seeds gave the same mask"), HINT_RNG)
 
 
 @check("dropout_forward", "leaves its inputs unchanged", dropout_cases, pays_alone=False)
@@ -323,13 +385,18 @@ def _dropout_backward(ctx, case, p, train):
 def dropout_backward_mask(ctx, case):
     p = case["p"]
     x, out, dout, dx, _ = _dropout_backward(ctx, case, p, True)
-    _require_finite(out, "the forward's out")
+    _require_finite(out, N_("the forward's out"))
     kept = out != 0  # whatever your forward's scale: graded in dropout_forward
     if not np.array_equal(dx != 0, kept):
         where = tuple(int(i) for i in np.argwhere((dx != 0) != kept)[0])
         raise CheckFailure(
-            f"dx{list(where)} is {fmt(dx[where])} where your forward "
-            f"{'kept' if kept[where] else 'dropped'} the entry (out{list(where)} = {fmt(out[where])})",
+            Message(
+                "dx{where} is {value} where your forward {value2} the entry (out{where} = {value3})",
+                where=list(where),
+                value=fmt(dx[where]),
+                value2="kept" if kept[where] else "dropped",
+                value3=fmt(out[where]),
+            ),
             HINT_FRESH_MASK,
         )
     expected = np.where(kept, dout / (1 - p), 0).astype(x.dtype)
@@ -351,8 +418,14 @@ def dropout_backward_special(ctx, case):
         expected = np.zeros_like(dout) if p == 1 else dout
         if not np.array_equal(dx, expected):
             raise CheckFailure(
-                f"with p = {p} and train={train} dx must be {'zeros' if p == 1 else 'dout'}; "
-                f"yours {fmt(dx)}, dout {fmt(dout)}",
+                Message(
+                    "with p = {p} and train={train} dx must be {value}; yours {dx}, dout {dout}",
+                    p=p,
+                    train=train,
+                    value="zeros" if p == 1 else "dout",
+                    dx=fmt(dx),
+                    dout=fmt(dout),
+                ),
                 HINT_P_ONE if p == 1 else None,
             )
 
@@ -367,7 +440,7 @@ def dropout_backward_gradcheck(ctx, case):
         out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
         return float(np.sum(out * dout))
 
-    gradcheck(loss, {"x": x}, {"x": dx}, seed=case["seed"], output="your dropout_backward")
+    gradcheck(loss, {"x": x}, {"x": dx}, seed=case["seed"], output=N_("your dropout_backward"))
 
 
 @check("dropout_backward", "leaves dout and its cache unchanged", dropout_cases, pays_alone=False)
@@ -376,7 +449,7 @@ def dropout_backward_pure(ctx, case):
     require_pure(ctx, "dropout_backward")
     if not np.array_equal(ctx.call("dropout_backward", dout, cache), dx):
         raise CheckFailure(
-            "dropout_backward gave a different result when called again with the same dout and cache",
+            N_("dropout_backward gave a different result when called again with the same dout and cache"),
             HINT_BACKWARD_REPEATABLE,
         )
 
@@ -486,12 +559,19 @@ def _single_value_check(task, shape_of):
             if error.kind == "ValueError":
                 return
             raise CheckFailure(
-                f"training on x of shape {inputs['x'].shape} raised {error.kind}, expected "
-                "ValueError (the batch variance of a single value is undefined)"
+                Message(
+                    "training on x of shape {shape} raised {kind}, expected ValueError (the batch "
+                    "variance of a single value is undefined)",
+                    shape=inputs["x"].shape,
+                    kind=error.kind,
+                )
             ) from None
         raise CheckFailure(
-            f"training on x of shape {inputs['x'].shape} returned normally; with one value per "
-            "channel it must raise ValueError, as torch does"
+            Message(
+                "training on x of shape {shape} returned normally; with one value per channel it "
+                "must raise ValueError, as torch does",
+                shape=inputs["x"].shape,
+            )
         )
 
 
@@ -543,14 +623,18 @@ STOPPING_FIELDS = ("stop", "best", "best_epoch", "num_bad_epochs")
 def _record(stop, best, best_epoch, num_bad_epochs):
     """One row of a trace, checked for type and made comparable (None for stop before any step)."""
     if stop is not None and type(stop) not in (bool, np.bool_):
-        raise CheckFailure(f"step must return True or False, got {rep(stop)}")
+        raise CheckFailure(Message("step must return True or False, got {stop}", stop=rep(stop)))
     if isinstance(best, Foreign) or type(best) not in (int, float) and not isinstance(best, (np.floating, np.integer)):
-        raise CheckFailure(f"best must be a number, got {rep(best)}")
+        raise CheckFailure(Message("best must be a number, got {best}", best=rep(best)))
     for name, value in (("best_epoch", best_epoch), ("num_bad_epochs", num_bad_epochs)):
         if (value is not None or name == "num_bad_epochs") and (
             type(value) is bool or not isinstance(value, (int, np.integer))
         ):
-            raise CheckFailure(f"{name} must be {'None or ' if name == 'best_epoch' else ''}an int, got {rep(value)}")
+            raise CheckFailure(
+                Message("{name} must be None or an int, got {got}", name=name, got=rep(value))
+                if name == "best_epoch"
+                else Message("{name} must be an int, got {got}", name=name, got=rep(value))
+            )
     return (
         None if stop is None else bool(stop),
         float(best),
@@ -575,7 +659,7 @@ def _trace(impl, kwargs, sequence):
 
 def _student_records(ctx, kwargs, sequence):
     """The student's records, one at a time (a wrong type is reported at its step)."""
-    (handle,) = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", "an instance")
+    (handle,) = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", N_("an instance"))
 
     def attributes():
         return tuple(ctx.call_method("EarlyStopping", handle, "__getattribute__", name) for name in STOPPING_FIELDS[1:])
@@ -609,12 +693,21 @@ def _compare_traces(ctx, kwargs, sequence):
             continue
         field = next(i for i in range(4) if record[i] != expected[step][i])
         if step == 0:
-            where = "before the first step"
+            where = _("before the first step")
         else:
-            where = f"fed {sequence[:step]}: after the step with index {step - 1} (value {sequence[step - 1]!r})"
-        what = "step returned" if field == 0 else f"{STOPPING_FIELDS[field]} is"
+            where = _("fed {sequence}: after the step with index {index} (value {value!r})").format(
+                sequence=sequence[:step], index=step - 1, value=sequence[step - 1]
+            )
+        what = _("step returned") if field == 0 else _("{field} is").format(field=STOPPING_FIELDS[field])
         raise CheckFailure(
-            f"{call} {where}, {what} {record[field]!r}, expected {expected[step][field]!r}",
+            Message(
+                "{call} {where}, {what} {value!r}, expected {value2!r}",
+                call=call,
+                where=where,
+                what=what,
+                value=record[field],
+                value2=expected[step][field],
+            ),
             _trace_hint(ctx, kwargs, sequence, records, expected),
         )
 
@@ -648,16 +741,24 @@ def _folds(ctx, n, k, shuffle, seed):
     got = ctx.call("kfold_indices", *args, **kwargs)
     if isinstance(got, Foreign) or type(got) is not list:
         raise CheckFailure(
-            f"kfold_indices must return a list of (train_idx, val_idx) pairs, got "
-            f"{got.description if isinstance(got, Foreign) else fmt(got)}"
+            Message(
+                "kfold_indices must return a list of (train_idx, val_idx) pairs, got {value}",
+                value=got.description if isinstance(got, Foreign) else fmt(got),
+            )
         )
-    folds = [unpack(pair, 2, "kfold_indices", "a list of (train_idx, val_idx) pairs") for pair in got]
+    folds = [unpack(pair, 2, "kfold_indices", N_("a list of (train_idx, val_idx) pairs")) for pair in got]
     for i, pair in enumerate(folds):
         for name, indices in zip(("train_idx", "val_idx"), pair):
-            validate_array(indices, name=f"fold {i}: {name}")
+            validate_array(indices, name=Message("fold {i}: {name}", i=i, name=name))
             if indices.ndim != 1 or indices.dtype.kind not in "iu":
                 raise CheckFailure(
-                    f"fold {i}: {name} must be a 1-D integer array, got dtype {indices.dtype}, shape {indices.shape}"
+                    Message(
+                        "fold {i}: {name} must be a 1-D integer array, got dtype {dtype}, shape {shape}",
+                        i=i,
+                        name=name,
+                        dtype=indices.dtype,
+                        shape=indices.shape,
+                    )
                 )
     return folds
 
@@ -672,31 +773,59 @@ def kfold_partition(ctx, case):
     n, k = case["n"], case["k"]
     folds = _folds(ctx, n, k, case["shuffle"], case["seed"])
     if len(folds) != k:
-        raise CheckFailure(f"n={n}, k={k}: {len(folds)} folds, expected {k}")
+        raise CheckFailure(Message("n={n}, k={k}: {count} folds, expected {k}", n=n, k=k, count=len(folds)))
     everything = np.arange(n)
     for i, (train, val) in enumerate(folds):
         for name, indices in (("train_idx", train), ("val_idx", val)):
             if np.any(np.diff(indices) <= 0):
                 raise CheckFailure(
-                    f"n={n}, k={k}: fold {i}: {name} {fmt(indices)} is not sorted ascending without repeats"
+                    Message(
+                        "n={n}, k={k}: fold {i}: {name} {indices} is not sorted ascending without repeats",
+                        n=n,
+                        k=k,
+                        i=i,
+                        name=name,
+                        indices=fmt(indices),
+                    )
                 )
         both = np.concatenate([train, val])
         if both.size != n or not np.array_equal(np.sort(both), everything):
             raise CheckFailure(
-                f"n={n}, k={k}: fold {i}: train_idx {fmt(train)} and val_idx {fmt(val)} must "
-                f"split range({n}): every index in exactly one of them"
+                Message(
+                    "n={n}, k={k}: fold {i}: train_idx {train} and val_idx {val} must split "
+                    "range({n}): every index in exactly one of them",
+                    n=n,
+                    k=k,
+                    i=i,
+                    train=fmt(train),
+                    val=fmt(val),
+                )
             )
     validated = np.sort(np.concatenate([val for _, val in folds]))
     if not np.array_equal(validated, everything):
         counts = np.bincount(validated, minlength=n)
         raise CheckFailure(
-            f"n={n}, k={k}: every index must be in exactly one validation fold, but index "
-            f"{int(np.argmax(counts != 1))} is in {int(counts[np.argmax(counts != 1)])}"
+            Message(
+                "n={n}, k={k}: every index must be in exactly one validation fold, but index {value} is in {value2}",
+                n=n,
+                k=k,
+                value=int(np.argmax(counts != 1)),
+                value2=int(counts[np.argmax(counts != 1)]),
+            )
         )
     sizes = [len(val) for _, val in folds]
     expected = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
     if sizes != expected:
-        raise CheckFailure(f"n={n}, k={k}: validation folds of sizes {sizes}, expected {expected}", HINT_FOLD_SIZES)
+        raise CheckFailure(
+            Message(
+                "n={n}, k={k}: validation folds of sizes {sizes}, expected {expected}",
+                n=n,
+                k=k,
+                sizes=sizes,
+                expected=expected,
+            ),
+            HINT_FOLD_SIZES,
+        )
 
 
 def _kfold_matches(ctx, case, shuffle):
@@ -708,7 +837,7 @@ def _kfold_matches(ctx, case, shuffle):
             "kfold_indices",
             folds,
             lambda impl: [tuple(pair) for pair in impl.run("kfold_indices", *args, **kwargs)],
-            name=f"kfold_indices({n}, {k}, shuffle={shuffle}): folds",
+            name=Message("kfold_indices({n}, {k}, shuffle={shuffle}): folds", n=n, k=k, shuffle=shuffle),
         )
 
 
@@ -736,5 +865,13 @@ def kfold_invalid(ctx, case):
     except StudentError as error:
         if error.kind == "ValueError":
             return
-        raise CheckFailure(f"kfold_indices({n}, {k}) raised {error.kind}, expected ValueError") from None
-    raise CheckFailure(f"kfold_indices({n}, {k}) returned normally; it must raise ValueError (2 <= k <= n)")
+        raise CheckFailure(
+            Message("kfold_indices({n}, {k}) raised {kind}, expected ValueError", n=n, k=k, kind=error.kind)
+        ) from None
+    raise CheckFailure(
+        Message(
+            "kfold_indices({n}, {k}) returned normally; it must raise ValueError (2 <= k <= n)",
+            n=n,
+            k=k,
+        )
+    )

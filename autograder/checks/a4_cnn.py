@@ -22,13 +22,16 @@ from autograder.grading.strategies import (
     cases,
     conv_geometry,
     distinct_values,
+    filter_shape,
     float_dtypes,
     generator,
+    image_shape,
     pool_geometry,
     seeds,
     upstream,
     values,
 )
+from autograder.runtime.language import N_, Message, _, translate
 
 POOLS = ("maxpool2d", "avgpool2d")
 
@@ -47,7 +50,13 @@ def _require_shape(ctx, task, out, expected_shape, formula, compute):
         task,
         out,
         expected_shape,
-        f"{task} returned out of {describe(out)}, expected shape {expected_shape}: {formula}",
+        Message(
+            "{task} returned out of {out}, expected shape {expected_shape}: {formula}",
+            task=task,
+            out=describe(out),
+            expected_shape=expected_shape,
+            formula=formula,
+        ),
         compute,
     )
 
@@ -57,8 +66,12 @@ def _require_equal(got, expected, what, dtype):
     rtol, atol = tolerance(dtype)
     if not within_tolerance(got, expected, rtol, atol):
         raise CheckFailure(
-            f"{what}: relative error {relative_error(got, expected):.3g} (tolerance {rtol:.0e}); "
-            + worst_entry(np.asarray(got), np.asarray(expected))
+            _("{what}: relative error {error} (tolerance {rtol}); {worst}").format(
+                what=translate(what),
+                error=f"{relative_error(got, expected):.3g}",
+                rtol=f"{rtol:.0e}",
+                worst=worst_entry(np.asarray(got), np.asarray(expected)),
+            )
         )
 
 
@@ -73,10 +86,9 @@ conv_cases = cases(geometry=conv_geometry(), dtype=float_dtypes, seed=seeds)
 
 def _conv_make(case):
     geometry, rng = case["geometry"], generator(case["seed"])
-    f = geometry["w"][0]
     inputs = {
         name: values(rng, shape, case["dtype"])
-        for name, shape in (("x", geometry["x"]), ("w", geometry["w"]), ("b", (f,)))
+        for name, shape in (("x", image_shape(geometry)), ("w", filter_shape(geometry)), ("b", (geometry["F"],)))
     }
     return inputs, {"stride": geometry["stride"], "padding": geometry["padding"]}
 
@@ -84,7 +96,7 @@ def _conv_make(case):
 def _conv_shape(case):
     """conv2d_forward's output shape by the spec's formula."""
     geometry = case["geometry"]
-    (n, _, h, wd), (f, _, kh, kw) = geometry["x"], geometry["w"]
+    (n, _, h, wd), (f, _, kh, kw) = image_shape(geometry), filter_shape(geometry)
     (sh, sw), (ph, pw) = as_pair(geometry["stride"]), as_pair(geometry["padding"])
     return ((n, f, _output_side(h, kh, sh, ph), _output_side(wd, kw, sw, pw)),)
 
@@ -102,14 +114,17 @@ forward_backward_checks(
 
 def _conv_out(ctx, x, w, b, kwargs):
     """The student's conv2d output, required to have the spec's shape."""
-    out, _ = _forward(ctx, "conv2d_forward", (x, w, b), kwargs)
-    (n, _, h, wd), (f, _, kh, kw) = x.shape, w.shape
+    out, __ = _forward(ctx, "conv2d_forward", (x, w, b), kwargs)
+    (n, __, h, wd), (f, __, kh, kw) = x.shape, w.shape
     (sh, sw), (ph, pw) = as_pair(kwargs["stride"]), as_pair(kwargs["padding"])
     oh, ow = _output_side(h, kh, sh, ph), _output_side(wd, kw, sw, pw)
-    formula = (
-        f"for x {x.shape}, w {w.shape}, stride {kwargs['stride']!r} and padding {kwargs['padding']!r}, "
-        f"OH = floor((H + 2*ph - KH)/sh) + 1 = floor(({h} + 2*{ph} - {kh})/{sh}) + 1 = {oh} and "
-        f"OW = floor((W + 2*pw - KW)/sw) + 1 = floor(({wd} + 2*{pw} - {kw})/{sw}) + 1 = {ow}"
+    formula = _("for x {x}, w {w}, stride {stride!r} and padding {padding!r}, {oh_formula} and {ow_formula}").format(
+        x=x.shape,
+        w=w.shape,
+        stride=kwargs["stride"],
+        padding=kwargs["padding"],
+        oh_formula=f"OH = floor((H + 2*ph - KH)/sh) + 1 = floor(({h} + 2*{ph} - {kh})/{sh}) + 1 = {oh}",
+        ow_formula=f"OW = floor((W + 2*pw - KW)/sw) + 1 = floor(({wd} + 2*{pw} - {kw})/{sw}) + 1 = {ow}",
     )
     _require_shape(
         ctx,
@@ -149,15 +164,23 @@ def conv_linear(ctx, case):
     _require_equal(
         conv((a * x1 + c * x2).astype(x1.dtype), w1),
         a * base + c * conv(x2, w1),
-        f"conv(a*x1 + c*x2, w) differs from a*conv(x1, w) + c*conv(x2, w) (a = {a:.3g}, c = {c:.3g}, "
-        "zero bias), so your convolution is not linear in x",
+        Message(
+            "conv(a*x1 + c*x2, w) differs from a*conv(x1, w) + c*conv(x2, w) (a = {a:.3g}, c "
+            "= {c:.3g}, zero bias), so your convolution is not linear in x",
+            a=a,
+            c=c,
+        ),
         x1.dtype,
     )
     _require_equal(
         conv(x1, (a * w1 + c * w2).astype(w1.dtype)),
         a * base + c * conv(x1, w2),
-        f"conv(x, a*w1 + c*w2) differs from a*conv(x, w1) + c*conv(x, w2) (a = {a:.3g}, c = {c:.3g}, "
-        "zero bias), so your convolution is not linear in w",
+        Message(
+            "conv(x, a*w1 + c*w2) differs from a*conv(x, w1) + c*conv(x, w2) (a = {a:.3g}, c "
+            "= {c:.3g}, zero bias), so your convolution is not linear in w",
+            a=a,
+            c=c,
+        ),
         x1.dtype,
     )
 
@@ -184,9 +207,13 @@ def conv_translation_equivariant(ctx, case):
     _require_equal(
         out_shifted[:, :, dy:, dx:],
         out[:, :, : oh - dy, : ow - dx],
-        f"shifting the input {dy} rows down and {dx} columns right must shift the output by as much "
-        f"(stride 1): your out for the shifted input, from row {dy} and column {dx} on, differs from "
-        "your out for the original input",
+        Message(
+            "shifting the input {dy} rows down and {dx} columns right must shift the output "
+            "by as much (stride 1): your out for the shifted input, from row {dy} and column "
+            "{dx} on, differs from your out for the original input",
+            dy=dy,
+            dx=dx,
+        ),
         x.dtype,
     )
 
@@ -199,7 +226,7 @@ pool_cases = cases(geometry=pool_geometry(), dtype=float_dtypes, seed=seeds)
 def _pool_make(case):
     """A tie-free input, kernel_size, and stride only when not the default (so the default is used)."""
     geometry = case["geometry"]
-    x = distinct_values(generator(case["seed"]), geometry["x"], case["dtype"])
+    x = distinct_values(generator(case["seed"]), image_shape(geometry), case["dtype"])
     kwargs = {"kernel_size": geometry["kernel_size"]}
     if geometry["stride"] is not None:
         kwargs["stride"] = geometry["stride"]
@@ -221,11 +248,13 @@ def _pool_out(ctx, pool, case):
     (kh, kw), (sh, sw) = _pool_geometry(case)
     h, w = x.shape[2:]
     oh, ow = _output_side(h, kh, sh), _output_side(w, kw, sw)
-    stride = repr(kwargs["stride"]) if "stride" in kwargs else "None (the kernel size)"
-    formula = (
-        f"for x {x.shape}, kernel_size {kwargs['kernel_size']!r} and stride {stride}, "
-        f"OH = floor((H - KH)/sh) + 1 = floor(({h} - {kh})/{sh}) + 1 = {oh} and "
-        f"OW = floor((W - KW)/sw) + 1 = floor(({w} - {kw})/{sw}) + 1 = {ow}"
+    stride = repr(kwargs["stride"]) if "stride" in kwargs else _("None (the kernel size)")
+    formula = _("for x {x}, kernel_size {kernel_size!r} and stride {stride}, {oh_formula} and {ow_formula}").format(
+        x=x.shape,
+        kernel_size=kwargs["kernel_size"],
+        stride=stride,
+        oh_formula=f"OH = floor((H - KH)/sh) + 1 = floor(({h} - {kh})/{sh}) + 1 = {oh}",
+        ow_formula=f"OW = floor((W - KW)/sw) + 1 = floor(({w} - {kw})/{sw}) + 1 = {ow}",
     )
     _require_shape(
         ctx,
@@ -247,11 +276,13 @@ def _window_gradient(pool, x, window, g, kernel, stride):
     rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
     if pool == "avgpool2d":
         expected[n, c, rows, cols] = g / (kh * kw)
-        return expected, "g / (KH*KW) on every entry of the window and 0 elsewhere"
+        return expected, Message("g / (KH*KW) on every entry of the window and 0 elsewhere")
     u, v = np.unravel_index(np.argmax(x[n, c, rows, cols]), (kh, kw))
     peak = (n, c, i * sh + u, j * sw + v)
     expected[peak] = g
-    return expected, f"all of g at the window's maximum x[{', '.join(map(str, peak))}] and 0 elsewhere"
+    return expected, Message(
+        "all of g at the window's maximum x[{index}] and 0 elsewhere", index=", ".join(map(str, peak))
+    )
 
 
 def _recognised(ctx, backward, got, compute):
@@ -262,8 +293,8 @@ def _recognised(ctx, backward, got, compute):
 
 WINDOWS_PER_CASE = 3
 WINDOW_RULES = {
-    "maxpool2d": "sends each window's gradient to that window's maximum only",
-    "avgpool2d": "spreads each window's gradient evenly over the window",
+    "maxpool2d": N_("sends each window's gradient to that window's maximum only"),
+    "avgpool2d": N_("spreads each window's gradient evenly over the window"),
 }
 
 
@@ -298,8 +329,12 @@ def _pool_property_checks(pool):
                 _require_equal(
                     dx,
                     expected,
-                    f"with dout zero except dout[{', '.join(map(str, window))}] = g = "
-                    f"{float(g):.4g}, dx must be {rule}; your dx differs",
+                    Message(
+                        "with dout zero except dout[{value}] = g = {g:.4g}, dx must be {rule}; your dx differs",
+                        value=", ".join(map(str, window)),
+                        g=float(g),
+                        rule=rule,
+                    ),
                     x.dtype,
                 )
 
@@ -319,16 +354,19 @@ def _pool_property_checks(pool):
             rtol, atol = tolerance(x.dtype)
             total, expected = float(np.sum(dx, dtype=np.float64)), float(np.sum(dout, dtype=np.float64))
             if abs(total - expected) > rtol * float(np.sum(np.abs(dout), dtype=np.float64)) + atol * np.sqrt(dout.size):
-                raise CheckFailure(
-                    f"the entries of your dx add up to {total:.8g}, but every window's gradient must reach x "
-                    f"in full: sum(dout) = {expected:.8g}"
-                    + (
-                        " (windows overlap here: a pixel shared by several windows collects the gradients "
-                        "of all of them)"
-                        if _overlapping(case)
-                        else ""
+                told = (
+                    _(
+                        "the entries of your dx add up to {total}, but every window's gradient must reach x in "
+                        "full: sum(dout) = {expected} (windows overlap here: a pixel shared by several windows "
+                        "collects the gradients of all of them)"
+                    )
+                    if _overlapping(case)
+                    else _(
+                        "the entries of your dx add up to {total}, but every window's gradient must reach x in "
+                        "full: sum(dout) = {expected}"
                     )
                 )
+                raise CheckFailure(told.format(total=f"{total:.8g}", expected=f"{expected:.8g}"))
 
 
 def _overlapping(case):

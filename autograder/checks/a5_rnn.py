@@ -30,6 +30,7 @@ from autograder.grading.strategies import (
     upstream,
     values,
 )
+from autograder.runtime.language import Message, _
 from autograder.runtime.plain import Foreign
 
 WEIGHTS = ("W_ih", "W_hh", "b_ih", "b_hh")
@@ -79,22 +80,23 @@ def _differs(got: np.ndarray, expected: np.ndarray) -> str | None:
         assert_close(got, expected, name="")
     except CheckFailure:
         worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), expected.shape)
-        return (
-            f"relative error {relative_error(got, expected):.3g}; worst entry {list(map(int, worst))}: "
-            f"{fmt(got[worst])} vs {fmt(expected[worst])}"
+        return _("relative error {error}; worst entry {index}: {got} vs {expected}").format(
+            error=f"{relative_error(got, expected):.3g}",
+            index=list(map(int, worst)),
+            got=fmt(got[worst]),
+            expected=fmt(expected[worst]),
         )
     return None
 
 
 def _which_half(sequence_right: bool, cell_right: bool, sequence_task: str, cell_task: str) -> str:
     if cell_right and not sequence_right:
-        return f"Your {cell_task} agrees with the reference here, so the bug is in {sequence_task}."
-    if sequence_right and not cell_right:
-        return (
-            f"Your {sequence_task} agrees with the reference here, so the bug is in {cell_task} "
-            "(its own checks show where)."
-        )
-    return f"Neither agrees with the reference here: get {cell_task} right first, then {sequence_task}."
+        told = _("Your {cell} agrees with the reference here, so the bug is in {sequence}.")
+    elif sequence_right and not cell_right:
+        told = _("Your {sequence} agrees with the reference here, so the bug is in {cell} (its own checks show where).")
+    else:
+        told = _("Neither agrees with the reference here: get {cell} right first, then {sequence}.")
+    return told.format(cell=cell_task, sequence=sequence_task)
 
 
 def _step_cells(ctx, family: Family, inputs: dict):
@@ -112,7 +114,10 @@ def _step_cells(ctx, family: Family, inputs: dict):
         )
         for state, value in zip(family.states, states):
             validate_array(
-                value, name=f"{state}_new of your {task} at step {t}", dtype=x.dtype, shape=inputs["h0"].shape
+                value,
+                name=Message("{state}_new of your {task} at step {t}", state=state, task=task, t=t),
+                dtype=x.dtype,
+                shape=inputs["h0"].shape,
             )
         steps.append((states[0], cache))
     return np.stack([h for h, _ in steps]), [cache for _, cache in steps]
@@ -132,7 +137,12 @@ def _chain_cells(ctx, family: Family, inputs: dict, dhs: np.ndarray, caches: lis
     for t in reversed(range(len(x))):
         parts = unpack(ctx.call(task, dhs[t] + dstates[0], *dstates[1:], caches[t]), len(names), task, what)
         for name, part, shape in zip(names, parts, expected_shapes):
-            validate_array(part, name=f"{name} of your {task} at step {t}", dtype=x.dtype, shape=shape)
+            validate_array(
+                part,
+                name=Message("{name} of your {task} at step {t}", name=name, task=task, t=t),
+                dtype=x.dtype,
+                shape=shape,
+            )
         dxs[t], dstates, weight_grads = (
             parts[0],
             list(parts[1 : 1 + len(family.states)]),
@@ -148,35 +158,56 @@ def _stepping_checks(family: Family):
     forward, backward = family.task("forward"), family.task("backward")
     cell_forward, cell_backward = family.task("cell_forward"), family.task("cell_backward")
 
-    @check(forward, f"agrees with stepping your {cell_forward} T times", sequence_cases, pays_alone=False)
+    @check(
+        forward,
+        Message("agrees with stepping your {cell_forward} T times", cell_forward=cell_forward),
+        sequence_cases,
+        pays_alone=False,
+    )
     def forward_agrees(ctx, case):
-        inputs, _ = make(case)
-        hs, _ = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
+        inputs, __ = make(case)
+        hs, __ = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
         validate_array(
-            hs, name=f"hs of your {forward}", dtype=inputs["x"].dtype, shape=(case["t"], case["n"], case["hidden"])
+            hs,
+            name=Message("hs of your {forward}", forward=forward),
+            dtype=inputs["x"].dtype,
+            shape=(case["t"], case["n"], case["hidden"]),
         )
-        stepped, _ = _step_cells(ctx, family, inputs)
+        stepped, __ = _step_cells(ctx, family, inputs)
         for t in range(len(hs)):
             problem = _differs(hs[t], stepped[t])
             if problem:
                 expected = ctx.reference.run(forward, *inputs.values())[0]
+                told = _(
+                    "hs[{t}] of your {forward} differs from the hidden state after {steps} step(s) of your "
+                    "{cell_forward} from the same initial state ({problem}). "
+                )
                 raise CheckFailure(
-                    f"hs[{t}] of your {forward} differs from the hidden state after {t + 1} step(s) of your "
-                    f"{cell_forward} from the same initial state ({problem}). "
+                    told.format(t=t, forward=forward, steps=t + 1, cell_forward=cell_forward, problem=problem)
                     + _which_half(
                         _differs(hs, expected) is None, _differs(stepped, expected) is None, forward, cell_forward
                     )
                 )
 
-    @check(backward, f"agrees with chaining your {cell_backward} back through time", sequence_cases, pays_alone=False)
+    @check(
+        backward,
+        Message("agrees with chaining your {cell_backward} back through time", cell_backward=cell_backward),
+        sequence_cases,
+        pays_alone=False,
+    )
     def backward_agrees(ctx, case):
-        inputs, _ = make(case)
+        inputs, __ = make(case)
         names = [f"d{name}" for name in inputs]
-        _, cache = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
+        __, cache = unpack(ctx.call(forward, *inputs.values(), opaque=(1,)), 2, forward, "(hs, cache)")
         dhs = upstream(generator(case["seed"] + 1), (case["t"], case["n"], case["hidden"]), case["dtype"])
         grads = unpack(ctx.call(backward, dhs, cache), len(names), backward, "(" + ", ".join(names) + ")")
         for name, grad, value in zip(names, grads, inputs.values()):
-            validate_array(grad, name=f"{name} of your {backward}", dtype=value.dtype, shape=value.shape)
+            validate_array(
+                grad,
+                name=Message("{name} of your {backward}", name=name, backward=backward),
+                dtype=value.dtype,
+                shape=value.shape,
+            )
         stepped, caches = _step_cells(ctx, family, inputs)
         chained = _chain_cells(ctx, family, inputs, dhs, caches)
         for index, name in enumerate(names):
@@ -186,9 +217,19 @@ def _stepping_checks(family: Family):
                 expected = ctx.reference.run(backward, dhs, cache)[index]
                 # the chain runs on your cell's forward caches: when those are wrong, so is the chain
                 cell = cell_backward if _differs(stepped, hs) is None else cell_forward
+                told = _(
+                    "{name} of your {backward} differs from chaining your {cell_backward} back through the "
+                    "{steps} step(s) of your {cell_forward} ({problem}). "
+                )
                 raise CheckFailure(
-                    f"{name} of your {backward} differs from chaining your {cell_backward} back through the "
-                    f"{case['t']} step(s) of your {cell_forward} ({problem}). "
+                    told.format(
+                        name=name,
+                        backward=backward,
+                        cell_backward=cell_backward,
+                        steps=case["t"],
+                        cell_forward=cell_forward,
+                        problem=problem,
+                    )
                     + _which_half(
                         _differs(grads[index], expected) is None,
                         _differs(chained[index], expected) is None,
@@ -252,12 +293,18 @@ def _student_clip(ctx, grads, max_norm):
     if isinstance(clipped, Foreign) or type(clipped) is not type(grads):
         got = clipped.description if isinstance(clipped, Foreign) else type(clipped).__name__
         raise CheckFailure(
-            f"clipped must be a {type(grads).__name__}, the container type of the grads given; got {got}"
+            Message(
+                "clipped must be a {name}, the container type of the grads given; got {got}",
+                name=type(grads).__name__,
+                got=got,
+            )
         )
     if len(clipped) != len(grads):
-        raise CheckFailure(f"clipped has {len(clipped)} arrays for {len(grads)} gradients")
+        raise CheckFailure(
+            Message("clipped has {count} arrays for {count2} gradients", count=len(clipped), count2=len(grads))
+        )
     for k, (mine, grad) in enumerate(zip(clipped, grads)):
-        validate_array(mine, name=f"clipped[{k}]", dtype=grad.dtype, shape=grad.shape)
+        validate_array(mine, name=Message("clipped[{k}]", k=k), dtype=grad.dtype, shape=grad.shape)
     return clipped, validate_scalar(total_norm, name="total_norm")
 
 
@@ -277,26 +324,36 @@ pure_function_checks(
     pays_alone=False,
 )
 def clip_keeps_direction(ctx, case):
-    (grads, max_norm), _ = _clip_args(case)
-    clipped, _ = _student_clip(ctx, grads, max_norm)
+    (grads, max_norm), __ = _clip_args(case)
+    clipped, __ = _student_clip(ctx, grads, max_norm)
     wide = [g.astype(np.float64) for g in grads]
     factors = [float(np.vdot(c, g) / np.vdot(g, g)) for c, g in zip(clipped, wide)]
     common = sum(float(np.vdot(c, g)) for c, g in zip(clipped, wide)) / _global_norm(grads) ** 2
     if not 0 < common <= 1 + tolerance(grads[0].dtype)[0]:
         raise CheckFailure(
-            f"the gradients are scaled by {common:.6g} overall: clipping multiplies them by "
-            "min(1, max_norm / (total_norm + 1e-6)), a factor in (0, 1]"
+            Message(
+                "the gradients are scaled by {common:.6g} overall: clipping multiplies them by "
+                "min(1, max_norm / (total_norm + 1e-6)), a factor in (0, 1]",
+                common=common,
+            )
         )
     for k, grad in enumerate(grads):
         if _differs(clipped[k], (common * wide[k]).astype(grad.dtype)):
             problem = _differs(clipped[k], (factors[k] * wide[k]).astype(grad.dtype))
             what = (
-                f"is not a multiple of grads[{k}] ({problem})" if problem else f"is grads[{k}] times {factors[k]:.6g}"
+                _("is not a multiple of grads[{k}] ({problem})").format(k=k, problem=problem)
+                if problem
+                else _("is grads[{k}] times {factor:.6g}").format(k=k, factor=factors[k])
             )
             raise CheckFailure(
-                f"clipped[{k}] {what}, while all the gradients together are scaled by {common:.6g}: "
-                "every gradient must be multiplied by the same factor, so that the direction of the "
-                "whole gradient is kept"
+                Message(
+                    "clipped[{k}] {what}, while all the gradients together are scaled by "
+                    "{common:.6g}: every gradient must be multiplied by the same factor, so that the "
+                    "direction of the whole gradient is kept",
+                    k=k,
+                    what=what,
+                    common=common,
+                )
             )
 
 
@@ -312,15 +369,24 @@ def clip_caps_the_norm(ctx, case):
     norm, rtol = _global_norm(grads), tolerance(grads[0].dtype)[0]
     if abs(total_norm - norm) > rtol * norm:
         raise CheckFailure(
-            f"total_norm is {total_norm:.8g}, but the global L2 norm of the gradients "
-            f"(the square root of the sum of every squared entry of every array) is {norm:.8g}"
+            Message(
+                "total_norm is {total_norm:.8g}, but the global L2 norm of the gradients (the "
+                "square root of the sum of every squared entry of every array) is {norm:.8g}",
+                total_norm=total_norm,
+                norm=norm,
+            )
         )
     after = _global_norm(clipped)
     # torch divides by total_norm + 1e-6, which leaves the clipped norm that much below max_norm
     if abs(after - max_norm) > max_norm * (rtol + 2e-6 / norm):
         raise CheckFailure(
-            f"the gradients' global norm {norm:.6g} is above max_norm = {max_norm:.6g}, "
-            f"but after clipping it is {after:.6g} instead of max_norm"
+            Message(
+                "the gradients' global norm {norm:.6g} is above max_norm = {max_norm:.6g}, but "
+                "after clipping it is {after:.6g} instead of max_norm",
+                norm=norm,
+                max_norm=max_norm,
+                after=after,
+            )
         )
 
 
@@ -337,7 +403,13 @@ def clip_leaves_small_gradients(ctx, case):
         problem = _differs(clipped[k], grad)
         if problem:
             raise CheckFailure(
-                f"clipped[{k}] differs from grads[{k}] ({problem}) although the global norm "
-                f"{_global_norm(grads):.6g} is below max_norm = {max_norm:.6g}: there the factor "
-                "min(1, max_norm / (total_norm + 1e-6)) is 1"
+                Message(
+                    "clipped[{k}] differs from grads[{k}] ({problem}) although the global norm "
+                    "{grads:.6g} is below max_norm = {max_norm:.6g}: there the factor min(1, "
+                    "max_norm / (total_norm + 1e-6)) is 1",
+                    k=k,
+                    problem=problem,
+                    grads=_global_norm(grads),
+                    max_norm=max_norm,
+                )
             )

@@ -21,11 +21,12 @@ from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_ar
 from autograder.grading.registry import check
 from autograder.grading.strategies import cases, generator, labels, seeds, upstream, values
 from autograder.runtime import probes
+from autograder.runtime.language import N_, Message
 from autograder.runtime.plain import Foreign, Handle, Probe
 
-HINT_ACCUMULATE = (
-    "backward must ADD into param.grad (param.grad += ...), not assign it: a parameter "
-    "used twice collects both contributions, as in PyTorch"
+HINT_ACCUMULATE = N_(
+    "your backward assigns param.grad instead of adding into it, so a parameter used twice keeps "
+    "only one contribution: add, param.grad += ..., as in PyTorch"
 )
 # The scenarios drive live objects (an optimizer step changes parameters another object holds),
 # which the student bundle's recorded reference cannot replay: a6 is self-checked in the full course.
@@ -36,19 +37,23 @@ REPLAYABLE = False
 # fails at once, whatever length the object claims.
 ITEM_LIMIT = 10_000
 
-HINT_EVAL = "Dropout must pass train=self.training to dropout_forward, so that eval() turns it off"
-HINT_INIT = (
-    "initialise as PyTorch does: weight kaiming_uniform(shape, a=sqrt(5), rng=rng), that is "
-    "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range"
+HINT_EVAL = N_(
+    "your Dropout does not pass train=self.training to dropout_forward, so eval() does not turn it off: pass it"
 )
-HINT_GRAD = (
-    "a new Parameter's grad must be an array of zeros of data's shape (not None), so that backward can add into it"
+HINT_INIT = N_(
+    "your layer is not initialised as PyTorch's: draw the weight with kaiming_uniform(shape, "
+    "a=sqrt(5), rng=rng), that is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same "
+    "range"
 )
-HINT_TRAINING = (
-    "every batch must zero the gradients, run the model forward and backward, and step an "
-    "optimizer built over the parameters of that same model"
+HINT_GRAD = N_(
+    "your new Parameter's grad is not an array of zeros of data's shape (None, say): start it at "
+    "np.zeros_like(data), so that backward can add into it"
 )
-HINT_DEPENDS = "this layer calls your {functions}: if their own checks fail, fix those first"
+HINT_TRAINING = N_(
+    "your training does not zero the gradients, run the model forward and backward and step an "
+    "optimizer over that same model's parameters at every batch: do all four, in that order"
+)
+HINT_DEPENDS = N_("your layer calls your {functions}; if their own checks fail, fix those first")
 
 
 class Side:
@@ -133,7 +138,7 @@ def expect_scenario(ctx, task: str, scenario, *, dependencies: str = "") -> dict
         return runs[id(impl)][name]
 
     for name, value in got.items():
-        with hint_on_failure(HINT_DEPENDS.format(functions=dependencies) if dependencies else None):
+        with hint_on_failure(Message(HINT_DEPENDS, functions=dependencies) if dependencies else None):
             ctx.expect(task, value, lambda impl, name=name: expected(impl, name), name=name)
     return got
 
@@ -261,8 +266,13 @@ def _layer_checks(task, make, layer_cases, dependencies):
             validate_array(first, name=name, dtype=np.float64, shape=params[name[1:]].shape)
             if not np.allclose(twice[name], 2 * first, rtol=1e-9, atol=1e-12):
                 raise CheckFailure(
-                    f"after two backward calls with the same dout, {name} is {fmt(twice[name])}, "
-                    f"not twice the first ({fmt(2 * first)})",
+                    Message(
+                        "after two backward calls with the same dout, {name} is {value}, not twice the "
+                        "first ({value2})",
+                        name=name,
+                        value=fmt(twice[name]),
+                        value2=fmt(2 * first),
+                    ),
                     HINT_ACCUMULATE,
                 )
 
@@ -286,20 +296,35 @@ def _init_check(task, spec_of, bound_of, hint=HINT_INIT):
             drawn.append({name: side.get(side.get(layer, name, keep=True), "data") for name in shapes})
         for name, shape in shapes.items():
             first = drawn[0][name]
-            validate_array(first, name=f"{name}.data", dtype=np.float64, shape=shape)
+            validate_array(first, name=Message("{name}.data", name=name), dtype=np.float64, shape=shape)
             bound = bound_of(case)
             if np.max(np.abs(first)) > bound * (1 + 1e-12):
                 raise CheckFailure(
-                    f"{name} has entries up to {np.max(np.abs(first)):.6g}, beyond PyTorch's bound {bound:.6g}", hint
+                    Message(
+                        "{name} has entries up to {value:.6g}, beyond PyTorch's bound {bound:.6g}",
+                        name=name,
+                        value=np.max(np.abs(first)),
+                        bound=bound,
+                    ),
+                    hint,
                 )
             if not np.array_equal(first, drawn[1][name]):
                 raise CheckFailure(
-                    f"two {task}s built with the same rng seed got different {name}: draw every random number from rng"
+                    Message(
+                        "two {task}s built with the same rng seed got different {name}: draw every "
+                        "random number from rng",
+                        task=task,
+                        name=name,
+                    )
                 )
             grad = side.get(side.get(layer, name, keep=True), "grad")
-            validate_array(grad, name=f"{name}.grad", dtype=np.float64, shape=shape)
+            validate_array(grad, name=Message("{name}.grad", name=name), dtype=np.float64, shape=shape)
             if np.any(grad != 0):
-                raise CheckFailure(f"a new {task}'s {name}.grad must be zeros, got {fmt(grad)}")
+                raise CheckFailure(
+                    Message(
+                        "a new {task}'s {name}.grad must be zeros, got {grad}", task=task, name=name, grad=fmt(grad)
+                    )
+                )
 
 
 _init_check(
@@ -324,7 +349,10 @@ _init_check(
         },
     ),
     lambda c: 1 / np.sqrt(c["b"]),
-    "initialise every weight and bias of a recurrent layer as PyTorch: U(-1/sqrt(H), 1/sqrt(H)) with H = hidden_size",
+    N_(
+        "initialise every weight and bias of a recurrent layer as PyTorch: U(-1/sqrt(H), 1/sqrt(H)) with H = "
+        "hidden_size"
+    ),
 )
 
 
@@ -340,7 +368,11 @@ def batchnorm_running_statistics(ctx, case):
         side.call(layer, "__call__", 2 * x + 1)
         results = {"running_mean": side.get(layer, "running_mean"), "running_var": side.get(layer, "running_var")}
         side.call(layer, "eval")
-        return {**results, "eval out": side.call(layer, "__call__", x), "eval dx": side.call(layer, "backward", dout)}
+        return {
+            **results,
+            N_("eval out"): side.call(layer, "__call__", x),
+            N_("eval dx"): side.call(layer, "backward", dout),
+        }
 
     expect_scenario(ctx, "BatchNorm1d", scenario, dependencies="batchnorm_forward/backward")
 
@@ -433,34 +465,42 @@ def dropout_modes(ctx, case):
     masks = []
     for _ in range(2):
         out = side.call(layer, "__call__", x)
-        validate_array(out, name="out (training)", dtype=np.float64, shape=x.shape)
+        validate_array(out, name=N_("out (training)"), dtype=np.float64, shape=x.shape)
         kept = np.isclose(out, x / (1 - p), rtol=1e-9, atol=0)
         if not np.all(kept | (out == 0)):
             raise CheckFailure(
-                f"in training mode every output must be 0 or x/(1-p) (p = {p}); got {fmt(out)}",
-                HINT_DEPENDS.format(functions="dropout_forward"),
+                Message(
+                    "in training mode every output must be 0 or x/(1-p) (p = {p}); got {out}",
+                    p=p,
+                    out=fmt(out),
+                ),
+                Message(HINT_DEPENDS, functions="dropout_forward"),
             )
         masks.append(kept)
     try:
         check_mask_statistics(masks[1], p, previous=masks[0])
     except CheckFailure as failure:
         raise CheckFailure(
-            f"in training mode, over two calls on x of shape {x.shape}: {failure.message}",
-            failure.hint or HINT_DEPENDS.format(functions="dropout_forward"),
+            Message(
+                "in training mode, over two calls on x of shape {shape}: {message}",
+                shape=x.shape,
+                message=failure.message,
+            ),
+            failure.hint or Message(HINT_DEPENDS, functions="dropout_forward"),
         ) from None
     dout = upstream(rng, x.shape)
     dx = side.call(layer, "backward", dout)
     validate_array(dx, name="dx", dtype=np.float64, shape=x.shape)
     if not np.allclose(dx, np.where(masks[1], dout / (1 - p), 0.0), rtol=1e-9, atol=1e-12):
         raise CheckFailure(
-            "backward must use the mask of the last forward: dx = dout * mask / (1 - p)",
-            HINT_DEPENDS.format(functions="dropout_backward"),
+            N_("backward must use the mask of the last forward: dx = dout * mask / (1 - p)"),
+            Message(HINT_DEPENDS, functions="dropout_backward"),
         )
     side.call(layer, "eval")
     out = side.call(layer, "__call__", x)
-    validate_array(out, name="out (eval)", dtype=np.float64, shape=x.shape)
+    validate_array(out, name=N_("out (eval)"), dtype=np.float64, shape=x.shape)
     if not np.array_equal(out, x):
-        raise CheckFailure("after eval() Dropout must be the identity", HINT_EVAL)
+        raise CheckFailure(N_("after eval() Dropout must be the identity"), HINT_EVAL)
 
 
 # ---- Module and Sequential ---------------------------------------------------------------------
@@ -486,25 +526,34 @@ def _array_of(value, name):
     validate_array(value, name=name, dtype=np.float64)
     if value.size > ITEM_LIMIT:
         raise CheckFailure(
-            f"{name} has {value.size:,} entries; the grader reads at most {ITEM_LIMIT:,}, and the "
-            "models of this check have a few dozen"
+            Message(
+                "{name} has {size:,} entries; the grader reads at most {item_limit:,}, and the "
+                "models of this check have a few dozen",
+                name=name,
+                size=value.size,
+                item_limit=ITEM_LIMIT,
+            )
         )
     return value
 
 
 def _shape_of(data):
-    return _array_of(data, "a parameter's data").shape
+    return _array_of(data, N_("a parameter's data")).shape
 
 
 def _parameter_list(side, model):
     params = side.call(model, "parameters", keep=True)
     count = side.call(params, "__len__")
     if type(count) is not int:
-        raise CheckFailure(f"parameters() must return a list, got one of length {fmt(count)}")
+        raise CheckFailure(Message("parameters() must return a list, got one of length {count}", count=fmt(count)))
     if not 0 <= count <= ITEM_LIMIT:  # one call per item follows: the student's length must not set their number
         raise CheckFailure(
-            f"parameters() returned a list of length {fmt(count)}; the grader reads at most "
-            f"{ITEM_LIMIT:,} parameters, and the models of the checks have a few dozen"
+            Message(
+                "parameters() returned a list of length {count}; the grader reads at most "
+                "{item_limit:,} parameters, and the models of the checks have a few dozen",
+                count=fmt(count),
+                item_limit=ITEM_LIMIT,
+            )
         )
     return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
 
@@ -519,7 +568,9 @@ def module_parameters(ctx, case):
         shapes = [_shape_of(side.get(p, "data")) for p in _parameter_list(side, model)]
         # one row per parameter: its shape padded with zeros (weights are 2-D, biases 1-D)
         return {
-            "parameter shapes": np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(-1, 2)
+            N_("parameter shapes"): np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(
+                -1, 2
+            )
         }
 
     expect_scenario(ctx, "Module", scenario)
@@ -542,7 +593,7 @@ def module_shared_parameter(ctx, case):
         model = side.new("Sequential", first, side.new("Tanh"), second)
         forward_backward(side, model, x, dout)
         return {
-            "number of parameters": len(_parameter_list(side, model)),
+            N_("number of parameters"): len(_parameter_list(side, model)),
             "dweight": side.get(side.get(first, "weight", keep=True), "grad"),
         }
 
@@ -560,7 +611,7 @@ def module_zero_grad_and_modes(ctx, case):
         side.call(model, "zero_grad")
         grads = np.concatenate(
             [np.zeros(0)]
-            + [_array_of(side.get(p, "grad"), "a parameter's grad").ravel() for p in _parameter_list(side, model)]
+            + [_array_of(side.get(p, "grad"), N_("a parameter's grad")).ravel() for p in _parameter_list(side, model)]
         )
         layers = side.get(model, "layers", keep=True)
         inner = side.call(layers, "__getitem__", 2, keep=True)
@@ -570,9 +621,9 @@ def module_zero_grad_and_modes(ctx, case):
         side.call(model, "train")
         in_train = [side.get(m, "training") for m in (model, inner, inner_tanh)]
         return {
-            "gradients after zero_grad()": grads,
-            "training flags after eval() (model, nested Sequential, its Tanh)": np.array(in_eval, dtype=np.int64),
-            "training flags after train()": np.array(in_train, dtype=np.int64),
+            N_("gradients after zero_grad()"): grads,
+            N_("training flags after eval() (model, nested Sequential, its Tanh)"): np.array(in_eval, dtype=np.int64),
+            N_("training flags after train()"): np.array(in_train, dtype=np.int64),
         }
 
     expect_scenario(ctx, "Module", scenario)
@@ -586,14 +637,14 @@ def parameter_holds(ctx, case):
     got = side.get(param, "data")
     validate_array(got, name="data", dtype=np.float64, shape=data.shape)
     if not np.array_equal(got, data):
-        raise CheckFailure(f"Parameter(data).data is {fmt(got)}, expected {fmt(data)}")
+        raise CheckFailure(Message("Parameter(data).data is {got}, expected {data}", got=fmt(got), data=fmt(data)))
     grad = side.get(param, "grad")
     try:
         validate_array(grad, name="grad", dtype=np.float64, shape=data.shape)
     except CheckFailure as failure:
         raise CheckFailure(failure.message, HINT_GRAD) from None
     if np.any(grad != 0):
-        raise CheckFailure(f"a new Parameter's grad must be zeros, got {fmt(grad)}", HINT_GRAD)
+        raise CheckFailure(Message("a new Parameter's grad must be zeros, got {grad}", grad=fmt(grad)), HINT_GRAD)
 
 
 @check("Sequential", "forward and backward match the reference", mlp_cases)
@@ -605,7 +656,7 @@ def sequential_matches(ctx, case):
         model = _mlp(side, case)
         results = forward_backward(side, model, x, dout)
         for i, param in enumerate(_parameter_list(side, model)):
-            results[f"grad of parameter {i}"] = side.get(param, "grad")
+            results[Message("grad of parameter {i}", i=i)] = side.get(param, "grad")
         return results
 
     expect_scenario(ctx, "Sequential", scenario)
@@ -620,7 +671,10 @@ def sequential_gradcheck(ctx, case):
     side = StudentSide(ctx, "Sequential")
     model = _mlp(side, case)
     params = _parameter_list(side, model)
-    start = {f"parameter {i}": _array_of(side.get(p, "data"), f"parameter {i}'s data") for i, p in enumerate(params)}
+    start = {
+        f"parameter {i}": _array_of(side.get(p, "data"), Message("parameter {i}'s data", i=i))
+        for i, p in enumerate(params)
+    }
     analytic = {"x": forward_backward(side, model, x, dout)["dx"]}
     for i, p in enumerate(params):
         analytic[f"parameter {i}"] = side.get(p, "grad")
@@ -632,7 +686,7 @@ def sequential_gradcheck(ctx, case):
         validate_array(out, name="out", dtype=np.float64, shape=dout.shape)
         return float(np.sum(out * dout))
 
-    gradcheck(loss, {"x": x, **start}, analytic, seed=case["seed"], output="your Sequential.backward")
+    gradcheck(loss, {"x": x, **start}, analytic, seed=case["seed"], output=N_("your Sequential.backward"))
 
 
 # ---- optimizers ------------------------------------------------------------------------------
@@ -660,10 +714,10 @@ def _optimizer_scenario(cls, case, hyper):
                 side.set(param, "grad", grad)
             side.call(optimizer, "step")
             for i, param in enumerate(params):
-                results[f"parameter {i} after step {step}"] = side.get(param, "data")
+                results[Message("parameter {i} after step {step}", i=i, step=step)] = side.get(param, "data")
         side.call(optimizer, "zero_grad")
         for i, param in enumerate(params):
-            results[f"parameter {i} grad after zero_grad()"] = side.get(param, "grad")
+            results[Message("parameter {i} grad after zero_grad()", i=i)] = side.get(param, "grad")
         return results
 
     return scenario
@@ -674,7 +728,7 @@ for _cls, _hyper in OPTIMIZERS.items():
     def _register(cls=_cls, hyper_strategies=_hyper):
         @check(
             cls,
-            f"steps every parameter as a1's rule does, {STEPS} steps",
+            Message("steps every parameter as a1's rule does, {steps} steps", steps=STEPS),
             cases(n=small, seed=seeds, **hyper_strategies),
         )
         def optimizer_steps(ctx, case):
@@ -683,7 +737,7 @@ for _cls, _hyper in OPTIMIZERS.items():
                 ctx,
                 cls,
                 _optimizer_scenario(cls, case, hyper),
-                dependencies=f"a1 {cls.lower()} rule and Optimizer.step",
+                dependencies=Message("a1 {rule} rule and Optimizer.step", rule=cls.lower()),
             )
 
     _register()
@@ -725,7 +779,7 @@ def accuracy_matches(ctx, case):
 def _function(side, task, *args, **kwargs):
     """A plain function of the framework (not a method) called on side's objects; a float result."""
     if isinstance(side, StudentSide):
-        return validate_scalar(side.ctx.call(task, *args, **kwargs), name=f"{task}'s result")
+        return validate_scalar(side.ctx.call(task, *args, **kwargs), name=Message("{task}'s result", task=task))
     return float(side.impl.function(task)(*_private(args), **_private(kwargs)))
 
 
@@ -740,8 +794,12 @@ def train_step_matches(ctx, case):
         optimizer = side.new("SGD", side.call(model, "parameters", keep=True), lr=0.5)
         results = {}
         for step, (x, y) in enumerate(batches, start=1):
-            results[f"loss of step {step}"] = _function(side, "train_step", model, loss_fn, optimizer, x, y)
-            results[f"weight after step {step}"] = side.get(side.get(model, "weight", keep=True), "data")
+            results[Message("loss of step {step}", step=step)] = _function(
+                side, "train_step", model, loss_fn, optimizer, x, y
+            )
+            results[Message("weight after step {step}", step=step)] = side.get(
+                side.get(model, "weight", keep=True), "data"
+            )
         return results
 
     expect_scenario(ctx, "train_step", scenario)
@@ -807,12 +865,21 @@ def require_speed(ctx):
     yours, reference = best["yours"], best["reference"]
     if yours > SLOWER_THAN_VECTORISED * reference and yours > 0.05:
         raise CheckFailure(
-            f"one training step of the digits CNN (forward and backward of a batch of 32) takes "
-            f"{yours * 1e3:.0f} ms with your layers, {yours / reference:.0f} times the reference's "
-            f"{reference * 1e3:.1f} ms: training would take far longer than the grader allows, so it was "
-            "not started",
-            "vectorise conv2d_forward/backward and the pooling functions (im2col or stride tricks plus "
-            "one matrix product) instead of looping over output pixels",
+            Message(
+                "one training step of the digits CNN (forward and backward of a batch of 32) "
+                "takes {value:.0f} ms with your layers, {value2:.0f} times the reference's "
+                "{value3:.1f} ms: training would take far longer than the grader allows, so it "
+                "was not started",
+                value=yours * 1000.0,
+                value2=yours / reference,
+                value3=reference * 1000.0,
+            ),
+            (
+                N_(
+                    "your conv2d_forward/backward or pooling functions loop over output pixels, too slow to train"
+                    " in the time allowed: vectorise them (im2col or stride tricks plus one matrix product)"
+                )
+            ),
         )
 
 
@@ -824,8 +891,12 @@ def _grader_data(ctx, case):
 
 @check(
     "train_digits_cnn",
-    f"the returned model reaches {DIGITS_THRESHOLD:.0%} test accuracy in {DIGITS_EPOCHS} "
-    "epochs, as the grader measures it",
+    Message(
+        "the returned model reaches {digits_threshold:.0%} test accuracy in "
+        "{digits_epochs} epochs, as the grader measures it",
+        digits_threshold=DIGITS_THRESHOLD,
+        digits_epochs=DIGITS_EPOCHS,
+    ),
     cases(seed=st.integers(0, 2**16)),
     needs=("sklearn",),  # the grader's test images are scikit-learn's bundled digits
 )
@@ -846,18 +917,28 @@ def digits_training(ctx, case):
     accuracy = float(np.mean(logits.argmax(axis=1) == y_test[order]))
     if accuracy < DIGITS_THRESHOLD:
         raise CheckFailure(
-            f"the model train_digits_cnn returned after {DIGITS_EPOCHS} epochs (rng seed {case['seed']}) "
-            f"classifies {accuracy:.4f} of the test images right, as the grader counts; a correct "
-            f"framework reaches {DIGITS_THRESHOLD:.2f} (the reference 0.92-0.98, an untrained "
-            f"digits_cnn about 0.1). Your history's test accuracy by epoch: "
-            f"{fmt(np.asarray(history['test_accuracy']))}",
+            Message(
+                "the model train_digits_cnn returned after {digits_epochs} epochs (rng seed "
+                "{seed}) classifies {accuracy:.4f} of the test images right, as the grader "
+                "counts; a correct framework reaches {digits_threshold:.2f} (the reference "
+                "0.92-0.98, an untrained digits_cnn about 0.1). Your history's test accuracy by "
+                "epoch: {value}",
+                digits_epochs=DIGITS_EPOCHS,
+                seed=case["seed"],
+                accuracy=accuracy,
+                digits_threshold=DIGITS_THRESHOLD,
+                value=fmt(np.asarray(history["test_accuracy"])),
+            ),
             HINT_TRAINING,
         )
 
 
 @check(
     "train_sequence_model",
-    f"the returned GRU model gets a test MSE below {ADDING_THRESHOLD} on adding problems the grader draws",
+    Message(
+        "the returned GRU model gets a test MSE below {adding_threshold} on adding problems the grader draws",
+        adding_threshold=ADDING_THRESHOLD,
+    ),
     cases(seed=st.integers(0, 2**16)),
 )
 def adding_training(ctx, case):
@@ -870,17 +951,31 @@ def adding_training(ctx, case):
     train, rng = _grader_data(ctx, case)
     x, y = train.adding_problem(rng, ADDING_SEQUENCES, ADDING["length"])
     predictions = _measured_output(
-        ctx, task, model, x, f"GRU(2, {ADDING_HIDDEN}) followed by Linear({ADDING_HIDDEN}, 1)", _adding_model, y.shape
+        ctx,
+        task,
+        model,
+        x,
+        Message("GRU(2, {hidden}) followed by Linear({hidden}, 1)", hidden=ADDING_HIDDEN),
+        _adding_model,
+        y.shape,
     )
     loss = float(np.mean((predictions - y) ** 2))
     if loss > ADDING_THRESHOLD:
         raise CheckFailure(
-            f"the model train_sequence_model returned after {ADDING['steps']} steps on sequences of "
-            f"length {ADDING['length']} (rng seed {case['seed']}) has a mean squared error of "
-            f"{loss:.4f} on {ADDING_SEQUENCES} new sequences the grader drew; a correct framework's GRU "
-            f"gets below {ADDING_THRESHOLD} (the reference about 0.002; always answering 1 scores "
-            f"0.167). Your history's test MSE every 100 steps: "
-            f"{fmt(np.asarray(history['test_loss']))}",
+            Message(
+                "the model train_sequence_model returned after {steps} steps on sequences of "
+                "length {length} (rng seed {seed}) has a mean squared error of {loss:.4f} on "
+                "{adding_sequences} new sequences the grader drew; a correct framework's GRU "
+                "gets below {adding_threshold} (the reference about 0.002; always answering 1 "
+                "scores 0.167). Your history's test MSE every 100 steps: {value}",
+                steps=ADDING["steps"],
+                length=ADDING["length"],
+                seed=case["seed"],
+                loss=loss,
+                adding_sequences=ADDING_SEQUENCES,
+                adding_threshold=ADDING_THRESHOLD,
+                value=fmt(np.asarray(history["test_loss"])),
+            ),
             HINT_TRAINING,
         )
 
@@ -894,28 +989,45 @@ def _measured_output(ctx, task, model, x, network, build, shape):
         student.call(model, "eval")
     except StudentError as error:
         raise CheckFailure(
-            f"the third item {task} returns must be the trained model (a Module); calling its "
-            f"eval() raised an error:\n{error.report}"
+            Message(
+                "the third item {task} returns must be the trained model (a Module); calling its "
+                "eval() raised an error:\n{report}",
+                task=task,
+                report=error.report,
+            )
         ) from None
     out = student.call(model, "__call__", x)
-    validate_array(out, name="the model's output", dtype=np.float64, shape=shape)
+    validate_array(out, name=N_("the model's output"), dtype=np.float64, shape=shape)
     params = _parameter_list(student, model)
     expected_model = build(reference)
     slots = _parameter_list(reference, expected_model)
     if len(params) != len(slots):
-        raise CheckFailure(f"the model's parameters() lists {len(params)} parameters; {network} has {len(slots)}")
+        raise CheckFailure(
+            Message(
+                "the model's parameters() lists {count} parameters; {network} has {count2}",
+                count=len(params),
+                network=network,
+                count2=len(slots),
+            )
+        )
     for i, (param, slot) in enumerate(zip(params, slots)):
         data = student.get(param, "data")
-        validate_array(data, name=f"the data of the model's parameter {i}", dtype=np.float64, shape=slot.data.shape)
+        validate_array(
+            data, name=Message("the data of the model's parameter {i}", i=i), dtype=np.float64, shape=slot.data.shape
+        )
         reference.set(slot, "data", data)
     expected = reference.call(reference.call(expected_model, "eval"), "__call__", x)
     try:
-        assert_close(out, expected, name="the model's output")
+        assert_close(out, expected, name=N_("the model's output"))
     except CheckFailure as failure:
         raise CheckFailure(
-            f"the model's predictions are not those of {network} with the model's own parameters "
-            f"({failure.message}): the grader measures the trained network, so the model's forward "
-            "must compute that network from its weights"
+            Message(
+                "the model's predictions are not those of {network} with the model's own "
+                "parameters ({message}): the grader measures the trained network, so the model's "
+                "forward must compute that network from its weights",
+                network=network,
+                message=failure.message,
+            )
         ) from None
     return out
 
@@ -924,12 +1036,32 @@ def _training_result(result, task, score, keys, entries):
     """(history, model handle) after checking the form the handout gives; the score the run
     reports must be a number, and nothing more: the grader measures the model itself."""
     if isinstance(result, Foreign) or type(result) is not tuple or len(result) != 3 or type(result[2]) is not Handle:
-        raise CheckFailure(f"{task} must return the tuple (history, {score}, model), got {fmt(result)}")
+        raise CheckFailure(
+            Message(
+                "{task} must return the tuple (history, {score}, model), got {result}",
+                task=task,
+                score=score,
+                result=fmt(result),
+            )
+        )
     history, reported, model = result
     if type(history) is not dict or any(type(history.get(key)) is not list for key in keys):
-        raise CheckFailure(f"history must be a dict of lists with keys {', '.join(keys)}; got {fmt(history)}")
+        raise CheckFailure(
+            Message(
+                "history must be a dict of lists with keys {keys}; got {history}",
+                keys=", ".join(keys),
+                history=fmt(history),
+            )
+        )
     for key in keys:
         if len(history[key]) != entries:
-            raise CheckFailure(f"history[{key!r}] has {len(history[key])} entries, expected {entries}")
-    validate_scalar(reported, name=f"{task}'s {score}")
+            raise CheckFailure(
+                Message(
+                    "history[{key!r}] has {count} entries, expected {entries}",
+                    key=key,
+                    count=len(history[key]),
+                    entries=entries,
+                )
+            )
+    validate_scalar(reported, name=Message("{task}'s {score}", task=task, score=score))
     return history, model

@@ -17,20 +17,26 @@ from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import fmt, gradcheck, precision_of
 from autograder.grading.registry import Case, check
 from autograder.grading.strategies import generator, upstream
+from autograder.runtime.language import N_, Message, _
 from autograder.runtime.plain import Foreign, same_plain
 
-HINT_MUTATES = (
+HINT_MUTATES = N_(
     "your function modifies its arguments in place (x += ..., x[...] = ..., "
     "an out= argument); functions must be pure: work on copies"
 )
-HINT_CACHE = "your backward changes its cache, so calling it twice gives different results; copy before modifying"
+HINT_CACHE = N_("your backward changes its cache, so calling it twice gives different results; copy before modifying")
 
 
 def unpack(value, count: int, task: str, what: str):
     """value as a tuple of count items, or a CheckFailure naming the expected form."""
     if isinstance(value, Foreign) or type(value) not in (tuple, list) or len(value) != count:
         raise CheckFailure(
-            f"{task} must return {what}, got {fmt(value) if not isinstance(value, Foreign) else value.description}"
+            Message(
+                "{task} must return {what}, got {value}",
+                task=task,
+                what=what,
+                value=fmt(value) if not isinstance(value, Foreign) else value.description,
+            )
         )
     return tuple(value)
 
@@ -39,13 +45,18 @@ def describe(value) -> str:
     """A returned value in a few words: an array's shape, otherwise its type."""
     if isinstance(value, Foreign):
         return value.description
-    return f"shape {value.shape}" if type(value) is np.ndarray else f"type {type(value).__name__}"
+    if type(value) is np.ndarray:
+        return _("shape {shape}").format(shape=value.shape)
+    return _("type {type}").format(type=type(value).__name__)
 
 
 def require_pure(ctx, task: str) -> None:
     """The last student call left its arguments unchanged."""
     if ctx.last.mutated:
-        raise CheckFailure(f"{task} changed its {', '.join(ctx.last.mutated)} in place", HINT_MUTATES)
+        raise CheckFailure(
+            Message("{task} changed its {mutated} in place", task=task, mutated=", ".join(ctx.last.mutated)),
+            HINT_MUTATES,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,9 +112,15 @@ class ForwardBackward:
         for name, out, dout in zip(self.out_names, outs, douts):
             if type(out) is not np.ndarray or out.shape != dout.shape:
                 raise CheckFailure(
-                    f"{self.forward} returned {name} of {describe(out)}, expected shape {dout.shape}; "
-                    f"{self.backward} gets an upstream gradient of that shape, so fix {self.forward} "
-                    "first"
+                    Message(
+                        "{forward} returned {name} of {out}, expected shape {shape}; {backward} gets an "
+                        "upstream gradient of that shape, so fix {forward} first",
+                        forward=self.forward,
+                        name=name,
+                        out=describe(out),
+                        shape=dout.shape,
+                        backward=self.backward,
+                    )
                 )
         grads = ctx.call(self.backward, *douts, cache)
         if len(inputs) > 1:
@@ -125,7 +142,11 @@ class ForwardBackward:
 
             if shape is not None and type(outs[i]) is np.ndarray:
                 ctx.expect_shape(
-                    self.forward, outs[i], shape, f"{name}: shape {outs[i].shape}, expected {shape}", compute
+                    self.forward,
+                    outs[i],
+                    shape,
+                    Message("{name}: shape {shape}, expected {shape2}", name=name, shape=outs[i].shape, shape2=shape),
+                    compute,
                 )
             ctx.expect(self.forward, outs[i], compute, name=name)
 
@@ -145,7 +166,7 @@ class ForwardBackward:
             return results[id(impl)][i] if len(inputs) > 1 else results[id(impl)]
 
         for i, name in enumerate(inputs):
-            ctx.expect(self.backward, grads[i], lambda impl, i=i: expected(impl, i), name=f"d{name}")
+            ctx.expect(self.backward, grads[i], lambda impl, i=i: expected(impl, i), name=Message("d{name}", name=name))
 
     def backward_gradcheck(self, ctx: Context, case: Case) -> None:
         inputs, kwargs, douts, _, grads = self.student_gradients(ctx, case)
@@ -157,12 +178,23 @@ class ForwardBackward:
             for out, dout in zip(outs, douts):
                 if type(out) is not np.ndarray or out.shape != dout.shape:
                     raise CheckFailure(
-                        f"{self.forward} returned {fmt(out)} where an array of shape {dout.shape} was expected"
+                        Message(
+                            "{forward} returned {out} where an array of shape {shape} was expected",
+                            forward=self.forward,
+                            out=fmt(out),
+                            shape=dout.shape,
+                        )
                     )
                 total += float(np.sum(out.astype(np.float64) * dout))
             return total
 
-        gradcheck(loss, inputs, dict(zip(inputs, grads)), seed=case["seed"], output=f"your {self.backward}")
+        gradcheck(
+            loss,
+            inputs,
+            dict(zip(inputs, grads)),
+            seed=case["seed"],
+            output=Message("your {backward}", backward=self.backward),
+        )
 
     def backward_pure(self, ctx: Context, case: Case) -> None:
         inputs, _, douts, cache, first = self.student_gradients(ctx, case)
@@ -171,7 +203,11 @@ class ForwardBackward:
         again = tuple(again) if len(inputs) > 1 and type(again) in (tuple, list) else (again,)
         if not same_plain(tuple(first), again):
             raise CheckFailure(
-                f"{self.backward} gave a different result when called again with the same dout and cache", HINT_CACHE
+                Message(
+                    "{backward} gave a different result when called again with the same dout and cache",
+                    backward=self.backward,
+                ),
+                HINT_CACHE,
             )
 
 
@@ -187,7 +223,9 @@ def leaving_out(make, names: tuple[str, ...]):
 
 def defaults_name(names: tuple[str, ...]) -> str:
     """The name of the check that calls a task without the arguments `names`."""
-    return f"uses the spec's default {', '.join(names)} (a call that leaves {'them' if len(names) > 1 else 'it'} out)"
+    if len(names) > 1:
+        return Message("uses the spec's default {names} (a call that leaves them out)", names=", ".join(names))
+    return Message("uses the spec's default {names} (a call that leaves it out)", names=", ".join(names))
 
 
 def forward_backward_checks(

@@ -39,6 +39,7 @@ from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import load_checks
 from autograder.grading.runner import grade_folder
+from autograder.runtime.language import SOURCE, _, use
 
 ZIP_MEMBERS = 2_000  # entries a zip may have
 ZIP_TOTAL_BYTES = 50 * 2**20  # size of everything extracted from one zip
@@ -54,6 +55,7 @@ class Settings:
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     sandbox: str = "auto"  # auto, bwrap or none
     inputs: Inputs = PRACTICE  # the official inputs of an offering's secret, or the public practice ones
+    language: str = SOURCE  # of the feedback (autograder/runtime/language.py)
 
 
 @dataclass
@@ -84,7 +86,7 @@ def course_version(course: Course, inputs: Inputs = PRACTICE) -> str:
     digest = hashlib.sha256()
     grader = Path(__file__).resolve().parents[1]  # autograder/
     files = [(course.root / MANIFEST, course.root)]
-    files += [(p, grader) for p in sorted(grader.rglob("*.py"))]
+    files += [(p, grader) for p in sorted([*grader.rglob("*.py"), *grader.rglob("*.mo")])]
     files += [(p, course.root) for p in sorted((course.root / "solutions").rglob("*.py"))]
     for path, base in files:
         digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -106,9 +108,9 @@ def files_hash(course: Course, folder: Path) -> str:
 
 def result_key(files: str, version: str, settings: Settings, tasks: list[str], bwrap: bool) -> str:
     """The gradebook key of a submission's result: its files, the course version, and how it is
-    graded (profile, tasks, isolation and limits)."""
+    graded (profile, tasks, isolation and limits) and in which language its feedback is written."""
     isolation = {"limits": asdict(settings.limits), "bwrap": bwrap} if settings.isolated else "in-process"
-    text = json.dumps([files, version, settings.profile, tasks, isolation], sort_keys=True)
+    text = json.dumps([files, version, settings.profile, tasks, isolation, settings.language], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -119,7 +121,9 @@ def unpack_zip(path: Path, dest: Path) -> Path:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) > ZIP_MEMBERS:
-                raise SubmissionError(f"{path}: more than {ZIP_MEMBERS} files in the zip")
+                raise SubmissionError(
+                    _("{path}: more than {count} files in the zip").format(path=path, count=ZIP_MEMBERS)
+                )
             total = 0
             for member in members:
                 name = PurePosixPath(member.filename.replace("\\", "/"))
@@ -130,9 +134,13 @@ def unpack_zip(path: Path, dest: Path) -> Path:
                 total += len(data)
                 if len(data) > FILE_LIMIT or total > ZIP_TOTAL_BYTES:
                     raise SubmissionError(
-                        f"{path}: {member.filename} is larger than {FILE_LIMIT // 2**20} MiB"
+                        _("{path}: {file} is larger than {size} MiB").format(
+                            path=path, file=member.filename, size=FILE_LIMIT // 2**20
+                        )
                         if len(data) > FILE_LIMIT
-                        else f"{path}: more than {ZIP_TOTAL_BYTES // 2**20} MiB of files in the zip"
+                        else _("{path}: more than {size} MiB of files in the zip").format(
+                            path=path, size=ZIP_TOTAL_BYTES // 2**20
+                        )
                     )
                 target = dest.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +156,7 @@ def unpack_zip(path: Path, dest: Path) -> Path:
         ValueError,
         EOFError,
     ) as error:  # bz2's errors are OSErrors
-        raise SubmissionError(f"{path}: not a readable zip file ({error})") from None
+        raise SubmissionError(_("{path}: not a readable zip file ({error})").format(path=path, error=error)) from None
     return dest
 
 
@@ -167,14 +175,16 @@ def discover(course: Course, paths: list[Path], scratch: Path) -> list[Entry]:
             elif path.is_dir():
                 entry.folder = path
             elif not path.exists():
-                raise SubmissionError("no such file or folder")
+                raise SubmissionError(_("no such file or folder"))
             else:
-                raise SubmissionError("not a folder or a .zip file")
+                raise SubmissionError(_("not a folder or a .zip file"))
             entry.files = files_hash(course, entry.folder)
         except SubmissionError as error:
             entry.problem = _problem(str(error) if str(error).startswith(str(path)) else f"{path}: {error}")
         except Exception as error:  # noqa: BLE001 - an unreadable file, a bad name: this submission only
-            entry.problem = _problem(f"{path}: cannot be read ({type(error).__name__}: {error})")
+            entry.problem = _problem(
+                _("{path}: cannot be read ({error})").format(path=path, error=f"{type(error).__name__}: {error}")
+            )
         entries.append(entry)
     names = [e.student for e in entries]
     for entry in entries:  # two submissions named alike: tell them apart by their path
@@ -202,9 +212,9 @@ class Progress:
             elapsed = time.monotonic() - self.started
             left = elapsed / self.done * (self.total - self.done)
             filled = 30 * self.done // self.total
+            left_words = _("{seconds} s left").format(seconds=f"{left:4.0f}")
             self.stream.write(
-                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}  "
-                f"{left:4.0f} s left  {student[:30]:<30}"
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}  {left_words}  {student[:30]:<30}"
             )
             if self.done == self.total:
                 self.stream.write("\n")
@@ -213,6 +223,7 @@ class Progress:
 
 def _grade_one(course: Course, folder: Path, settings: Settings) -> dict:
     """Grade one submission (runs in a pool process)."""
+    use(settings.language)
     return grade_folder(
         course,
         folder,
@@ -226,7 +237,8 @@ def _grade_one(course: Course, folder: Path, settings: Settings) -> dict:
 
 
 def _note(result: dict, reused: bool = False) -> str:
-    return f"{result['score']:g}/{result['max_score']:g}" + (" (already graded)" if reused else "")
+    score = f"{result['score']:g}/{result['max_score']:g}"
+    return _("{score} (already graded)").format(score=score) if reused else score
 
 
 def grade_batch(
@@ -261,7 +273,7 @@ def grade_batch(
                 if gradebook:
                     gradebook.problem(entry.student, entry.source, entry.problem)
                 if progress:
-                    progress.step(entry.student, f"skipped: {entry.problem}")
+                    progress.step(entry.student, _("skipped: {problem}").format(problem=entry.problem))
                 continue
             entry.key = result_key(entry.files, version, settings, tasks, bwrap)
             stored = gradebook.result(entry.key) if gradebook else None
@@ -296,7 +308,9 @@ def grade_batch(
                 elif gradebook:
                     gradebook.link(entry.student, entry.source, key)
                 if progress:
-                    progress.step(entry.student, _note(result) if result else f"skipped: {problem}")
+                    progress.step(
+                        entry.student, _note(result) if result else _("skipped: {problem}").format(problem=problem)
+                    )
 
         if pending and settings.isolated:
             sandbox.choose_bwrap(settings.sandbox)  # warns here, once, not in every pool process
@@ -314,7 +328,8 @@ def _problem(message: str) -> str:
 def _failure(error: Exception) -> str:
     if isinstance(error, SubmissionError):
         return str(error)
-    return f"grading failed: {type(error).__name__}: {error}"  # a grader failure costs this submission only
+    # a grader failure costs this submission only
+    return _("grading failed: {error}").format(error=f"{type(error).__name__}: {error}")
 
 
 def _pin(cpus) -> None:

@@ -1,4 +1,4 @@
-"""The `course` command: list, check, grade, validate, release, secret, train."""
+"""The `course` command: list, check, grade, report, validate, release, secret, train."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.class_plots import PlottingUnavailable
 from autograder.classgrading.gradebook import Gradebook, export
 from autograder.cli import train
 from autograder.course import config
@@ -20,7 +21,9 @@ from autograder.grading.determinism import PRACTICE, Inputs, official_inputs
 from autograder.grading.replay import MissingRecording, RecordingError, require_official
 from autograder.grading.runner import grade_folder
 from autograder.publishing import gradescope
-from autograder.publishing.release import PublishError, ReleaseError, differences, release
+from autograder.publishing.release import HANDOUTS, PublishError, ReleaseError, differences, release
+from autograder.runtime import language
+from autograder.runtime.language import _
 
 
 def _course(args) -> config.Course:
@@ -47,8 +50,14 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _speak(args, course: config.Course | None) -> None:
+    """Write from now on in the language of --lang, else the environment's, else course.yml's."""
+    language.use(language.choose(args.lang, course.language if course else None))
+
+
 def cmd_check(args) -> int:
     course = _course(args)
+    _speak(args, course)
     course.select(args.names)  # an unknown name fails here, before any grading
     result = grade_folder(
         course,
@@ -85,11 +94,11 @@ def grading_inputs(course: config.Course) -> Inputs:
 
 def practice_warning(course: config.Course) -> None:
     """Once, on stderr, beside grades made on the practice inputs."""
-    print(
-        f"course: warning: no grading secret (${config.SECRET_VARIABLE} or {course.secret_file}): graded on "
-        "the public practice inputs; `course secret` makes one for official grading",
-        file=sys.stderr,
+    told = _(
+        "course: warning: no grading secret (${variable} or {file}): graded on the public practice inputs; "
+        "`course secret` makes one for official grading"
     )
+    print(told.format(variable=config.SECRET_VARIABLE, file=course.secret_file), file=sys.stderr)
 
 
 def _cluster_runner(address: str | None):
@@ -103,6 +112,7 @@ def _cluster_runner(address: str | None):
 
 def cmd_grade(args) -> int:
     course = _course(args)
+    _speak(args, course)
     course.select(args.only)
     if args.format == "gradescope" and len(args.submissions) > 1:
         raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
@@ -113,6 +123,7 @@ def cmd_grade(args) -> int:
         _limits(args),
         args.sandbox,
         grading_inputs(course),
+        language.current(),
     )
     gradebook = Gradebook(Path(args.gradebook)) if args.gradebook else None
     progress = Progress(len(args.submissions)) if len(args.submissions) > 1 else None
@@ -127,17 +138,18 @@ def cmd_grade(args) -> int:
             run=_cluster_runner(args.dask),
         )
     except KeyboardInterrupt:
-        print(
-            "course: interrupted"
-            + (f"; finished results are in {args.gradebook}: run the same command to go on" if gradebook else ""),
-            file=sys.stderr,
+        told = (
+            _("course: interrupted; finished results are in {gradebook}: run the same command to go on")
+            if gradebook
+            else _("course: interrupted")
         )
+        print(told.format(gradebook=args.gradebook), file=sys.stderr)
         return 130
     finally:
         if gradebook:
             gradebook.close()
     for entry in outcome.problems:
-        print(f"course: skipped {entry.problem}", file=sys.stderr)
+        print(_("course: skipped {problem}").format(problem=entry.problem), file=sys.stderr)
     if args.export:  # unreadable submissions too, with 0 points: an upload from it leaves no one out
         written = export(
             [(entry.student, result) for entry, result in outcome.graded],
@@ -145,9 +157,12 @@ def cmd_grade(args) -> int:
             [(entry.student, entry.problem) for entry in outcome.problems],
             gradescope.load_settings(course),
         )
-        print(f"course: wrote {len(written)} file(s) in {args.export}", file=sys.stderr)
+        print(
+            _("course: wrote {count} file(s) in {folder}").format(count=len(written), folder=args.export),
+            file=sys.stderr,
+        )
     if not outcome.graded:
-        raise SubmissionError("no submission could be read")
+        raise SubmissionError(_("no submission could be read"))
     if settings.inputs is PRACTICE:
         practice_warning(course)
     if len(args.submissions) == 1:
@@ -167,6 +182,35 @@ def cmd_grade(args) -> int:
     else:
         _emit("\n\n".join(f"== {e.source}\n{_render(course, r, args.format)}" for e, r in outcome.graded), args.out)
     return 0
+
+
+def cmd_report(args) -> int:
+    from autograder.classgrading import class_report
+
+    try:
+        course = _course(args)
+    except ConfigError:  # the report needs no course: the gradebook holds everything it shows
+        course = None
+    _speak(args, course)
+    if not Path(args.gradebook).is_file():
+        raise FileNotFoundError(_("{path}: no such gradebook").format(path=args.gradebook))
+    gradebook = Gradebook(Path(args.gradebook))
+    try:
+        written = class_report.build(gradebook, Path(args.out))
+    finally:
+        gradebook.close()
+    told = _("course: wrote the class report {path} and {count} feedback page(s)")
+    print(told.format(path=written[0], count=len(written) - 1), file=sys.stderr)
+    return 0
+
+
+def _language_option(command) -> None:
+    command.add_argument(
+        "--lang",
+        choices=language.LANGUAGES,
+        help="the language of the feedback: en or ko (default: the environment's LANGUAGE, LC_ALL, "
+        "LC_MESSAGES or LANG when it names one of them, else course.yml's grading.language, else en)",
+    )
 
 
 def _isolation_options(command) -> None:
@@ -207,8 +251,8 @@ def cmd_release(args) -> int:
     course = _course(args)
     if args.bundle:
         return _release_bundle(course, args)
-    if args.out or args.only:
-        raise ConfigError("--out and --only go with --bundle")
+    if args.out or args.only or args.lang != "en":
+        raise ConfigError("--out, --only and --lang go with --bundle")
     if args.check:
         problems = differences(course.root)
         for problem in problems:
@@ -224,7 +268,7 @@ def cmd_release(args) -> int:
 
 
 def _release_bundle(course, args) -> int:
-    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...]`."""
+    """`course release --bundle student|gradescope|nbgrader --out PATH [--only ASSIGNMENT...] [--lang ko]`."""
     import time
 
     from autograder.publishing import bundle, notebooks
@@ -242,7 +286,7 @@ def _release_bundle(course, args) -> int:
         chosen = bundle.chosen_assignments(course, args.only)
         gradescope.build_zip(course, out, chosen)
     else:
-        chosen = bundle.build_student_bundle(course, out, args.only)
+        chosen = bundle.build_student_bundle(course, out, args.only, lang=args.lang)
         if args.bundle == "nbgrader":
             assert inputs is not None  # offering_inputs refused to go on without a secret
             notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name, inputs=inputs)
@@ -292,6 +336,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--worker", action="store_true", help="run your code in a sandboxed worker process, as official grading does"
     )
+    _language_option(check)
     _isolation_options(check)
     check.set_defaults(run=cmd_check)
 
@@ -318,6 +363,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write DIR/grades.csv, DIR/results/<student>.json and DIR/gradescope/<student>.json",
     )
+    _language_option(grade_cmd)
     grade_cmd.add_argument(
         "--in-process",
         action="store_true",
@@ -330,6 +376,12 @@ def parser() -> argparse.ArgumentParser:
     )
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)
+
+    report_cmd = sub.add_parser("report", help="the class report and a feedback page per student, from a gradebook")
+    report_cmd.add_argument("gradebook", metavar="GRADEBOOK", help="the SQLite gradebook of `course grade --gradebook`")
+    report_cmd.add_argument("--out", required=True, metavar="DIR", help="writes DIR/index.html and DIR/students/")
+    _language_option(report_cmd)
+    report_cmd.set_defaults(run=cmd_report)
 
     validate_cmd = sub.add_parser("validate", help="reference full marks, stubs zero, every mistake caught")
     validate_cmd.add_argument("--quick", action="store_true", help="use the quick profile")
@@ -346,6 +398,12 @@ def parser() -> argparse.ArgumentParser:
     )
     release_cmd.add_argument("--out", metavar="PATH", help="where the bundle goes (a new folder, or the .zip)")
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
+    release_cmd.add_argument(
+        "--lang",
+        choices=sorted(HANDOUTS),
+        default="en",
+        help="the language of the bundle's notebooks (ko: the Korean handouts); both handouts go in either way",
+    )
     release_cmd.set_defaults(run=cmd_release)
 
     secret_cmd = sub.add_parser("secret", help="make the offering's grading secret (official inputs come from it)")
@@ -385,8 +443,9 @@ def main(argv=None) -> int:
         PublishError,
         RecordingError,
         MissingRecording,
+        PlottingUnavailable,
     ) as error:
-        print(f"course: error: {error}", file=sys.stderr)
+        print(_("course: error: {error}").format(error=error), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()

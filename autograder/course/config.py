@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from autograder.runtime import language
+
 MANIFEST = "course.yml"
 SECRET_FILE = ".course-secret"  # where `course secret` writes, unless grading.secret_file says otherwise
 SECRET_VARIABLE = "COURSE_SECRET"  # overrides the file
@@ -59,6 +61,7 @@ class Course:
     assignments: tuple[Assignment, ...]
     budgets: Budgets = Budgets()
     secret_file: str = SECRET_FILE  # relative to root: the offering's grading secret (docs/isolation.md)
+    language: str = language.SOURCE  # of the feedback, unless --lang or the environment says otherwise
     # course.yml as read, for the sections other layers own (gradescope:, read by publishing):
     # the file is read once, here
     manifest: dict = field(default_factory=dict, repr=False, compare=False)
@@ -236,6 +239,11 @@ def load(root: Path) -> Course:
         raise ConfigError(
             f"{MANIFEST}: grading.secret_file must be a path inside the course folder, got {secret_file!r}"
         )
+    feedback_language = grading.get("language", language.SOURCE)
+    if feedback_language not in language.LANGUAGES:
+        raise ConfigError(
+            f"{MANIFEST}: grading.language must be one of {', '.join(language.LANGUAGES)}, got {feedback_language!r}"
+        )
     assignments = []
     seen: dict[str, str] = {}
     for assignment_id, spec in _require(data, "assignments", "the top level", dict).items():
@@ -252,5 +260,12 @@ def load(root: Path) -> Course:
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))
     return Course(
-        root, str(data.get("name", root.name)), profiles, tuple(assignments), _budgets(grading), secret_file, data
+        root,
+        str(data.get("name", root.name)),
+        profiles,
+        tuple(assignments),
+        _budgets(grading),
+        secret_file,
+        feedback_language,
+        data,
     )

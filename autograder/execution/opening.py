@@ -8,6 +8,7 @@ from autograder.course.config import Course
 from autograder.execution.in_process import InProcessSubmission
 from autograder.execution.submission import Submission, SubmissionError
 from autograder.execution.worker_client import WorkerSubmission
+from autograder.runtime.language import _
 
 
 def open_submission(
@@ -23,5 +24,7 @@ def open_submission(
     if not submission.files:
         submission.close()
         files = sorted({f for a in course.assignments for f in a.files})
-        raise SubmissionError(f"{path}: none of the course's files ({', '.join(files)}) found")
+        raise SubmissionError(
+            _("{path}: none of the course's files ({files}) found").format(path=path, files=", ".join(files))
+        )
     return submission

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.runtime import language
+
 RUNTIME_PACKAGE = "course_runtime"
 RUNTIME_SOURCE = Path(__file__).resolve().parents[1] / "runtime"
 NOBODY = 65534  # the unprivileged uid and gid a worker started as root switches to
@@ -67,12 +69,17 @@ class SandboxError(Exception):
 
 
 def runtime_folder(dest: Path) -> Path:
-    """dest/course_runtime/: a copy of autograder/runtime/ and nothing else; returns dest."""
+    """dest/course_runtime/: a copy of autograder/runtime/ and the compiled message catalogs (its
+    locale/), nothing else; returns dest."""
     package = dest / RUNTIME_PACKAGE
     package.mkdir(parents=True)
     for source in RUNTIME_SOURCE.glob("*.py"):
         shutil.copyfile(source, package / source.name)
-    for path in (dest, package, *package.iterdir()):
+    for compiled in language.locale_dir().glob(f"*/LC_MESSAGES/{language.DOMAIN}.mo"):
+        target = package / "locale" / compiled.relative_to(language.locale_dir())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(compiled, target)
+    for path in (dest, *package.rglob("*"), package):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return dest
 
@@ -157,6 +164,7 @@ def worker_command(
         "limits": limits.rlimits(),
         "site": _site_folders(),
         "drop_to": NOBODY if os.geteuid() == 0 else None,
+        "language": language.current(),
     }
     if bwrap is None:
         config.update(runtime=str(runtime), staged=str(staged), root=str(work))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autograder.course.config import Course
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError
+from autograder.runtime.language import _
 
 __all__ = [
     "FILE_LIMIT",
@@ -58,9 +59,11 @@ def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
     path guessed on the grading machine), or a file reached through one, is ignored."""
     path = Path(path)
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file or folder")
+        raise SubmissionError(_("{path}: no such file or folder").format(path=path))
     if not path.is_dir():
-        raise SubmissionError(f"{path}: expected a folder (a course tree or a folder of student files)")
+        raise SubmissionError(
+            _("{path}: expected a folder (a course tree or a folder of student files)").format(path=path)
+        )
     root = path.resolve()
 
     def genuine(candidate: Path) -> bool:
@@ -83,7 +86,7 @@ def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
             found.setdefault((owner, candidate.name), candidate)
     for candidate in found.values():
         if candidate.stat().st_size > FILE_LIMIT:
-            raise SubmissionError(f"{candidate}: larger than {FILE_LIMIT // 2**20} MiB")
+            raise SubmissionError(_("{path}: larger than {size} MiB").format(path=candidate, size=FILE_LIMIT // 2**20))
     return found
 
 
@@ -162,7 +165,7 @@ class Submission:
         file that was not submitted."""
         spec = self.course.task(task)
         if method is None and not self.present(task):
-            raise StudentError(task, f"{spec.assignment}/{spec.file} was not submitted")
+            raise StudentError(task, _("{file} was not submitted").format(file=f"{spec.assignment}/{spec.file}"))
         return f"{spec.assignment}.{Path(spec.file).stem}", spec.file
 
     def import_problem(self, task: str) -> str | None:

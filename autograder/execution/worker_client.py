@@ -35,6 +35,7 @@ from autograder.execution import sandbox
 from autograder.execution.submission import CallAborted, OutOfTime, Reply, Submission, stage
 from autograder.runtime import wire
 from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError, changed_arguments
+from autograder.runtime.language import _
 from autograder.runtime.plain import Handle, any_plain, map_plain
 from autograder.runtime.random_states import RandomStates
 
@@ -75,11 +76,17 @@ def _exit_reason(returncode: int, bwrap: bool) -> str:
     if number:
         name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
         why = {
-            "SIGSEGV": ": a crash inside the interpreter, such as a stack overflow",
-            "SIGXCPU": ": over the CPU-time limit",
+            "SIGSEGV": _(": a crash inside the interpreter, such as a stack overflow"),
+            "SIGXCPU": _(": over the CPU-time limit"),
         }.get(name, "")
-        return f"crashed the worker process (killed by {name}{why})"
-    return f"ended the worker process (exit code {returncode}: os._exit() or an exit outside the call)"
+        return _("crashed the worker process (killed by {signal}{why})").format(signal=name, why=why)
+    return _("ended the worker process (exit code {code}: os._exit() or an exit outside the call)").format(
+        code=returncode
+    )
+
+
+def _failed_to_start(error) -> str:
+    return _("could not be run: the worker process failed to start ({error})").format(error=error)
 
 
 class WorkerSubmission(Submission):
@@ -192,7 +199,7 @@ class WorkerSubmission(Submission):
                 preexec_fn=None if self.bwrap else _die_with_parent,
             )
         except OSError as error:
-            raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
+            raise CallAborted(task, _failed_to_start(error)) from None
         self._generation = number
         self._imported = set()
         self._release = False
@@ -202,13 +209,15 @@ class WorkerSubmission(Submission):
         os.set_blocking(self._requests, False)  # writes wait in wire.send, by a deadline
         try:
             timeout = self.limits.startup_timeout
-            ready = self._read(time.monotonic() + timeout, f"did not start within {timeout:g} s")
+            ready = self._read(
+                time.monotonic() + timeout, _("did not start within {seconds} s").format(seconds=f"{timeout:g}")
+            )
         except (_Ended, _Unreadable) as error:
             self._stop()
-            raise CallAborted(task, f"could not be run: the worker process failed to start ({error})") from None
+            raise CallAborted(task, _failed_to_start(error)) from None
         if ready != {"status": "ready"}:
             self._stop()
-            raise CallAborted(task, "could not be run: the worker process failed to start")
+            raise CallAborted(task, _("could not be run: the worker process failed to start"))
 
     def _stop(self, graceful: bool = False) -> None:
         process, self._process = self._process, None
@@ -238,11 +247,11 @@ class WorkerSubmission(Submission):
         """Why the worker stopped talking: its exit status, once it has exited (it is killed if
         it does not within a second, having closed its end of the pipe)."""
         if self._process is None:
-            return "ended the worker process"
+            return _("ended the worker process")
         try:
             return _exit_reason(self._process.wait(timeout=1), self.bwrap is not None)
         except subprocess.TimeoutExpired:
-            return "closed the worker's connection to the grader"
+            return _("closed the worker's connection to the grader")
 
     def _read(self, deadline: float, late: str):
         """The next message from the worker by the time.monotonic() deadline (else _Ended(late ...))."""
@@ -268,10 +277,10 @@ class WorkerSubmission(Submission):
         self._release = False
         timeout, cut = self._reply_wait()
         deadline = time.monotonic() + timeout
-        late = f"did not finish within {timeout:g} s"
+        late = _("did not finish within {seconds} s").format(seconds=f"{timeout:g}")
         try:
             if select.select([self._replies], [], [], 0)[0]:
-                raise _Unreadable("data sent before the request")
+                raise _Unreadable(_("data sent before the request"))
             try:
                 wire.send(self._requests, wire.frame(message), deadline)
             except TimeoutError:
@@ -282,19 +291,19 @@ class WorkerSubmission(Submission):
                 or reply.get("id") != number
                 or reply.get("status") not in ("ok", "not_started", "error")
             ):
-                raise _Unreadable("not a reply to this call")
+                raise _Unreadable(_("not a reply to this call"))
             try:
                 self._random.incoming(reply.pop("random", None))
             except (TypeError, ValueError, KeyError, IndexError, OverflowError):
-                raise _Unreadable("a malformed random state") from None
+                raise _Unreadable(_("a malformed random state")) from None
         except (BrokenPipeError, _Ended) as error:
             reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()
             if isinstance(error, _Ended) and error.timed_out and cut:  # the deadline's, not the student's fault
                 raise OutOfTime(task) from None
             if isinstance(error, _Ended) and error.timed_out:  # one timeout per task, not one per check
-                reason += " (the limit per call): an endless loop?"
-                self._stuck[task] = f"was not called again: an earlier call {reason}"
+                reason = _("{reason} (the limit per call): an endless loop?").format(reason=reason)
+                self._stuck[task] = _("was not called again: an earlier call {reason}").format(reason=reason)
             raise CallAborted(task, reason) from None
         except _Unreadable as error:
             self._malformed(task, str(error))
@@ -310,7 +319,9 @@ class WorkerSubmission(Submission):
         try:
             reply = self._request(task, {"op": "import", "task": task, "module": module, "file": file})
         except CallAborted as aborted:  # remembered like any import error, so later calls fail at once
-            self._import_failures[module] = f"{file} could not be imported: it {aborted.reason}"
+            self._import_failures[module] = _("{file} could not be imported: it {reason}").format(
+                file=file, reason=aborted.reason
+            )
             self._stuck.pop(task, None)
             raise StudentError(task, self._import_failures[module]) from None
         if reply["status"] == "ok":
@@ -326,7 +337,7 @@ class WorkerSubmission(Submission):
         self._expect_fields(task, reply, {"id", "status", "kind", "report"})
         kind, report = reply["kind"], reply["report"]
         if type(kind) is not str or type(report) is not str or len(kind) > KIND_LIMIT or len(report) > REPORT_LIMIT:
-            self._malformed(task, "a malformed error report")
+            self._malformed(task, _("a malformed error report"))
         raise StudentError(task, report, kind)
 
     # ---- translating values ----------------------------------------------------------------
@@ -341,8 +352,10 @@ class WorkerSubmission(Submission):
             if generation != self._generation or self._process is None or self._process.poll() is not None:
                 raise CallAborted(
                     task,
-                    "could not be called: an object it needs was lost when the worker "
-                    "process ended after an earlier failure",
+                    _(
+                        "could not be called: an object it needs was lost when the worker "
+                        "process ended after an earlier failure"
+                    ),
                 )
             return Handle(key)
 
@@ -367,13 +380,13 @@ class WorkerSubmission(Submission):
             or type(output) is not str
             or len(output) > OUTPUT_LIMIT
         ):
-            self._malformed(task, "malformed call details")
+            self._malformed(task, _("malformed call details"))
         # the worker's handles may stand only at the opaque positions of a returned tuple
         items = list(value) if type(value) is tuple and opaque else [value]
         for i, item in enumerate(items):
             kept = type(value) is tuple and i in opaque and type(item) is Handle
             if not kept and _holds_handle(item):
-                self._malformed(task, "a handle where none was asked for")
+                self._malformed(task, _("a handle where none was asked for"))
             if kept:
                 items[i] = self._keep(item.key)
         if type(value) is tuple and opaque:
@@ -382,11 +395,11 @@ class WorkerSubmission(Submission):
 
     def _expect_fields(self, task: str, reply: dict, fields: set[str]) -> None:
         if set(reply) != fields:
-            self._malformed(task, "unexpected fields in a reply")
+            self._malformed(task, _("unexpected fields in a reply"))
 
     def _malformed(self, task: str, what: str):
         self._stop()
-        raise CallAborted(task, f"sent data the grader cannot read ({what})")
+        raise CallAborted(task, _("sent data the grader cannot read ({what})").format(what=what))
 
 
 def _holds_handle(value) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from autograder.runtime.language import _
+
 # module -> (the package to install, the course's extra that installs it)
 OPTIONAL = {"sklearn": ("scikit-learn", "framework"), "matplotlib": ("matplotlib", "framework")}
 
@@ -16,10 +18,14 @@ def missing(modules) -> list[str]:
     for module in modules:
         if importlib.util.find_spec(module) is None:
             package, extra = OPTIONAL[module]
-            messages.append(f"the grader needs {package}: pip install -e '.[{extra}]'")
+            messages.append(
+                _("the grader needs {package}: pip install -e '.[{extra}]'").format(package=package, extra=extra)
+            )
     return messages
 
 
 def not_graded(message: str) -> str:
     """A check's feedback when the grader's environment lacks what the check needs."""
-    return f"not graded, a problem of the grader's environment and not of your code: {message}"
+    return _("not graded, a problem of the grader's environment and not of your code: {problem}").format(
+        problem=message
+    )

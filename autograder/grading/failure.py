@@ -5,6 +5,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
+from autograder.runtime.language import Message
+
+
+class MistakeHint(Message):
+    """The hint of a known mistake of the library: its text, which knows the mistake's id (its
+    name in autograder/mistakes/), so that a result records which mistake it recognised, and its
+    template, so that it is shown in the language of the run (runtime/language.py). Any edit of
+    the text (formatting it into another, translating it) gives a plain str: a hint that says
+    more than the mistake's own no longer names it alone."""
+
+    mistake: str
+
+    def __new__(cls, text: str, mistake: str = ""):
+        hint = super().__new__(cls, getattr(text, "template", text), **getattr(text, "fields", {}))
+        hint.mistake = mistake
+        return hint
+
+
+def mistake_of(hint: str | None) -> str | None:
+    """The id of the known mistake a hint names, None for any other hint (or none)."""
+    return hint.mistake if isinstance(hint, MistakeHint) and hint.mistake else None
+
 
 class CheckFailure(Exception):
     """A check's verdict against the submission: `message` says what was wrong, `hint` (if

@@ -18,15 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course.config import Course
+from autograder.grading.failure import MistakeHint
 
 
 @dataclass(frozen=True)
 class Mistake:
     task: str
-    name: str
+    name: str  # its id: unique across the library
     hint: str
     source: str  # a definition of `task`
     by_output: bool = True  # False: caught by a property check, not recognised by its output
+
+    def __post_init__(self):
+        # the hint carries the mistake's id into the failure it explains (docs/results.md)
+        object.__setattr__(self, "hint", MistakeHint(self.hint, self.name))
 
 
 MISTAKES: dict[str, list[Mistake]] = {}

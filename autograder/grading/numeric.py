@@ -6,12 +6,13 @@ import numpy as np
 
 from autograder.grading import sanitize
 from autograder.grading.failure import CheckFailure
+from autograder.runtime.language import N_, Message, _, translate
 from autograder.runtime.plain import Foreign
 
 # Norm-relative tolerances: ||got - expected|| <= rtol * ||expected|| + atol * sqrt(size).
 TOLERANCES = {np.dtype(np.float64): (1e-9, 1e-12), np.dtype(np.float32): (2e-5, 1e-6)}
 
-HINT_FLOAT32 = (
+HINT_FLOAT32 = N_(
     "your float64 result carries only float32 precision: part of the computation runs in "
     "float32 (an np.float32 constant, astype(np.float32), dtype=np.float32 ...); float64 inputs "
     "must be computed in float64"
@@ -32,12 +33,15 @@ def fmt(value) -> str:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "US":  # each entry may be megabytes long: cut entries first
             first = value.ravel()[:SHOWN_ENTRIES].astype(f"{value.dtype.kind}{sanitize.VALUE_LIMIT}")
+            summary = _("array of shape {shape}, dtype {dtype}: {values}")
             return sanitize.text(
-                f"array of shape {value.shape}, dtype {value.dtype}: {rep(first.tolist())}", sanitize.VALUE_LIMIT
+                summary.format(shape=value.shape, dtype=value.dtype, values=rep(first.tolist())), sanitize.VALUE_LIMIT
             )
         shown = np.array2string(value, precision=6, threshold=SHOWN_ENTRIES, separator=", ")
         if value.size > SHOWN_ENTRIES:
-            shown = f"array of shape {value.shape}, dtype {value.dtype}: {shown}"
+            shown = _("array of shape {shape}, dtype {dtype}: {values}").format(
+                shape=value.shape, dtype=value.dtype, values=shown
+            )
         return sanitize.text(shown, sanitize.VALUE_LIMIT)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
@@ -80,7 +84,9 @@ def worst_entry(got: np.ndarray, expected: np.ndarray) -> str:
     """Where got and expected (arrays of one shape) differ most, in words."""
     difference = np.abs(np.asarray(got, np.float64) - np.asarray(expected, np.float64))
     worst = np.unravel_index(np.argmax(difference), expected.shape)
-    return f"worst entry {_where(worst)}: yours {fmt(got[worst])}, expected {fmt(expected[worst])}"
+    return _("worst entry {index}: yours {got}, expected {expected}").format(
+        index=_where(worst), got=fmt(got[worst]), expected=fmt(expected[worst])
+    )
 
 
 def _where(index) -> str:
@@ -90,27 +96,47 @@ def _where(index) -> str:
 def validate_array(got, *, name: str, dtype=None, shape=None, finite: bool = True) -> None:
     """Type, then dtype, then shape, then finiteness: the first that is wrong is reported."""
     if isinstance(got, Foreign):
-        raise CheckFailure(f"{name}: expected a numpy.ndarray, got {got.description}")
+        raise CheckFailure(
+            _("{name}: expected a numpy.ndarray, got {got}").format(name=translate(name), got=got.description)
+        )
     if type(got) is not np.ndarray:
-        raise CheckFailure(f"{name}: expected a numpy.ndarray, got {type(got).__name__} {fmt(got)}")
+        raise CheckFailure(
+            _("{name}: expected a numpy.ndarray, got {got}").format(
+                name=translate(name), got=f"{type(got).__name__} {fmt(got)}"
+            )
+        )
     if dtype is not None and got.dtype != np.dtype(dtype):
-        raise CheckFailure(f"{name}: dtype {got.dtype}, expected {np.dtype(dtype)} (outputs keep the input dtype)")
+        raise CheckFailure(
+            _("{name}: dtype {got}, expected {expected} (outputs keep the input dtype)").format(
+                name=translate(name), got=got.dtype, expected=np.dtype(dtype)
+            )
+        )
     if shape is not None and got.shape != tuple(shape):
-        raise CheckFailure(f"{name}: shape {got.shape}, expected {tuple(shape)}")
+        raise CheckFailure(
+            _("{name}: shape {got}, expected {expected}").format(
+                name=translate(name), got=got.shape, expected=tuple(shape)
+            )
+        )
     if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
         bad = np.argwhere(~np.isfinite(got))
         raise CheckFailure(
-            f"{name}: {len(bad)} of {got.size} entries are not finite (first at {_where(bad[0])}: {got[tuple(bad[0])]})"
+            _("{name}: {count} of {size} entries are not finite (first at {index}: {value})").format(
+                name=translate(name), count=len(bad), size=got.size, index=_where(bad[0]), value=got[tuple(bad[0])]
+            )
         )
 
 
 def validate_scalar(got, *, name: str) -> float:
     if isinstance(got, Foreign):
-        raise CheckFailure(f"{name}: expected a number, got {got.description}")
+        raise CheckFailure(_("{name}: expected a number, got {got}").format(name=translate(name), got=got.description))
     if type(got) not in (int, float) and not isinstance(got, (np.floating, np.integer)):
-        raise CheckFailure(f"{name}: expected a Python float or numpy scalar, got {type(got).__name__} {fmt(got)}")
+        raise CheckFailure(
+            _("{name}: expected a Python float or numpy scalar, got {got}").format(
+                name=translate(name), got=f"{type(got).__name__} {fmt(got)}"
+            )
+        )
     if not np.isfinite(got):
-        raise CheckFailure(f"{name}: {got} is not finite")
+        raise CheckFailure(_("{name}: {value} is not finite").format(name=translate(name), value=got))
     return float(got)
 
 
@@ -122,29 +148,54 @@ def assert_close(
     inputs were computed in; by default expected's dtype, float64 for scalars)."""
     if type(expected) in (list, tuple):
         if isinstance(got, Foreign) or type(got) is not type(expected):
-            raise CheckFailure(f"{name}: expected a {type(expected).__name__}, got {rep(got)}")
+            raise CheckFailure(
+                _("{name}: expected a {kind}, got {got}").format(
+                    name=translate(name), kind=type(expected).__name__, got=rep(got)
+                )
+            )
         if len(got) != len(expected):
-            raise CheckFailure(f"{name}: {len(got)} items, expected {len(expected)}")
+            raise CheckFailure(
+                _("{name}: {count} items, expected {expected}").format(
+                    name=translate(name), count=len(got), expected=len(expected)
+                )
+            )
         for index, (mine, theirs) in enumerate(zip(got, expected)):
-            assert_close(mine, theirs, name=f"{name}[{index}]", rtol=rtol, atol=atol, precision=precision)
+            assert_close(
+                mine,
+                theirs,
+                name=Message("{name}[{index}]", name=name, index=index),
+                rtol=rtol,
+                atol=atol,
+                precision=precision,
+            )
         return
     if isinstance(expected, np.ndarray):
         integers = expected.dtype.kind in "iu"
         validate_array(
             got,
-            name=name,
+            name=translate(name),
             dtype=None if integers else expected.dtype,
             shape=expected.shape,
             finite=bool(np.all(np.isfinite(expected))),
         )
         if integers and got.dtype.kind not in "iu":
-            raise CheckFailure(f"{name}: dtype {got.dtype}, expected an integer dtype")
+            raise CheckFailure(
+                _("{name}: dtype {got}, expected an integer dtype").format(name=translate(name), got=got.dtype)
+            )
         if expected.dtype.kind not in "fc":
             if not np.array_equal(got, expected):
                 bad = np.argwhere(got != expected)
                 raise CheckFailure(
-                    f"{name}: {len(bad)} of {got.size} entries differ; first at {_where(bad[0])}: "
-                    f"yours {got[tuple(bad[0])]}, expected {expected[tuple(bad[0])]}"
+                    _(
+                        "{name}: {count} of {size} entries differ; first at {index}: yours {got}, expected {expected}"
+                    ).format(
+                        name=translate(name),
+                        count=len(bad),
+                        size=got.size,
+                        index=_where(bad[0]),
+                        got=got[tuple(bad[0])],
+                        expected=expected[tuple(bad[0])],
+                    )
                 )
             return
     else:
@@ -164,13 +215,16 @@ def assert_close(
     ):
         hint = HINT_FLOAT32
     if expected.ndim == 0:
-        detail = f"yours {fmt(got[()])}, expected {fmt(expected[()])}"
+        detail = _("yours {got}, expected {expected}").format(got=fmt(got[()]), expected=fmt(expected[()]))
     else:
         detail = worst_entry(got, expected)
+    told = _(
+        "{name}: differs from the reference by a relative error of {error} "
+        "(tolerance {rtol} relative + {atol} absolute); {detail}"
+    )
+    error = f"{relative_error(got, expected):.3g}"
     raise CheckFailure(
-        f"{name}: differs from the reference by a relative error of {relative_error(got, expected):.3g} "
-        f"(tolerance {rtol:.0e} relative + {atol:.0e} absolute); {detail}",
-        hint,
+        told.format(name=translate(name), error=error, rtol=f"{rtol:.0e}", atol=f"{atol:.0e}", detail=detail), hint
     )
 
 
@@ -183,7 +237,7 @@ def gradcheck(
     eps: float = 1e-6,
     rtol: float = 1e-5,
     atol: float = 1e-8,
-    output: str = "your backward",
+    output: str = N_("your backward"),
 ) -> None:
     """Check gradients of the scalar loss(**inputs) along random directions (float64).
 
@@ -197,17 +251,31 @@ def gradcheck(
     for name, x in inputs.items():
         grad = analytic[name]
         validate_array(grad, name=f"d{name}" if not name.startswith("d") else name, dtype=np.float64, shape=x.shape)
-        for kind, direction in (("Gaussian", rng.standard_normal(x.shape)), ("uniform", rng.uniform(-1, 1, x.shape))):
+        for kind, direction in (
+            (N_("Gaussian"), rng.standard_normal(x.shape)),
+            (N_("uniform"), rng.uniform(-1, 1, x.shape)),
+        ):
             plus = loss(**{**inputs, name: x + eps * direction})
             minus = loss(**{**inputs, name: x - eps * direction})
             numerical = (plus - minus) / (2 * eps)
             analytical = float(np.sum(grad * direction))
             allowed = rtol * max(abs(numerical), abs(analytical)) + atol * (1 + base)
             if abs(numerical - analytical) > allowed:
+                told = _(
+                    "gradient check failed for input {name}: along a random {kind} direction {output} gives "
+                    "{analytical}, finite differences of your forward give {numerical} (|difference| {difference} "
+                    "> tolerance {allowed}). "
+                )
                 raise CheckFailure(
-                    f"gradient check failed for input {name}: along a random {kind} direction {output} "
-                    f"gives {analytical:.8g}, finite differences of your forward give {numerical:.8g} "
-                    f"(|difference| {abs(numerical - analytical):.2g} > tolerance {allowed:.2g}). "
+                    told.format(
+                        name=name,
+                        kind=_(kind),
+                        output=translate(output),
+                        analytical=f"{analytical:.8g}",
+                        numerical=f"{numerical:.8g}",
+                        difference=f"{abs(numerical - analytical):.2g}",
+                        allowed=f"{allowed:.2g}",
+                    )
                     + _localise(loss, inputs, name, grad, eps)
                 )
 
@@ -220,7 +288,9 @@ def _localise(loss, inputs, name, grad, eps) -> str:
         step[index] = eps
         numerical[index] = (loss(**{**inputs, name: x + step}) - loss(**{**inputs, name: x - step})) / (2 * eps)
     worst = np.unravel_index(np.argmax(np.abs(numerical - grad)), x.shape) if x.ndim else ()
-    return f"Worst entry {name}{_where(worst)}: numerical {numerical[worst]:.8g}, analytical {grad[worst]:.8g}."
+    return _("Worst entry {entry}: numerical {numerical}, analytical {analytical}.").format(
+        entry=f"{name}{_where(worst)}", numerical=f"{numerical[worst]:.8g}", analytical=f"{grad[worst]:.8g}"
+    )
 
 
 def _float32_only(values: np.ndarray) -> bool:

@@ -38,6 +38,7 @@ import hypothesis
 import numpy as np
 
 from autograder.course.config import SECRET_VARIABLE
+from autograder.runtime.language import _
 from autograder.runtime.plain import Probe, describe_type
 
 FORMAT = 1
@@ -427,9 +428,11 @@ class Replay(RecordedImplementation):
             raise UnrecordedCase(event)
         shapes = ", ".join(_describe(value) for value in (*args, *kwargs.values()))
         raise MissingRecording(
-            f"internal error of the course bundle, not of your code: the recorded reference outputs have "
-            f"no answer to {' '.join(map(str, event))}({shapes}) on a case they should cover. "
-            f"Rebuild the bundle with `course release --bundle student` (or report this to the course staff)."
+            _(
+                "internal error of the course bundle, not of your code: the recorded reference outputs have "
+                "no answer to {call} on a case they should cover. Rebuild the bundle with "
+                "`course release --bundle student` (or report this to the course staff)."
+            ).format(call=f"{' '.join(map(str, event))}({shapes})")
         )
 
 

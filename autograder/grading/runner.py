@@ -20,11 +20,14 @@ from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, 
 from autograder.grading import case_lists, environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
-from autograder.grading.failure import CheckFailure
+from autograder.grading.failure import CheckFailure, mistake_of
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
+from autograder.runtime.language import N_, _, translate
 from autograder.runtime.plain import same_plain
+
+SCHEMA_VERSION = 2  # of the result object (docs/results.md): 2 gave each check case, hint and mistake
 
 
 @dataclass
@@ -33,10 +36,15 @@ class CheckResult:
     passed: bool
     feedback: str
     outcome: str = "passed"  # passed / failed / not_started / error
+    case: str | None = None  # the (smallest) failing case, as the feedback gives it
+    hint: str | None = None  # the hint the feedback ends with
+    mistake: str | None = None  # the id of the known mistake the hint names
 
     def __post_init__(self):
         # feedback quotes the student's messages and values: bounded and escaped before it is stored
         self.feedback = sanitize.text(self.feedback)
+        self.case = None if self.case is None else sanitize.text(self.case)
+        self.hint = None if self.hint is None else sanitize.text(self.hint)
 
 
 @dataclass
@@ -49,8 +57,16 @@ class TaskResult:
     checks: list[CheckResult] = field(default_factory=list)
 
 
+UNSTABLE = N_("Note: the result changed between runs on the same input (global random state?).")
+
+
 def describe_case(case: dict) -> str:
-    return ", ".join(f"{key}={numeric.fmt(value)}" for key, value in case.items())
+    """The case as `name=value, ...`, each size under the name its task's docstring gives it; a
+    field that is itself a dict of named sizes (a4's geometry) is spread into those names."""
+    fields = [
+        item for key, value in case.items() for item in (value.items() if type(value) is dict else [(key, value)])
+    ]
+    return ", ".join(f"{key}={numeric.fmt(value)}" for key, value in fields)
 
 
 def _first_failure(error: BaseException):
@@ -64,19 +80,26 @@ def _first_failure(error: BaseException):
     return None
 
 
-def _failure_feedback(failure: CheckFailure, case: dict | None) -> str:
-    lines = [failure.message]
-    if case:
-        lines.append(f"Smallest failing case: {describe_case(case)}")
-    if failure.hint:
-        lines.append(f"Hint: {failure.hint}")
-    return "\n".join(lines)
+def _failed(name: str, failure: CheckFailure, case: dict | None, note: str = "") -> CheckResult:
+    """A failed check: the failure's message, the smallest failing case, the hint and a note as
+    feedback (in the language of the run), and each of them on its own."""
+    described = describe_case(case) if case else None
+    hint = translate(failure.hint) if failure.hint else None
+    lines = [translate(failure.message)]
+    if described:
+        lines.append(_("Smallest failing case: {case}").format(case=described))
+    if hint:
+        lines.append(_("Hint: {hint}").format(hint=hint))
+    if note:
+        lines.append(translate(note))
+    return CheckResult(name, False, "\n".join(lines), "failed", described, hint, mistake_of(failure.hint))
 
 
 def run_check(
     check, ctx: Context, max_examples: int, *, inputs: Inputs = PRACTICE, profile: str = "full"
 ) -> CheckResult:
     """One check over the cases the inputs draw for it in this profile, scored."""
+    name = translate(check.name)
     seen: dict = {"case": None}
 
     def body(case):
@@ -95,34 +118,32 @@ def run_check(
             )()
     except NotStarted as stop:
         if stop.function == check.task:
-            return CheckResult(
-                check.name, False, f"not started: {check.task} raises NotImplementedError", "not_started"
+            told = _("not started: {task} raises NotImplementedError").format(task=check.task)
+        else:
+            told = _("not started: this check calls your {function}, which raises NotImplementedError").format(
+                function=stop.function
             )
-        return CheckResult(
-            check.name,
-            False,
-            f"not started: this check calls your {stop.function}, which raises NotImplementedError",
-            "not_started",
-        )
+        return CheckResult(name, False, told, "not_started")
     except CallAborted as stop:  # a timeout, crash or exit in the worker: this check only
-        where = f"\nFailing case: {describe_case(seen['case'])}" if seen["case"] else ""
-        return CheckResult(check.name, False, f"your {stop.function} {stop.reason}{where}", "error")
+        case = describe_case(seen["case"]) if seen["case"] else None
+        where = "\n" + _("Failing case: {case}").format(case=case) if case else ""
+        told = _("your {function} {reason}").format(function=stop.function, reason=stop.reason)
+        return CheckResult(name, False, told + where, "error", case)
     except Exception as error:  # noqa: BLE001 - sorted out below
         failure = _first_failure(error)
         if isinstance(failure, CheckFailure):
-            feedback = _failure_feedback(failure, seen["case"])
-            if failure is not error:  # Hypothesis saw different outcomes on the same case
-                feedback += "\nNote: the result changed between runs on the same input (global random state?)."
-            return CheckResult(check.name, False, feedback, "failed")
+            # failure is not error: Hypothesis saw different outcomes on the same case
+            return _failed(name, failure, seen["case"], UNSTABLE if failure is not error else "")
         if isinstance(failure, StudentError):
-            where = f"\nSmallest failing case: {describe_case(seen['case'])}" if seen["case"] else ""
-            return CheckResult(
-                check.name, False, f"your {failure.function} raised an error{where}\n{failure.report}", "error"
-            )
+            case = describe_case(seen["case"]) if seen["case"] else None
+            where = "\n" + _("Smallest failing case: {case}").format(case=case) if case else ""
+            told = _("your {function} raised an error").format(function=failure.function)
+            return CheckResult(name, False, f"{told}{where}\n{failure.report}", "error", case)
         if isinstance(error, HypothesisException):
-            return CheckResult(check.name, False, f"grader error: {type(error).__name__}: {error}", "error")
+            told = _("grader error: {error}").format(error=f"{type(error).__name__}: {error}")
+            return CheckResult(name, False, told, "error")
         raise
-    return CheckResult(check.name, True, "")
+    return CheckResult(name, True, "")
 
 
 def _over_stored_cases(body, ctx: Context, check, max_examples: int, inputs: Inputs, profile: str):
@@ -202,36 +223,26 @@ def run_check_in_budget(
     """run_check within `seconds` of wall clock and the submission's budget: past either, the
     check fails unfinished (before it starts, when the submission's budget is spent). A check whose
     optional modules the grader lacks is not run: the student is never called for it."""
+    name = translate(check.name)
     lacking = environment.missing(check.needs)
     if lacking:
-        return CheckResult(check.name, False, "\n".join(map(environment.not_graded, lacking)), "error")
+        return CheckResult(name, False, "\n".join(map(environment.not_graded, lacking)), "error")
     if time.monotonic() >= submission.end:
-        return CheckResult(
-            check.name,
-            False,
-            f"not graded: the submission's time budget of {submission.seconds:g} s ran out before this check",
-            "error",
-        )
+        told = _("not graded: the submission's time budget of {seconds} s ran out before this check")
+        return CheckResult(name, False, told.format(seconds=f"{submission.seconds:g}"), "error")
     own = Budget.from_now(seconds)
     ctx.student.set_deadline(min(own.end, submission.end))
     try:
         return run_check(check, ctx, max_examples, inputs=inputs, profile=profile)
     except OutOfTime:
         if submission.end <= own.end:
-            return CheckResult(
-                check.name,
-                False,
-                f"stopped: the submission's time budget of {submission.seconds:g} s ran out during this check",
-                "error",
-            )
-        return CheckResult(
-            check.name,
-            False,
-            f"stopped after {seconds:g} s: the check's time budget ran out before "
-            f"its cases were done (a correct {check.task} needs a small part of "
-            "it): look for a call that is far too slow or never returns",
-            "error",
+            told = _("stopped: the submission's time budget of {seconds} s ran out during this check")
+            return CheckResult(name, False, told.format(seconds=f"{submission.seconds:g}"), "error")
+        told = _(
+            "stopped after {seconds} s: the check's time budget ran out before its cases were done (a correct "
+            "{task} needs a small part of it): look for a call that is far too slow or never returns"
         )
+        return CheckResult(name, False, told.format(seconds=f"{seconds:g}", task=check.task), "error")
     finally:
         ctx.student.set_deadline(None)
 
@@ -252,13 +263,12 @@ def grade_task(
         raise LookupError(f"no checks are registered for task {task.name}")
     where = f"{task.assignment}/{task.file}"
     if not student.present(task.name):
-        found = ", ".join(sorted(f"{a}/{f}" for a, f in student.files)) or "none"
-        results = [
-            CheckResult(c.name, False, f"not started: {where} was not submitted (files found: {found})", "not_started")
-            for c in checks
-        ]
+        found = ", ".join(sorted(f"{a}/{f}" for a, f in student.files)) or _("none")
+        told = _("not started: {file} was not submitted (files found: {found})").format(file=where, found=found)
+        results = [CheckResult(translate(c.name), False, told, "not_started") for c in checks]
     elif where in ctx.unimportable:
-        results = _not_imported(checks, f"{where} does not import: see {ctx.unimportable[where]}")
+        told = _("{file} does not import: see {task}").format(file=where, task=ctx.unimportable[where])
+        results = _not_imported(checks, told)
     elif (problem := student.import_problem(task.name)) is not None:
         ctx.unimportable[where] = task.name
         results = _not_imported(checks, import_feedback(where, problem))
@@ -273,8 +283,8 @@ def grade_task(
 
 def _not_imported(checks: list[Check], told: str) -> list[CheckResult]:
     """The checks of a task whose file does not import: the first says why, the rest are not run."""
-    return [CheckResult(checks[0].name, False, told, "error")] + [
-        CheckResult(c.name, False, "", "error") for c in checks[1:]
+    return [CheckResult(translate(checks[0].name), False, told, "error")] + [
+        CheckResult(translate(c.name), False, "", "error") for c in checks[1:]
     ]
 
 
@@ -283,17 +293,20 @@ def import_feedback(where: str, report: str) -> str:
     their own lines) and what to do, once per file."""
     last = report.strip().splitlines()[-1] if report.strip() else ""
     if "utf-8" in last.lower() or "unicode" in last.lower():
-        advice = "save the file as UTF-8 (your editor's encoding setting), then submit it again"
+        advice = _("save the file as UTF-8 (your editor's encoding setting), then submit it again")
     elif last.startswith(("SyntaxError", "IndentationError", "TabError")):
-        advice = f"fix the line shown (`python -m py_compile {where}` shows the same error), then submit it again"
+        advice = _(
+            "fix the line shown (`python -m py_compile {file}` shows the same error), then submit it again"
+        ).format(file=where)
     elif last.startswith(("ModuleNotFoundError", "ImportError")):
-        advice = (
+        advice = _(
             "your files run with numpy and the standard library only: import nothing else, and import "
             "your own files relatively (from ..a0_foundations.foundations import ...)"
         )
     else:
-        advice = "the code at the top level of the file runs when it is imported: fix the error shown"
-    return f"does not import: {where} could not be loaded, so none of its tasks was graded.\n{report}\nTo do: {advice}"
+        advice = _("the code at the top level of the file runs when it is imported: fix the error shown")
+    told = _("does not import: {file} could not be loaded, so none of its tasks was graded.").format(file=where)
+    return "\n".join([told, report, _("To do: {advice}").format(advice=advice)])
 
 
 def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:
@@ -307,10 +320,9 @@ def paying_checks(checks: list[Check], results: list[CheckResult]) -> int:
         if result.passed and (check.pays_alone or verified):
             paying += 1
         elif result.passed:
-            result.feedback = (
-                f"passed, but earns its points only once the comparisons of {check.task} pass: "
-                + "; ".join(comparisons)
-            )
+            result.feedback = _(
+                "passed, but earns its points only once the comparisons of {task} pass: {checks}"
+            ).format(task=check.task, checks="; ".join(map(translate, comparisons)))
     return paying
 
 
@@ -325,6 +337,7 @@ def grade(course: Course, student: Submission, tasks, *, profile: str = "full", 
     submission = Budget.from_now(course.budgets.submission_seconds)
     results = [grade_task(course, task, student, profile, ctx, submission, inputs) for task in tasks]
     graded = {
+        "schema_version": SCHEMA_VERSION,
         "score": round(sum(r.score for r in results), 2),
         "max_score": round(sum(r.max_score for r in results), 2),
         "profile": profile,

@@ -14,6 +14,8 @@ import hashlib
 import re
 import unicodedata
 
+from autograder.runtime.language import _
+
 FEEDBACK_LIMIT = 5_000  # characters of one check's feedback
 VALUE_LIMIT = 1_000  # characters of one student value formatted into a failure message
 NAME_LIMIT = 200  # characters of a student's name or a submission's path
@@ -42,7 +44,7 @@ def _bounded(text: str, limit: int, pattern: re.Pattern, mark: str = "") -> str:
     shown = pattern.sub(_visible, text[:limit])
     if len(text) <= limit and len(shown) <= limit:
         return shown
-    mark = mark or f" ... [cut to {limit} characters of {len(text)}]"
+    mark = mark or _(" ... [cut to {limit} characters of {count}]").format(limit=limit, count=len(text))
     return shown[: max(0, limit - len(mark))] + mark
 
 

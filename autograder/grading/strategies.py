@@ -103,8 +103,9 @@ def _side(draw, kernel: int, stride: int, padding: int, min_out: int, max_out: i
 def conv_geometry(
     draw, *, max_batch=2, max_channels=3, max_filters=3, max_kernel=4, max_stride=3, max_padding=2, min_out=1, max_out=4
 ):
-    """Shapes and hyper-parameters of a conv2d call: {"x": (N, C, H, W), "w": (F, C, KH, KW),
-    "stride", "padding"}, stride and padding as an int or an (h, w) pair.
+    """Shapes and hyper-parameters of a conv2d call, each named as conv2d_forward's docstring
+    names it: {"N", "C", "H", "W", "F", "KH", "KW", "stride", "padding"}, stride and padding as an
+    int or an (h, w) pair (image_shape and filter_shape give x's and w's shapes).
 
     Every valid combination can appear: N = 1, C = 1, non-square inputs and kernels, both forms
     of stride and padding, stride > 1 with padding, outputs of size 1 and kernels as large as
@@ -117,21 +118,41 @@ def conv_geometry(
     height, width = (
         _side(draw, k, s, p, min_out, max_out) for k, s, p in zip(kernel, as_pair(stride), as_pair(padding))
     )
-    return {"x": (n, c, height, width), "w": (f, c, *kernel), "stride": stride, "padding": padding}
+    return {
+        "N": n,
+        "C": c,
+        "H": height,
+        "W": width,
+        "F": f,
+        "KH": kernel[0],
+        "KW": kernel[1],
+        "stride": stride,
+        "padding": padding,
+    }
 
 
 @st.composite
 def pool_geometry(draw, *, max_batch=2, max_channels=3, max_kernel=3, max_stride=2, max_out=4):
-    """Shapes and hyper-parameters of a pooling call: {"x": (N, C, H, W), "kernel_size",
-    "stride"}, kernel_size an int or (h, w) pair, stride None (the default: the kernel), an int
-    or a pair. Strides up to 2 with kernels up to 3 make overlapping windows (stride < kernel)
-    frequent; a 1-pixel kernel with stride 2 skips pixels."""
+    """Shapes and hyper-parameters of a pooling call, named as the pooling docstrings name them:
+    {"N", "C", "H", "W", "kernel_size", "stride"}, kernel_size an int or (h, w) pair, stride None
+    (the default: the kernel), an int or a pair. Strides up to 2 with kernels up to 3 make
+    overlapping windows (stride < kernel) frequent; a 1-pixel kernel with stride 2 skips pixels."""
     n, c = draw(st.integers(1, max_batch)), draw(st.integers(1, max_channels))
     kernel_size = draw(int_or_pair(st.integers(1, max_kernel)))
     stride = draw(st.one_of(st.none(), int_or_pair(st.integers(1, max_stride))))
     steps = as_pair(kernel_size if stride is None else stride)
     height, width = (_side(draw, k, s, 0, 1, max_out) for k, s in zip(as_pair(kernel_size), steps))
-    return {"x": (n, c, height, width), "kernel_size": kernel_size, "stride": stride}
+    return {"N": n, "C": c, "H": height, "W": width, "kernel_size": kernel_size, "stride": stride}
+
+
+def image_shape(geometry) -> tuple[int, int, int, int]:
+    """x's shape (N, C, H, W) in a conv_geometry or pool_geometry."""
+    return geometry["N"], geometry["C"], geometry["H"], geometry["W"]
+
+
+def filter_shape(geometry) -> tuple[int, int, int, int]:
+    """w's shape (F, C, KH, KW) in a conv_geometry."""
+    return geometry["F"], geometry["C"], geometry["KH"], geometry["KW"]
 
 
 def distinct_values(rng: np.random.Generator, shape, dtype="float64", *, gap: float = 0.01) -> np.ndarray:

@@ -11,27 +11,34 @@ import numpy as np
 
 from autograder.checks.a2_initializers import HINT_RNG, HINT_SIGN
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # Names the mutants resolve in the reference file; here only so that this module imports.
 fan_in_and_fan_out = calculate_gain = xavier_std = xavier_bound = kaiming_std = kaiming_bound = lecun_std = None
 
-HINT_STD_AS_BOUND = (
+HINT_STD_AS_BOUND = N_(
     "you use the std as the uniform bound: U(-b, b) has std b / sqrt(3), so the bound is "
     "sqrt(3) * std (xavier_bound, kaiming_bound)"
 )
-HINT_MODE = (
+HINT_MODE = N_(
     "you ignore mode and always divide by fan_in: mode='fan_out' must use fan_out = shape[0] * "
     "receptive field (fan_in_and_fan_out(shape)[1]); pass mode on to kaiming_std/kaiming_bound"
 )
-HINT_VARIANCE = "rng.normal(loc, scale) takes the standard deviation as scale, not the variance: pass std, not std**2"
+HINT_VARIANCE = N_(
+    "you pass the variance as rng.normal's scale, which takes the standard deviation: pass std, not std**2"
+)
 
 # ---- fans and gains ------------------------------------------------------------------------------
 
 
 @mistake(
     "fan_in_and_fan_out",
-    hint="conv fans include the kernel: fan_in = C * KH * KW (shape[1] times the product of "
-    "shape[2:]) and fan_out = F * KH * KW; you left out the receptive field",
+    hint=(
+        N_(
+            "your conv fans leave out the receptive field: fan_in = C * KH * KW (shape[1] times the "
+            "product of shape[2:]) and fan_out = F * KH * KW"
+        )
+    ),
 )
 def conv_fans_without_kernel(shape):
     if len(shape) < 2:
@@ -41,8 +48,12 @@ def conv_fans_without_kernel(shape):
 
 @mistake(
     "fan_in_and_fan_out",
-    hint="PyTorch lays weights out as (out, in): fan_in comes from shape[1] and fan_out from "
-    "shape[0] (you swapped them, as for x @ W with W of shape (in, out))",
+    hint=(
+        N_(
+            "you swapped the fans, as for x @ W with W of shape (in, out): PyTorch lays weights out as "
+            "(out, in), so fan_in comes from shape[1] and fan_out from shape[0]"
+        )
+    ),
 )
 def fans_swapped(shape):
     if len(shape) < 2:
@@ -53,8 +64,12 @@ def fans_swapped(shape):
 
 @mistake(
     "calculate_gain",
-    hint="the ReLU gain is sqrt(2): 2 is the factor on the variance (Var(W) = 2 / fan_in), "
-    "and the gain multiplies the std",
+    hint=(
+        N_(
+            "your ReLU gain is 2, the factor on the variance (Var(W) = 2 / fan_in): the gain multiplies "
+            "the std, so it is sqrt(2)"
+        )
+    ),
 )
 def relu_gain_two(nonlinearity, param=None):
     if nonlinearity == "relu":
@@ -80,7 +95,12 @@ def relu_gain_two(nonlinearity, param=None):
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-@mistake("calculate_gain", hint="leaky_relu's gain is sqrt(2 / (1 + negative_slope**2)): the slope enters squared")
+@mistake(
+    "calculate_gain",
+    hint=(
+        N_("your leaky_relu gain uses the slope unsquared: the slope enters squared, sqrt(2 / (1 + negative_slope**2))")
+    ),
+)
 def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
     gains = {
         "linear": 1.0,
@@ -107,7 +127,12 @@ def leaky_relu_gain_unsquared_slope(nonlinearity, param=None):
 
 @mistake(
     "xavier_std",
-    hint="Xavier averages both fans: std = gain * sqrt(2 / (fan_in + fan_out)); 1 / sqrt(fan_in) alone is LeCun's",
+    hint=(
+        N_(
+            "your std is 1 / sqrt(fan_in), LeCun's: Xavier averages both fans, std = gain * "
+            "sqrt(2 / (fan_in + fan_out))"
+        )
+    ),
 )
 def xavier_std_fan_in_only(shape, gain=1.0):
     fan_in, _ = fan_in_and_fan_out(shape)
@@ -116,8 +141,12 @@ def xavier_std_fan_in_only(shape, gain=1.0):
 
 @mistake(
     "xavier_bound",
-    hint="the Xavier uniform bound is gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has "
-    "variance b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2",
+    hint=(
+        N_(
+            "your Xavier uniform bound is not gain * sqrt(6 / (fan_in + fan_out)): U(-b, b) has variance "
+            "b**2 / 3, which must be 2 / (fan_in + fan_out) times gain**2"
+        )
+    ),
 )
 def xavier_bound_sqrt3(shape, gain=1.0):
     fan_in, fan_out = fan_in_and_fan_out(shape)
@@ -126,8 +155,12 @@ def xavier_bound_sqrt3(shape, gain=1.0):
 
 @mistake(
     "kaiming_std",
-    hint="He with fan_out: mode='fan_in' (the default) divides by fan_in = shape[1] * receptive "
-    "field, mode='fan_out' by fan_out; use the fan the mode names",
+    hint=(
+        N_(
+            "your std uses the other fan than mode names: mode='fan_in' (the default) divides by fan_in ="
+            " shape[1] * receptive field, mode='fan_out' by fan_out"
+        )
+    ),
 )
 def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in ("fan_in", "fan_out"):
@@ -138,8 +171,12 @@ def kaiming_std_fan_out(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
 
 @mistake(
     "kaiming_std",
-    hint="pass a to the gain, calculate_gain(nonlinearity, a): with the default a = 0 "
-    "leaky_relu's gain is sqrt(2), not the gain of calculate_gain's own default slope 0.01",
+    hint=(
+        N_(
+            "you ignore a and let calculate_gain use its own default slope 0.01: pass a to the gain, "
+            "calculate_gain(nonlinearity, a), so that with the default a = 0 leaky_relu's gain is sqrt(2)"
+        )
+    ),
 )
 def kaiming_std_ignores_a(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in ("fan_in", "fan_out"):
@@ -158,7 +195,10 @@ def kaiming_bound_is_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu")
     return kaiming_std(shape, a, mode, nonlinearity)
 
 
-@mistake("lecun_std", hint="LeCun's std is 1 / sqrt(fan_in), with no gain: sqrt(2 / fan_in) is He's (for ReLU)")
+@mistake(
+    "lecun_std",
+    hint=(N_("your LeCun std is sqrt(2 / fan_in), He's (for ReLU): LeCun's std is 1 / sqrt(fan_in), with no gain")),
+)
 def lecun_std_he_scale(shape):
     fan_in, _ = fan_in_and_fan_out(shape)
     return math.sqrt(2.0 / fan_in)
@@ -167,13 +207,21 @@ def lecun_std_he_scale(shape):
 # ---- zeros and constant ------------------------------------------------------------------------
 
 
-@mistake("zeros", hint="return float64: np.zeros(shape) is float64, np.zeros(shape, dtype=int) is not")
+@mistake(
+    "zeros", hint=(N_("your zeros are an integer array (np.zeros(shape, dtype=int)): return float64, np.zeros(shape)"))
+)
 def zeros_integer_dtype(shape, *, rng=None):
     return np.zeros(shape, dtype=int)
 
 
 @mistake(
-    "constant", hint="np.full(shape, 3) is an integer array: pass dtype=np.float64 (every initializer returns float64)"
+    "constant",
+    hint=(
+        N_(
+            "your constant keeps the integer dtype of val (np.full(shape, 3) is an integer array): pass "
+            "dtype=np.float64, as every initializer returns float64"
+        )
+    ),
 )
 def constant_keeps_int_dtype(shape, val, *, rng=None):
     return np.full(shape, val)
@@ -182,7 +230,7 @@ def constant_keeps_int_dtype(shape, val, *, rng=None):
 # ---- samplers ------------------------------------------------------------------------------------
 
 
-@mistake("uniform", hint="U(a, b) is a + (b - a) * U(0, 1): scale by the width b - a, not by b")
+@mistake("uniform", hint=N_("you scale U(0, 1) by b instead of by the width b - a: U(a, b) is a + (b - a) * U(0, 1)"))
 def uniform_forgets_offset(shape, a=0.0, b=1.0, *, rng):
     return a + b * rng.random(shape)
 
@@ -216,19 +264,30 @@ def kaiming_uniform_std_as_bound(shape, a=0.0, mode="fan_in", nonlinearity="leak
 
 @mistake(
     "kaiming_normal",
-    hint="a normal sampler takes the std, gain / sqrt(fan), not the uniform bound (sqrt(3) times larger)",
+    hint=(
+        N_(
+            "your normal sampler takes the uniform bound as its std (sqrt(3) times too large): use the "
+            "std, gain / sqrt(fan)"
+        )
+    ),
 )
 def kaiming_normal_bound_as_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
     return rng.normal(0.0, kaiming_bound(shape, a, mode, nonlinearity), size=shape)
 
 
-@mistake("lecun_normal", hint="LeCun normal has std 1 / sqrt(fan_in): sqrt(2 / fan_in) is He's (for ReLU)")
+@mistake(
+    "lecun_normal",
+    hint=(N_("your LeCun normal has std sqrt(2 / fan_in), He's (for ReLU): LeCun normal has std 1 / sqrt(fan_in)")),
+)
 def lecun_normal_he_scale(shape, *, rng):
     fan_in, _ = fan_in_and_fan_out(shape)
     return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape)
 
 
-@mistake("lecun_normal", hint="draw from a normal distribution: a uniform with the right std is not LeCun normal")
+@mistake(
+    "lecun_normal",
+    hint=(N_("you draw from a uniform distribution with the right std: LeCun normal draws from a normal distribution")),
+)
 def lecun_normal_uniform_draws(shape, *, rng):
     bound = math.sqrt(3.0) * lecun_std(shape)
     return rng.uniform(-bound, bound, size=shape)
@@ -239,8 +298,12 @@ def lecun_normal_uniform_draws(shape, *, rng):
 
 @mistake(
     "orthogonal",
-    hint="for a wide shape (rows < cols) take the QR of the transposed (cols x rows) matrix and "
-    "transpose Q back: np.linalg.qr of a wide matrix gives a square Q",
+    hint=(
+        N_(
+            "your QR of a wide matrix (rows < cols) gives a square Q: take the QR of the transposed (cols"
+            " x rows) matrix and transpose Q back"
+        )
+    ),
 )
 def orthogonal_only_square(shape, gain=1.0, *, rng):
     rows = shape[0]
@@ -257,7 +320,7 @@ def orthogonal_without_sign_correction(shape, gain=1.0, *, rng):
     return gain * (q.T if rows < cols else q).reshape(shape)
 
 
-@mistake("orthogonal", hint="multiply by gain, not gain**2: W W^T = gain**2 I means W = gain * Q")
+@mistake("orthogonal", hint=N_("you multiply Q by gain**2: W W^T = gain**2 I means W = gain * Q, so multiply by gain"))
 def orthogonal_gain_squared(shape, gain=1.0, *, rng):
     rows, cols = shape[0], math.prod(shape[1:])
     flat = rng.standard_normal((rows, cols))
@@ -269,7 +332,7 @@ def orthogonal_gain_squared(shape, gain=1.0, *, rng):
 # ---- activation_stds -----------------------------------------------------------------------------
 
 
-@mistake("activation_stds", hint="record the std after the activation: h = act(h @ W.T), then h.std()")
+@mistake("activation_stds", hint=N_("you record the std before the activation: h = act(h @ W.T), then h.std()"))
 def activation_stds_before_activation(init, depth, width, activation, *, rng, batch=256):
     act = {
         "relu": lambda z: np.maximum(z, 0.0),
@@ -286,7 +349,12 @@ def activation_stds_before_activation(init, depth, width, activation, *, rng, ba
     return np.array(stds)
 
 
-@mistake("activation_stds", hint="entry i is the std after layer i + 1: do not record the input's std first")
+@mistake(
+    "activation_stds",
+    hint=(
+        N_("you record the input's std first, so your entries are one layer late: entry i is the std after layer i + 1")
+    ),
+)
 def activation_stds_counts_the_input(init, depth, width, activation, *, rng, batch=256):
     act = {
         "relu": lambda z: np.maximum(z, 0.0),
@@ -304,8 +372,12 @@ def activation_stds_counts_the_input(init, depth, width, activation, *, rng, bat
 
 @mistake(
     "activation_stds",
-    hint="build every layer's weights with init((width, width), rng=rng): the experiment compares "
-    "initializations, so it must use the one it is given",
+    hint=(
+        N_(
+            "your layers ignore init: the experiment compares initializations, so build every layer's "
+            "weights with init((width, width), rng=rng)"
+        )
+    ),
 )
 def activation_stds_ignores_init(init, depth, width, activation, *, rng, batch=256):
     act = {
@@ -330,4 +402,72 @@ def kaiming_normal_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky
 @mistake("kaiming_uniform", hint=HINT_MODE)
 def kaiming_uniform_ignores_mode(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", *, rng):
     bound = kaiming_bound(shape, a, "fan_in", nonlinearity)
+    return rng.uniform(-bound, bound, size=shape)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "calculate_gain",
+    hint=N_(
+        "your leaky_relu gain takes a slope of 0 when param is None, which is the ReLU's sqrt(2): "
+        "torch's default negative slope is 0.01, so the gain is sqrt(2 / (1 + 0.01**2))"
+    ),
+)
+def calculate_gain_leaky_relu_default_slope_zero(nonlinearity, param=None):
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+    if nonlinearity in linear or nonlinearity == "sigmoid":
+        return 1.0
+    gains = {"tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}
+    if nonlinearity in gains:
+        return gains[nonlinearity]
+    if nonlinearity == "leaky_relu":
+        if param is not None and (not isinstance(param, (int, float)) or isinstance(param, bool)):
+            raise ValueError(f"negative_slope {param!r} is not a number")
+        return math.sqrt(2.0 / (1 + (param or 0.0) ** 2))
+    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+
+
+@mistake(
+    "kaiming_std",
+    hint=N_(
+        "your std is sqrt(2 / fan), He's ReLU formula, whatever nonlinearity and a are: the gain "
+        "depends on them, std = calculate_gain(nonlinearity, a) / sqrt(fan)"
+    ),
+)
+def kaiming_std_always_relu(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = fan_in_and_fan_out(shape)
+    return math.sqrt(2.0 / (fan_in if mode == "fan_in" else fan_out))
+
+
+@mistake(
+    "xavier_std",
+    hint=N_("you ignore gain: the std is gain * sqrt(2 / (fan_in + fan_out))"),
+)
+def xavier_std_ignores_gain(shape, gain=1.0):
+    fan_in, fan_out = fan_in_and_fan_out(shape)
+    return math.sqrt(2.0 / (fan_in + fan_out))
+
+
+@mistake(
+    "lecun_std",
+    hint=N_("you return the variance 1 / fan_in: the std is its square root, 1 / sqrt(fan_in)"),
+)
+def lecun_std_returns_the_variance(shape):
+    fan_in, _ = fan_in_and_fan_out(shape)
+    return 1.0 / fan_in
+
+
+@mistake(
+    "xavier_uniform",
+    hint=N_(
+        "your bound ignores gain, sqrt(6 / (fan_in + fan_out)): the bound is "
+        "xavier_bound(shape, gain) = gain * sqrt(6 / (fan_in + fan_out))"
+    ),
+)
+def xavier_uniform_ignores_gain(shape, gain=1.0, *, rng):
+    bound = xavier_bound(shape, 1.0)
     return rng.uniform(-bound, bound, size=shape)

@@ -23,14 +23,19 @@ from autograder.checks.a3_regularization import (
 )
 from autograder.checks.common import HINT_MUTATES
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # ---- penalties ------------------------------------------------------------------------------
 
 
 @mistake(
     "l2_penalty",
-    hint="the L2 penalty is lam / 2 * sum(W**2), with gradient lam * W (PyTorch's weight_decay "
-    "adds lam * W to the gradient): you dropped the 1/2",
+    hint=(
+        N_(
+            "you dropped the 1/2 of the L2 penalty: it is lam / 2 * sum(W**2), with gradient lam * W "
+            "(PyTorch's weight_decay adds lam * W to the gradient)"
+        )
+    ),
 )
 def l2_penalty_without_the_half(weights, lam):
     return float(lam * sum(np.sum(W * W) for W in weights)), [2 * lam * W for W in weights]
@@ -38,7 +43,7 @@ def l2_penalty_without_the_half(weights, lam):
 
 @mistake(
     "l1_penalty",
-    hint="at W = 0 the subgradient of |W| is 0: use lam * np.sign(W), which is 0 there, not lam where W >= 0",
+    hint=N_("your subgradient of |W| at W = 0 is lam, not 0: use lam * np.sign(W), which is 0 there"),
 )
 def l1_penalty_subgradient_at_zero(weights, lam):
     return float(lam * sum(np.sum(np.abs(W)) for W in weights)), [
@@ -119,8 +124,13 @@ def dropout_backward_unscaled(dout, cache):
 
 @mistake(
     "batchnorm_forward",
-    hint="normalise with the biased batch variance (the mean of squared deviations, ddof=0), "
-    "as torch does; the unbiased N / (N - 1) correction belongs only in the running variance",
+    hint=(
+        N_(
+            "you normalise with the unbiased batch variance (ddof=1); torch normalises with the biased "
+            "one (the mean of squared deviations, ddof=0), and the N / (N - 1) correction belongs only in"
+            " the running variance"
+        )
+    ),
 )
 def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
@@ -136,8 +146,12 @@ def batchnorm_forward_unbiased_variance(x, gamma, beta, running_mean, running_va
 
 @mistake(
     "batchnorm_forward",
-    hint="the running variance tracks the unbiased batch variance, var * N / (N - 1), as torch "
-    "does (the batch itself is normalised with the biased one)",
+    hint=(
+        N_(
+            "your running variance tracks the biased batch variance: it tracks the unbiased one, var * N "
+            "/ (N - 1), as torch does (the batch itself is normalised with the biased one)"
+        )
+    ),
 )
 def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
@@ -153,8 +167,12 @@ def batchnorm_forward_biased_running_var(x, gamma, beta, running_mean, running_v
 
 @mistake(
     "batchnorm_forward",
-    hint="torch's momentum is the weight of the new batch: running = (1 - momentum) * running "
-    "+ momentum * batch_statistic (Keras' momentum weighs the old value instead)",
+    hint=(
+        N_(
+            "your momentum weighs the old running value (Keras' convention): torch's momentum is the "
+            "weight of the new batch, running = (1 - momentum) * running + momentum * batch_statistic"
+        )
+    ),
 )
 def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
     if train:
@@ -171,8 +189,12 @@ def batchnorm_forward_keras_momentum(x, gamma, beta, running_mean, running_var, 
 
 @mistake(
     "batchnorm_forward",
-    hint="in evaluation mode normalise with the running statistics, not the batch's own "
-    "(and return the running statistics unchanged)",
+    hint=(
+        N_(
+            "you normalise with the batch's own statistics in evaluation mode: normalise with the running"
+            " statistics there (and return them unchanged)"
+        )
+    ),
 )
 def batchnorm_forward_batch_statistics_in_eval(
     x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5
@@ -207,8 +229,10 @@ def batchnorm_forward_running_stats_in_place(
 
 @mistake(
     "batchnorm_backward",
-    hint="your dx misses the path through the batch mean: mu depends on every x, which adds "
-    "- mean_n(dxhat) / sqrt(var + eps) to dx",
+    hint=N_(
+        "your dx misses the path through the batch mean: mu depends on every x, which adds "
+        "- mean_n(dxhat) / sqrt(var + eps) to dx"
+    ),
 )
 def batchnorm_backward_missing_mean_path(dout, cache):
     xhat, gamma, inv_std, train = cache
@@ -222,8 +246,12 @@ def batchnorm_backward_missing_mean_path(dout, cache):
 
 @mistake(
     "spatial_batchnorm_forward",
-    hint="x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
-    "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back",
+    hint=(
+        N_(
+            "your x.reshape(-1, C) mixes the channels of NCHW data: move the channel axis last first, "
+            "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose the result back"
+        )
+    ),
 )
 def spatial_batchnorm_forward_reshape_without_transpose(
     x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5
@@ -239,8 +267,12 @@ def spatial_batchnorm_forward_reshape_without_transpose(
 
 @mistake(
     "layernorm_forward",
-    hint="layer norm normalises each example over its last axis (its features), "
-    "mean(axis=-1, keepdims=True); normalising over the batch axis is batch norm",
+    hint=(
+        N_(
+            "you normalise over the batch axis, which is batch norm: layer norm normalises each example "
+            "over its last axis (its features), mean(axis=-1, keepdims=True)"
+        )
+    ),
 )
 def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
     mean = x.mean(axis=0, keepdims=True)
@@ -251,8 +283,12 @@ def layernorm_forward_over_the_batch(x, gamma, beta, *, eps=1e-5):
 
 @mistake(
     "layernorm_backward",
-    hint="gamma and beta are shared by every position of every example: sum dout * xhat and "
-    "dout over every axis but the last, not over axis 0 alone",
+    hint=(
+        N_(
+            "you sum dgamma and dbeta over axis 0 alone: gamma and beta are shared by every position of "
+            "every example, so sum dout * xhat and dout over every axis but the last"
+        )
+    ),
 )
 def layernorm_backward_sums_over_axis_0(dout, cache):
     xhat, gamma, inv_std = cache
@@ -266,7 +302,9 @@ def layernorm_backward_sums_over_axis_0(dout, cache):
 
 @mistake(
     "EarlyStopping",
-    hint="stop as soon as num_bad_epochs >= patience (patience steps without improvement), not one step later",
+    hint=(
+        N_("you stop one step late: stop as soon as num_bad_epochs >= patience (patience steps without improvement)")
+    ),
 )
 class EarlyStoppingPatienceOffByOne:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -286,8 +324,13 @@ class EarlyStoppingPatienceOffByOne:
 
 @mistake(
     "EarlyStopping",
-    hint="once step has returned True you keep returning True: the rule holds at every step, so "
-    "an improving step returns False and a step without improvement returns num_bad_epochs >= patience",
+    hint=(
+        N_(
+            "you keep returning True once step has returned True: the rule holds at every step, so an "
+            "improving step returns False and a step without improvement returns num_bad_epochs >= "
+            "patience"
+        )
+    ),
 )
 class EarlyStoppingLatches:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -309,8 +352,13 @@ class EarlyStoppingLatches:
 
 @mistake(
     "EarlyStopping",
-    hint="an improving step never says stop: return True only when the value did not improve and "
-    "num_bad_epochs >= patience (with patience = 0, num_bad_epochs >= patience alone is always True)",
+    hint=(
+        N_(
+            "your step says stop on an improving step: return True only when the value did not improve "
+            "and num_bad_epochs >= patience (with patience = 0, num_bad_epochs >= patience alone is "
+            "always True)"
+        )
+    ),
 )
 class EarlyStoppingStopsOnImprovement:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -330,8 +378,13 @@ class EarlyStoppingStopsOnImprovement:
 
 @mistake(
     "EarlyStopping",
-    hint="an improvement must beat best by more than min_delta: value < best - |min_delta| in "
-    "mode 'min', value > best + |min_delta| in mode 'max' (you let it fall short by min_delta)",
+    hint=(
+        N_(
+            "you let an improvement fall short of best by min_delta: it must beat best by more than "
+            "min_delta, value < best - |min_delta| in mode 'min', value > best + |min_delta| in mode "
+            "'max'"
+        )
+    ),
 )
 class EarlyStoppingMinDeltaWrongSign:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -352,8 +405,12 @@ class EarlyStoppingMinDeltaWrongSign:
 
 @mistake(
     "EarlyStopping",
-    hint="an improvement must be strictly better than best - |min_delta| (mode 'min'): a value "
-    "that only ties it, such as a plateau when min_delta = 0, is not an improvement",
+    hint=(
+        N_(
+            "you count a value that only ties best - |min_delta| (such as a plateau when min_delta = 0) "
+            "as an improvement: an improvement must be strictly better"
+        )
+    ),
 )
 class EarlyStoppingTiesImprove:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -374,8 +431,13 @@ class EarlyStoppingTiesImprove:
 
 @mistake(
     "EarlyStopping",
-    hint="best moves only on an improvement by more than |min_delta|: a smaller gain leaves "
-    "best and best_epoch as they were (and counts as an epoch without improvement)",
+    hint=(
+        N_(
+            "your best follows gains smaller than |min_delta|: best moves only on an improvement by more "
+            "than |min_delta|, so a smaller gain leaves best and best_epoch as they were (and counts as "
+            "an epoch without improvement)"
+        )
+    ),
 )
 class EarlyStoppingBestFollowsSmallGains:
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
@@ -412,8 +474,12 @@ def kfold_indices_remainder_in_the_last_fold(n, k, *, shuffle=False, rng=None):
 
 @mistake(
     "kfold_indices",
-    hint="train_idx must leave out the validation fold: each split's train_idx and val_idx "
-    "together hold every index exactly once",
+    hint=(
+        N_(
+            "your train_idx includes the validation fold: each split's train_idx and val_idx together "
+            "hold every index exactly once"
+        )
+    ),
 )
 def kfold_indices_validation_fold_in_train(n, k, *, shuffle=False, rng=None):
     if not 2 <= k <= n:
@@ -422,3 +488,228 @@ def kfold_indices_validation_fold_in_train(n, k, *, shuffle=False, rng=None):
     sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
     bounds = np.cumsum([0] + sizes)
     return [(np.arange(n), np.sort(order[start:stop])) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake("dropout_forward", hint=HINT_EVAL, by_output=False)
+def dropout_forward_scales_at_test_time(x, p, *, train, rng):
+    if not train:
+        return x * (1 - p), (None, p)
+    keep = rng.random(x.shape) >= p
+    return np.where(keep, x, 0).astype(x.dtype), (keep, p)
+
+
+@mistake(
+    "batchnorm_forward",
+    hint=N_(
+        "your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): batch norm "
+        "divides by np.sqrt(var + eps)"
+    ),
+)
+def batchnorm_forward_eps_outside_sqrt(x, gamma, beta, running_mean, running_var, *, train, momentum=0.1, eps=1e-5):
+    if train:
+        n = x.shape[0]
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
+    else:
+        mean, var = running_mean, running_var
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+    inv_std = 1 / (np.sqrt(var) + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, (xhat, gamma.copy(), inv_std, train), new_mean, new_var
+
+
+@mistake(
+    "batchnorm_backward",
+    hint=N_(
+        "your dgamma is dout summed over the batch, the same as dbeta: gamma multiplies xhat, "
+        "so dgamma = (dout * xhat).sum(axis=0)"
+    ),
+)
+def batchnorm_backward_dgamma_without_xhat(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    dxhat = dout * gamma
+    if train:
+        dx = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+    else:
+        dx = dxhat * inv_std
+    return dx, dout.sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "batchnorm_backward",
+    hint=N_(
+        "your dx leaves out gamma (you use dout where dxhat = dout * gamma belongs): the output "
+        "is gamma * xhat + beta, so the gradient reaching xhat is dout * gamma"
+    ),
+)
+def batchnorm_backward_forgets_gamma(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    if train:
+        dx = inv_std * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
+    else:
+        dx = dout * inv_std
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "batchnorm_backward",
+    hint=N_(
+        "your backward uses the training formula in evaluation mode too: with train=False the "
+        "mean and variance are constants (the running statistics), so dx = dout * gamma / np.sqrt(running_var + eps)"
+    ),
+)
+def batchnorm_backward_training_formula_in_eval(dout, cache):
+    xhat, gamma, inv_std, train = cache
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "spatial_batchnorm_backward",
+    hint=N_(
+        "you reshape dout (N, C, H, W) to (N*H*W, C) without moving C last, which mixes channels and "
+        "positions: transpose to (N, H, W, C) first, and transpose dx back after"
+    ),
+)
+def spatial_batchnorm_backward_reshape_without_transpose(dout, cache):
+    cache, (n, c, h, w) = cache
+    dx, dgamma, dbeta = batchnorm_backward(dout.reshape(-1, c), cache)
+    return dx.reshape(n, c, h, w), dgamma, dbeta
+
+
+@mistake(
+    "layernorm_backward",
+    hint=N_(
+        "your dx misses the path through the mean (dxhat.mean(axis=-1)): the mean depends on "
+        "every feature, so dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the last axis"
+    ),
+)
+def layernorm_backward_missing_mean_path(dout, cache):
+    xhat, gamma, inv_std = cache
+    leading = tuple(range(dout.ndim - 1))
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - xhat * (dxhat * xhat).mean(axis=-1, keepdims=True))
+    return dx, (dout * xhat).sum(axis=leading), dout.sum(axis=leading)
+
+
+@mistake(
+    "EarlyStopping",
+    hint=N_(
+        "your stopper treats every metric as a loss (lower is better), whatever mode is: with "
+        "mode='max' a value improves when it is higher than best + |min_delta|, and best starts at -inf"
+    ),
+)
+class EarlyStoppingIgnoresMode:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps = None, 0, 0
+
+    def step(self, value):
+        improved = value < self.best - self.min_delta
+        if improved:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        self._steps += 1
+        return not improved and self.num_bad_epochs >= self.patience
+
+
+@mistake(
+    "kfold_indices",
+    hint=N_(
+        "your folds take every k-th entry (order[i::k]): fold i is a consecutive chunk of the "
+        "order, n // k + 1 entries for i < n % k and n // k after"
+    ),
+)
+def kfold_indices_strided_folds(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    folds = [order[i::k] for i in range(k)]
+    return [(np.sort(np.concatenate([f for j, f in enumerate(folds) if j != i])), np.sort(folds[i])) for i in range(k)]
+
+
+@mistake("kfold_indices", hint=HINT_FOLD_SIZES, by_output=False)
+def kfold_indices_larger_folds_last(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    sizes = [n // k] * (k - n % k) + [n // k + 1] * (n % k)
+    bounds = np.cumsum([0] + sizes)
+    return [
+        (np.sort(np.concatenate([order[:start], order[stop:]])), np.sort(order[start:stop]))
+        for start, stop in zip(bounds[:-1], bounds[1:])
+    ]
+
+
+@mistake(
+    "layernorm_forward",
+    hint=N_(
+        "your eps is outside the square root, (x - mean) / (np.sqrt(var) + eps): layer norm "
+        "divides by np.sqrt(var + eps)"
+    ),
+)
+def layernorm_forward_eps_outside_sqrt(x, gamma, beta, *, eps=1e-5):
+    mean = x.mean(axis=-1, keepdims=True)
+    inv_std = 1 / (np.sqrt(x.var(axis=-1, keepdims=True)) + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, (xhat, gamma.copy(), inv_std)
+
+
+@mistake(
+    "EarlyStopping",
+    hint=N_(
+        "your best_epoch counts steps from 1: it is the 0-based index of the step call that set best "
+        "(0 for the first call)"
+    ),
+)
+class EarlyStoppingBestEpochFromOne:
+    def __init__(self, patience=5, min_delta=0.0, mode="min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = patience, abs(min_delta), mode
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch, self.num_bad_epochs, self._steps = None, 0, 0
+
+    def step(self, value):
+        sign = 1 if self.mode == "min" else -1
+        improved = sign * value < sign * self.best - self.min_delta
+        self._steps += 1
+        if improved:
+            self.best, self.best_epoch, self.num_bad_epochs = value, self._steps, 0
+        else:
+            self.num_bad_epochs += 1
+        return not improved and self.num_bad_epochs >= self.patience
+
+
+@mistake(
+    "kfold_indices",
+    hint=N_(
+        "your shuffled indices are returned in shuffled order: sort each fold's train_idx and "
+        "val_idx ascending (np.sort), as the docstring says"
+    ),
+)
+def kfold_indices_unsorted(n, k, *, shuffle=False, rng=None):
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold_indices needs 2 <= k <= n, got n={n}, k={k}")
+    if shuffle and rng is None:
+        raise ValueError("shuffle=True needs an rng")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+    bounds = np.cumsum([0] + sizes)
+    return [
+        (np.concatenate([order[:start], order[stop:]]), order[start:stop])
+        for start, stop in zip(bounds[:-1], bounds[1:])
+    ]

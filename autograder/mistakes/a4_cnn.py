@@ -10,8 +10,9 @@ cache: conv2d (xp, w, (sh, sw), (ph, pw)) with xp the padded input; maxpool2d
 import numpy as np
 
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
-_pair = _windows = _col2im = None  # the reference module's helpers, in the mutant
+_pair = _windows = _col2im = _geometry = None  # the reference module's helpers, in the mutant
 
 
 # ---- conv2d_forward --------------------------------------------------------------------------
@@ -19,9 +20,11 @@ _pair = _windows = _col2im = None  # the reference module's helpers, in the muta
 
 @mistake(
     "conv2d_forward",
-    hint="you flip the kernel (a true convolution, w[:, :, ::-1, ::-1]): deep-learning "
-    "convolutions are cross-correlations, out[i, j] = sum xp[i*sh + u, j*sw + v] * w[u, v] "
-    "with the kernel as it is, as torch.nn.functional.conv2d",
+    hint=N_(
+        "you flip the kernel (a true convolution, w[:, :, ::-1, ::-1]): deep-learning "
+        "convolutions are cross-correlations, out[i, j] = sum xp[i*sh + u, j*sw + v] * w[u, v] "
+        "with the kernel as it is, as torch.nn.functional.conv2d"
+    ),
 )
 def conv2d_forward_flips_kernel(x, w, b, stride=1, padding=0):
     stride, padding = _pair(stride), _pair(padding)
@@ -33,9 +36,11 @@ def conv2d_forward_flips_kernel(x, w, b, stride=1, padding=0):
 
 @mistake(
     "conv2d_forward",
-    hint="your padding is all on one side: x must sit in the middle of the padded array, "
-    "xp[:, :, ph:ph + H, pw:pw + W] = x, with ph zero rows above and below and pw zero "
-    "columns left and right (np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))))",
+    hint=N_(
+        "your padding is all on one side: x must sit in the middle of the padded array, "
+        "xp[:, :, ph:ph + H, pw:pw + W] = x, with ph zero rows above and below and pw zero "
+        "columns left and right (np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))))"
+    ),
 )
 def conv2d_forward_pads_one_side(x, w, b, stride=1, padding=0):
     stride, padding = _pair(stride), _pair(padding)
@@ -48,9 +53,11 @@ def conv2d_forward_pads_one_side(x, w, b, stride=1, padding=0):
 
 @mistake(
     "conv2d_forward",
-    hint="you use the stride inside the window (as a dilation: taps xp[i + u*sh, j + v*sw]) "
-    "instead of between windows: window (i, j) starts at row i*sh and column j*sw and "
-    "reads the KH x KW pixels next to each other, xp[i*sh + u, j*sw + v]",
+    hint=N_(
+        "you use the stride inside the window (as a dilation: taps xp[i + u*sh, j + v*sw]) "
+        "instead of between windows: window (i, j) starts at row i*sh and column j*sw and "
+        "reads the KH x KW pixels next to each other, xp[i*sh + u, j*sw + v]"
+    ),
 )
 def conv2d_forward_stride_as_dilation(x, w, b, stride=1, padding=0):
     (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
@@ -70,9 +77,11 @@ def conv2d_forward_stride_as_dilation(x, w, b, stride=1, padding=0):
 
 @mistake(
     "conv2d_forward",
-    hint="your output is one row or column too large when H + 2*ph - KH is not a multiple of "
-    "the stride: the size rounds down, OH = floor((H + 2*ph - KH)/sh) + 1 (use //), and "
-    "a window that would run past the padded input is left out",
+    hint=N_(
+        "your output is one row or column too large when H + 2*ph - KH is not a multiple of "
+        "the stride: the size rounds down, OH = floor((H + 2*ph - KH)/sh) + 1 (use //), and "
+        "a window that would run past the padded input is left out"
+    ),
 )
 def conv2d_forward_output_size_rounds_up(x, w, b, stride=1, padding=0):
     (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
@@ -91,8 +100,10 @@ def conv2d_forward_output_size_rounds_up(x, w, b, stride=1, padding=0):
 
 @mistake(
     "conv2d_backward",
-    hint="your dx still has the padding: the gradient with respect to the padded input has "
-    "shape (N, C, H + 2*ph, W + 2*pw); crop it back, dx = dxp[:, :, ph:ph + H, pw:pw + W]",
+    hint=N_(
+        "your dx still has the padding: the gradient with respect to the padded input has "
+        "shape (N, C, H + 2*ph, W + 2*pw); crop it back, dx = dxp[:, :, ph:ph + H, pw:pw + W]"
+    ),
 )
 def conv2d_backward_dx_not_cropped(dout, cache):
     xp, w, stride, _ = cache
@@ -105,8 +116,10 @@ def conv2d_backward_dx_not_cropped(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="your dw is (C, F, KH, KW), filters and channels swapped: dw has w's shape "
-    "(F, C, KH, KW), dw[f, c, u, v] = sum over n, i, j of dout[n, f, i, j] * xp[n, c, i*sh + u, j*sw + v]",
+    hint=N_(
+        "your dw is (C, F, KH, KW), filters and channels swapped: dw has w's shape "
+        "(F, C, KH, KW), dw[f, c, u, v] = sum over n, i, j of dout[n, f, i, j] * xp[n, c, i*sh + u, j*sw + v]"
+    ),
 )
 def conv2d_backward_dw_transposed(dout, cache):
     xp, w, stride, (ph, pw) = cache
@@ -120,8 +133,12 @@ def conv2d_backward_dw_transposed(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias "
-    "is added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)",
+    hint=(
+        N_(
+            "your db sums dout over the batch only (dout.sum(axis=0), as for a linear layer): the bias is"
+            " added at every output position too, so db = dout.sum(axis=(0, 2, 3)), shape (F,)"
+        )
+    ),
 )
 def conv2d_backward_db_summed_over_batch_only(dout, cache):
     xp, w, stride, (ph, pw) = cache
@@ -134,9 +151,13 @@ def conv2d_backward_db_summed_over_batch_only(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) your dx keeps only the last "
-    "window's gradient: a pixel read by several windows collects the gradients of all of "
-    "them, so add (+= in a loop, np.add.at with index arrays), never assign",
+    hint=(
+        N_(
+            "your dx keeps only the last window's gradient where windows overlap (stride smaller than the"
+            " kernel): a pixel read by several windows collects the gradients of all of them, so add (+= "
+            "in a loop, np.add.at with index arrays), never assign"
+        )
+    ),
 )
 def conv2d_backward_dx_overwrites_overlaps(dout, cache):
     xp, w, (sh, sw), (ph, pw) = cache
@@ -153,9 +174,11 @@ def conv2d_backward_dx_overwrites_overlaps(dout, cache):
 
 @mistake(
     "conv2d_backward",
-    hint="you compute dx as a full convolution of dout with the kernel as it is: the kernel "
-    "must be rotated by 180 degrees (w[:, :, ::-1, ::-1], channels and filters swapped), "
-    "since output (i, j) read input (i*sh + u, j*sw + v) through w[u, v]",
+    hint=N_(
+        "you compute dx as a full convolution of dout with the kernel as it is: the kernel "
+        "must be rotated by 180 degrees (w[:, :, ::-1, ::-1], channels and filters swapped), "
+        "since output (i, j) read input (i*sh + u, j*sw + v) through w[u, v]"
+    ),
 )
 def conv2d_backward_dx_kernel_not_rotated(dout, cache):
     xp, w, (sh, sw), (ph, pw) = cache
@@ -175,8 +198,12 @@ def conv2d_backward_dx_kernel_not_rotated(dout, cache):
 
 @mistake(
     "maxpool2d_forward",
-    hint="with stride=None your windows move one pixel at a time: the stride defaults to the "
-    "kernel size (windows side by side, as torch's max_pool2d), not to 1",
+    hint=(
+        N_(
+            "your windows move one pixel at a time when stride=None: the stride defaults to the kernel "
+            "size (windows side by side, as torch's max_pool2d), not to 1"
+        )
+    ),
 )
 def maxpool2d_forward_stride_defaults_to_one(x, kernel_size, stride=None):
     kernel, stride = _pair(kernel_size), _pair(1 if stride is None else stride)
@@ -185,8 +212,10 @@ def maxpool2d_forward_stride_defaults_to_one(x, kernel_size, stride=None):
 
 @mistake(
     "maxpool2d_backward",
-    hint="you pass each window's gradient to every entry of the window: max pooling's output "
-    "depends only on the window's maximum, so only that entry gets dout (the others get 0)",
+    hint=N_(
+        "you pass each window's gradient to every entry of the window: max pooling's output "
+        "depends only on the window's maximum, so only that entry gets dout (the others get 0)"
+    ),
 )
 def maxpool2d_backward_to_every_entry(dout, cache):
     x, (kh, kw), stride = cache
@@ -195,9 +224,13 @@ def maxpool2d_backward_to_every_entry(dout, cache):
 
 @mistake(
     "maxpool2d_backward",
-    hint="where windows overlap (stride smaller than the kernel) and share their maximum, "
-    "your dx keeps only one window's gradient: add the gradients of every window "
-    "(np.add.at, or += in a loop); fancy-index assignment dx[idx] = dout keeps the last",
+    hint=(
+        N_(
+            "your dx keeps only one window's gradient where windows overlap (stride smaller than the "
+            "kernel) and share their maximum: add the gradients of every window (np.add.at, or += in a "
+            "loop); fancy-index assignment dx[idx] = dout keeps the last"
+        )
+    ),
 )
 def maxpool2d_backward_overwrites_overlaps(dout, cache):
     x, (kh, kw), (sh, sw) = cache
@@ -211,8 +244,10 @@ def maxpool2d_backward_overwrites_overlaps(dout, cache):
 
 @mistake(
     "maxpool2d_backward",
-    hint="your dx is the mask of the maxima alone: multiply it by the upstream gradient, so "
-    "each window's maximum gets dout[n, c, i, j] (chain rule)",
+    hint=N_(
+        "your dx is the mask of the maxima alone: multiply it by the upstream gradient, so "
+        "each window's maximum gets dout[n, c, i, j] (chain rule)"
+    ),
 )
 def maxpool2d_backward_forgets_dout(dout, cache):
     x, (kh, kw), stride = cache
@@ -222,7 +257,9 @@ def maxpool2d_backward_forgets_dout(dout, cache):
     return _col2im(mask.reshape(windows.shape), x.shape, stride)
 
 
-@mistake("avgpool2d_forward", hint="you sum each window: average pooling divides the sum by the window's size KH*KW")
+@mistake(
+    "avgpool2d_forward", hint=N_("you sum each window: average pooling divides the sum by the window's size KH*KW")
+)
 def avgpool2d_forward_sums(x, kernel_size, stride=None):
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)
@@ -231,8 +268,10 @@ def avgpool2d_forward_sums(x, kernel_size, stride=None):
 
 @mistake(
     "avgpool2d_forward",
-    hint="you ignore the stride argument and always step by the kernel size: the stride is "
-    "the step between windows, and only stride=None means stride = kernel_size",
+    hint=N_(
+        "you ignore the stride argument and always step by the kernel size: the stride is "
+        "the step between windows, and only stride=None means stride = kernel_size"
+    ),
 )
 def avgpool2d_forward_ignores_stride(x, kernel_size, stride=None):
     kernel = _pair(kernel_size)
@@ -241,9 +280,131 @@ def avgpool2d_forward_ignores_stride(x, kernel_size, stride=None):
 
 @mistake(
     "avgpool2d_backward",
-    hint="each entry of a window moves the average by 1/(KH*KW) of its own change: spread "
-    "dout / (KH*KW) over the window, not dout itself",
+    hint=(
+        N_(
+            "you spread dout itself over each window: each entry moves the average by 1/(KH*KW) of its "
+            "own change, so spread dout / (KH*KW)"
+        )
+    ),
 )
 def avgpool2d_backward_not_divided(dout, cache):
     x_shape, (kh, kw), stride = cache
     return _col2im(np.broadcast_to(dout[..., None, None], dout.shape + (kh, kw)), x_shape, stride)
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "conv2d_forward",
+    hint=N_(
+        "your output size leaves the padding out, OH = (H - KH) // sh + 1: the windows slide "
+        "over the padded input, so OH = (H + 2*ph - KH) // sh + 1 and OW = (W + 2*pw - KW) // sw + 1"
+    ),
+)
+def conv2d_forward_output_size_without_padding(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    (h, wd), (kh, kw) = x.shape[2:], w.shape[2:]
+    if h < kh or wd < kw:
+        raise ValueError("kernel larger than the input")
+    oh, ow = (h - kh) // sh + 1, (wd - kw) // sw + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.tensordot(_windows(xp, (kh, kw), (sh, sw)), w, axes=([1, 4, 5], [1, 2, 3]))[:, :oh, :ow]
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sw), (ph, pw))
+
+
+@mistake(
+    "conv2d_forward",
+    hint=N_(
+        "you never pad x (padding is ignored): add ph zero rows above and below and pw zero "
+        "columns left and right, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), and slide over that"
+    ),
+)
+def conv2d_forward_ignores_padding(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    if x.shape[2] < w.shape[2] or x.shape[3] < w.shape[3]:
+        raise ValueError("kernel larger than the input")
+    out = np.tensordot(_windows(x, w.shape[2:], (sh, sw)), w, axes=([1, 4, 5], [1, 2, 3]))
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sw), (ph, pw))
+
+
+@mistake(
+    "conv2d_forward",
+    hint=N_(
+        "your windows step by the height's stride sh along both axes: with stride = (sh, sw) "
+        "window (i, j) starts at row i*sh and column j*sw"
+    ),
+)
+def conv2d_forward_row_stride_for_both(x, w, b, stride=1, padding=0):
+    (sh, _), (ph, pw) = _pair(stride), _pair(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.tensordot(_windows(xp, w.shape[2:], (sh, sh)), w, axes=([1, 4, 5], [1, 2, 3]))
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1), (xp, w.copy(), (sh, sh), (ph, pw))
+
+
+@mistake(
+    "conv2d_backward",
+    hint=N_(
+        "your backward ignores the stride: window (i, j) read xp[i*sh : i*sh + KH, j*sw : j*sw + KW] "
+        "in the forward, so dw takes its input from there and dx adds its gradient back there, not at (i, j)"
+    ),
+)
+def conv2d_backward_ignores_stride(dout, cache):
+    xp, w, _, (ph, pw) = cache
+    (oh, ow), (kh, kw) = dout.shape[2:], w.shape[2:]
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i : i + kh, j : j + kw]
+            dw += np.tensordot(dout[:, :, i, j], patch, axes=([0], [0]))
+            dxp[:, :, i : i + kh, j : j + kw] += np.tensordot(dout[:, :, i, j], w, axes=([1], [0]))
+    hp, wp = xp.shape[2:]
+    return dxp[:, :, ph : hp - ph, pw : wp - pw].copy(), dw, dout.sum(axis=(0, 2, 3))
+
+
+@mistake(
+    "conv2d_backward",
+    hint=N_(
+        "your dw is that of the last example only (dw = ... inside the loop over the batch): "
+        "every example uses the same filters, so add each example's contribution, dw += ..."
+    ),
+)
+def conv2d_backward_dw_of_last_example(dout, cache):
+    xp, w, stride, (ph, pw) = cache
+    (hp, wp), kernel = xp.shape[2:], w.shape[2:]
+    db = dout.sum(axis=(0, 2, 3))
+    dw = np.tensordot(dout[-1:], _windows(xp[-1:], kernel, stride), axes=([0, 2, 3], [0, 2, 3]))
+    window_grads = np.tensordot(dout, w, axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
+    dxp = _col2im(window_grads, xp.shape, stride)
+    return dxp[:, :, ph : hp - ph, pw : wp - pw].copy(), dw, db
+
+
+@mistake(
+    "conv2d_backward",
+    hint=N_(
+        "you crop dx from the top-left corner (dxp[:, :, :H, :W]): x sits in the middle of the "
+        "padded input, so crop ph rows and pw columns on each side, dx = dxp[:, :, ph:ph + H, pw:pw + W]"
+    ),
+)
+def conv2d_backward_dx_cropped_from_the_corner(dout, cache):
+    xp, w, stride, (ph, pw) = cache
+    (hp, wp), kernel = xp.shape[2:], w.shape[2:]
+    db = dout.sum(axis=(0, 2, 3))
+    dw = np.tensordot(dout, _windows(xp, kernel, stride), axes=([0, 2, 3], [0, 2, 3]))
+    window_grads = np.tensordot(dout, w, axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
+    dxp = _col2im(window_grads, xp.shape, stride)
+    return dxp[:, :, : hp - 2 * ph, : wp - 2 * pw].copy(), dw, db
+
+
+@mistake(
+    "maxpool2d_forward",
+    hint=N_(
+        "your windows are KH x KH, square, whatever KW is: with kernel_size = (KH, KW) each "
+        "window is KH rows by KW columns"
+    ),
+)
+def maxpool2d_forward_square_kernel(x, kernel_size, stride=None):
+    (kh, _), stride = _geometry(kernel_size, stride)
+    out = _windows(x, (kh, kh), stride).max(axis=(4, 5))
+    return out, (x.copy(), (kh, kh), stride)

@@ -8,12 +8,14 @@ import numpy as np
 
 from autograder.checks.a6_framework import HINT_ACCUMULATE, HINT_EVAL, HINT_GRAD, HINT_INIT, HINT_TRAINING
 from autograder.grading.mistake_registry import mistake
+from autograder.runtime.language import N_
 
 # Names the mutants resolve in their own file; bound here only so that this module imports.
 Module = _Recurrent = Optimizer = object
 Parameter = linear_forward = linear_backward = dropout_forward = dropout_backward = None
 kaiming_uniform = _default_uniform = rnn_forward = rnn_backward = None
 batchnorm_forward = batchnorm_backward = cross_entropy = momentum = mse = None
+conv2d_forward = conv2d_backward = sgd = adamw = None
 load_digits_split = digits_cnn = CrossEntropyLoss = Adam = cosine_annealing_lr = train_step = accuracy = None
 
 
@@ -53,7 +55,12 @@ class linear_initialised_standard_normal(Module):
 
 @mistake(
     "Module",
-    hint="parameters() must also look inside lists and tuples of modules (Sequential keeps its layers in a list)",
+    hint=(
+        N_(
+            "your parameters() does not look inside lists and tuples of modules: Sequential keeps its "
+            "layers in a list, so look inside them"
+        )
+    ),
 )
 class module_parameters_skip_lists:
     def __init__(self):
@@ -94,7 +101,15 @@ class module_parameters_skip_lists:
         return self.train(False)
 
 
-@mistake("Module", hint="train() and eval() must set training on every sub-module, nested ones included")
+@mistake(
+    "Module",
+    hint=(
+        N_(
+            "your train() and eval() do not reach every sub-module: set training on every "
+            "sub-module, nested ones included"
+        )
+    ),
+)
 class module_mode_not_recursive:
     def __init__(self):
         self.training = True
@@ -146,7 +161,10 @@ class dropout_always_on(Module):
         return dropout_backward(dout, self.cache)
 
 
-@mistake("Sequential", hint="backward must run the layers in reverse order: the last layer's backward first")
+@mistake(
+    "Sequential",
+    hint=(N_("your backward runs the layers in forward order: run them in reverse, the last layer's backward first")),
+)
 class sequential_backward_in_forward_order(Module):
     def __init__(self, *layers):
         super().__init__()
@@ -163,7 +181,10 @@ class sequential_backward_in_forward_order(Module):
         return dout
 
 
-@mistake("CrossEntropyLoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dlogits")
+@mistake(
+    "CrossEntropyLoss",
+    hint=(N_("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dlogits by dout")),
+)
 class cross_entropy_loss_ignores_dout(Module):
     def forward(self, logits, y):
         loss, self.dlogits = cross_entropy(logits, y)
@@ -173,7 +194,15 @@ class cross_entropy_loss_ignores_dout(Module):
         return self.dlogits
 
 
-@mistake("RNN", hint="the layer returns the LAST hidden state, hs[-1], and backward feeds dout into the last step")
+@mistake(
+    "RNN",
+    hint=(
+        N_(
+            "your layer returns the first hidden state: it returns the LAST one, hs[-1], and backward "
+            "feeds dout into the last step"
+        )
+    ),
+)
 class rnn_returns_first_hidden_state(_Recurrent):
     gates = 1
 
@@ -193,7 +222,12 @@ class rnn_returns_first_hidden_state(_Recurrent):
 
 @mistake(
     "BatchNorm1d",
-    hint="keep the new running statistics that batchnorm_forward returns (self.running_mean, self.running_var = ...)",
+    hint=(
+        N_(
+            "you drop the new running statistics batchnorm_forward returns: keep them, self.running_mean,"
+            " self.running_var = ..."
+        )
+    ),
 )
 class batchnorm_forgets_running_statistics(Module):
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
@@ -225,7 +259,13 @@ class batchnorm_forgets_running_statistics(Module):
 
 
 @mistake(
-    "Optimizer", hint="keep one state dict per parameter: a single state shared by all parameters mixes their histories"
+    "Optimizer",
+    hint=(
+        N_(
+            "your optimizer shares one state dict between all parameters, which mixes their histories: "
+            "keep one state dict per parameter"
+        )
+    ),
 )
 class optimizer_shares_one_state:
     rule = None
@@ -244,7 +284,12 @@ class optimizer_shares_one_state:
             param.grad = np.zeros_like(param.data)
 
 
-@mistake("train_step", hint="call optimizer.zero_grad() before each backward: gradients accumulate across steps")
+@mistake(
+    "train_step",
+    hint=(
+        N_("you never call optimizer.zero_grad(), so gradients accumulate across steps: call it before each backward")
+    ),
+)
 def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     loss = loss_fn(model(x), y)
     model.backward(loss_fn.backward())
@@ -252,7 +297,9 @@ def train_step_without_zero_grad(model, loss_fn, optimizer, x, y):
     return float(loss)
 
 
-@mistake("accuracy", hint="accuracy is a fraction: correct / len(y) (true division), not correct // len(y)")
+@mistake(
+    "accuracy", hint=N_("your accuracy uses integer division, correct // len(y): it is a fraction, correct / len(y)")
+)
 def accuracy_integer_division(model, x, y, batch_axis=0, batch_size=512):
     model.eval()
     correct = int((model(x).argmax(axis=1) == y).sum())
@@ -267,7 +314,7 @@ class parameter_grad_starts_as_none:
         self.grad = None
 
 
-@mistake("Flatten", hint="Flatten.backward must reshape dout back to the input's shape")
+@mistake("Flatten", hint=N_("your Flatten.backward leaves dout flat: reshape it back to the input's shape"))
 class flatten_backward_keeps_it_flat(Module):
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
@@ -276,7 +323,9 @@ class flatten_backward_keeps_it_flat(Module):
         return dout
 
 
-@mistake("MSELoss", hint="backward(dout) must scale the gradient by dout: it is d(dout * loss)/dpred")
+@mistake(
+    "MSELoss", hint=N_("your backward(dout) ignores dout: it is the gradient of dout * loss, so scale dpred by dout")
+)
 class mse_loss_ignores_dout(Module):
     def forward(self, pred, target):
         loss, self.dpred = mse(pred, target)
@@ -303,3 +352,128 @@ def train_digits_cnn_optimizes_another_model(*, rng, epochs=10, batch_size=32, l
         history["train_accuracy"].append(accuracy(model, X_train, y_train))
         history["test_accuracy"].append(accuracy(model, X_test, y_test))
     return history, history["test_accuracy"][-1], model
+
+
+# ---- more published forms ---------------------------------------------------------------------
+
+
+@mistake(
+    "Optimizer",
+    hint=N_(
+        "your step passes a fresh {} to the rule every time and drops the state it returns, so "
+        "momentum and Adam forget their history (momentum becomes plain SGD): keep self.states[i] = "
+        "the state_new the rule returns, one per parameter"
+    ),
+)
+class optimizer_forgets_its_state:
+    rule = None
+
+    def __init__(self, params, **hyperparameters):
+        self.params = list(params)
+        self.hyperparameters = hyperparameters
+        self.states = [{} for _ in self.params]
+
+    def step(self):
+        for param in self.params:
+            param.data, _ = type(self).rule(param.data, param.grad, {}, **self.hyperparameters)
+
+    def zero_grad(self):
+        for param in self.params:
+            param.grad = np.zeros_like(param.data)
+
+
+@mistake(
+    "train_step",
+    hint=N_(
+        "you call optimizer.zero_grad() after the backward, so the step sees zero gradients and "
+        "nothing is learned: zero the gradients first, then forward, loss, backward, step"
+    ),
+)
+def train_step_zeroes_after_backward(model, loss_fn, optimizer, x, y):
+    loss = loss_fn(model(x), y)
+    model.backward(loss_fn.backward())
+    optimizer.zero_grad()
+    optimizer.step()
+    return float(loss)
+
+
+@mistake(
+    "BatchNorm1d",
+    hint=N_(
+        "your layer always passes train=True to batchnorm_forward, so eval() still normalises with "
+        "the batch's statistics: pass train=self.training"
+    ),
+)
+class batchnorm_always_training(Module):
+    def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.weight = Parameter(np.ones(num_features))
+        self.bias = Parameter(np.zeros(num_features))
+        self.running_mean = np.zeros(num_features)
+        self.running_var = np.ones(num_features)
+
+    def forward(self, x):
+        out, self.cache, self.running_mean, self.running_var = batchnorm_forward(
+            x,
+            self.weight.data,
+            self.bias.data,
+            self.running_mean,
+            self.running_var,
+            train=True,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
+        return out
+
+    def backward(self, dout):
+        dx, dgamma, dbeta = batchnorm_backward(dout, self.cache)
+        self.weight.grad += dgamma
+        self.bias.grad += dbeta
+        return dx
+
+
+@mistake("Conv2d", hint=HINT_ACCUMULATE, by_output=False)
+class conv2d_assigns_its_gradients(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, rng):
+        super().__init__()
+        kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
+        self.stride, self.padding = stride, padding
+        self.weight = Parameter(kaiming_uniform((out_channels, in_channels, kh, kw), a=np.sqrt(5), rng=rng))
+        self.bias = Parameter(_default_uniform((out_channels,), in_channels * kh * kw, rng=rng))
+
+    def forward(self, x):
+        out, self.cache = conv2d_forward(x, self.weight.data, self.bias.data, self.stride, self.padding)
+        return out
+
+    def backward(self, dout):
+        dx, self.weight.grad, self.bias.grad = conv2d_backward(dout, self.cache)
+        return dx
+
+
+@mistake(
+    "SGD",
+    hint=N_(
+        "your SGD does not pass weight_decay on to the rule, so it never decays: "
+        "super().__init__(params, lr=lr, weight_decay=weight_decay)"
+    ),
+)
+class sgd_drops_weight_decay(Optimizer):
+    rule = staticmethod(sgd)
+
+    def __init__(self, params, *, lr=1e-2, weight_decay=0.0):
+        super().__init__(params, lr=lr)
+
+
+@mistake(
+    "AdamW",
+    hint=N_(
+        "your AdamW does not pass weight_decay on to the rule, so it decays by the rule's default "
+        "0.01 whatever is given: pass every hyper-parameter, weight_decay=weight_decay included"
+    ),
+)
+class adamw_drops_weight_decay(Optimizer):
+    rule = staticmethod(adamw)
+
+    def __init__(self, params, *, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr=lr, beta1=beta1, beta2=beta2, eps=eps)

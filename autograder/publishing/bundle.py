@@ -1,13 +1,13 @@
 """`course release --bundle student`: what students get, and nothing of the reference.
 
-The bundle is a course tree without solutions/: course.yml, assignments/ (stubs, handouts and
-one notebook per assignment), the public grader (autograder/, with the mistake library reduced
-to its names and hints: a mistake's code is the reference with one bug), the reference outputs
-recorded for every check on the public practice inputs (recorded/), pyproject.toml to install
-the `course` command, and the student guide as README.md. Everything is generated from
-course.yml and the registered checks, so a new assignment is in the next bundle without any
-change here. Nothing of the offering's grading secret goes in: the bundle is built without
-reading it.
+The bundle is a course tree without solutions/: course.yml, assignments/ (stubs, handouts in
+English and Korean, and one notebook per assignment), the public grader (autograder/, with the
+mistake library reduced to its names and hints: a mistake's code is the reference with one bug),
+the reference outputs recorded for every check on the public practice inputs (recorded/),
+pyproject.toml to install the `course` command, the student guide as README.md and the glossary
+of the Korean terms. Everything is generated from course.yml and the registered checks, so a new
+assignment is in the next bundle without any change here. Nothing of the offering's grading
+secret goes in: the bundle is built without reading it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from autograder.course.config import MANIFEST, Course
+from autograder.grading.failure import MistakeHint
 from autograder.grading.mistake_registry import load_mistakes, mistakes_for
 from autograder.grading.replay import FOLDER
 from autograder.publishing.notebooks import write_notebooks
@@ -27,6 +28,7 @@ from autograder.publishing.record import record
 from autograder.publishing.release import IGNORED, PublishError, expected_tree
 
 STUDENT_GUIDE = Path("docs") / "student.md"
+GLOSSARY = Path("docs") / "glossary.md"  # beside the guide in the bundle, as in docs/
 # pytest in the bundle: `pytest --course a0_foundations` works without installing the course
 BUNDLE_PYTEST = """[tool.pytest.ini_options]
 addopts = "-p autograder.publishing.pytest_plugin -p no:cacheprovider"
@@ -96,10 +98,11 @@ def bundle_pyproject(course: Course) -> str:
 
 
 def copy_grader(course: Course, assignment_ids, target: Path) -> None:
-    """autograder/ without the code of known mistakes, and checks only of the bundled assignments."""
+    """autograder/ without the code of known mistakes, and checks only of the bundled assignments;
+    the compiled message catalogs come along (the feedback's languages)."""
     source = Path(__file__).resolve().parents[1]  # the grader that records is the grader bundled
     left_out = {a.id for a in course.assignments} - set(assignment_ids)
-    for path in sorted(source.rglob("*.py")):
+    for path in sorted([*source.rglob("*.py"), *source.glob("locale/*/LC_MESSAGES/*.mo")]):
         relative = path.relative_to(source)
         if IGNORED.intersection(relative.parts):
             continue
@@ -118,15 +121,21 @@ def catalogue_module(course: Course, assignment_id: str) -> str:
     without its code (the bundle recognises a mistake by its recorded outputs)."""
     load_mistakes([assignment_id])
     rows = [
-        f"    ({m.task!r}, {m.name!r}, {m.hint!r}, {m.by_output!r}),"
+        f"    ({m.task!r}, {m.name!r}, {hint.template!r}, {hint.fields!r}, {m.by_output!r}),"
         for task in course.assignment(assignment_id).tasks
         for m in mistakes_for(task.name)
+        for hint in [MistakeHint(m.hint)]
     ]
+    # a hint as its template and fields (a MistakeHint is a Message), so that the bundle's grader
+    # translates it as the course's does
     return (
         f'"""Known mistakes of {assignment_id}, by name and hint; their code stays with the course staff."""\n'
-        "from autograder.grading.mistake_registry import MISTAKES, Mistake\n\n"
-        "for _task, _name, _hint, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
-        '    MISTAKES.setdefault(_task, []).append(Mistake(_task, _name, _hint, "", _by_output))\n'
+        "from autograder.grading.mistake_registry import MISTAKES, Mistake\n"
+        "from autograder.runtime.language import Message\n\n"
+        "for _task, _name, _template, _fields, _by_output in [\n" + "\n".join(rows) + "\n]:\n"
+        "    MISTAKES.setdefault(_task, []).append(\n"
+        '        Mistake(_task, _name, Message(_template, **_fields), "", _by_output)\n'
+        "    )\n"
     )
 
 
@@ -140,8 +149,9 @@ def write_assignments(course: Course, assignment_ids, target: Path) -> None:
         path.write_bytes(content)
 
 
-def build_student_bundle(course: Course, out: Path, only=None, report=print) -> list[str]:
-    """Write the student bundle into out (a new or empty folder); returns the assignments in it."""
+def build_student_bundle(course: Course, out: Path, only=None, report=print, lang: str = "en") -> list[str]:
+    """Write the student bundle into out (a new or empty folder), its notebooks in lang; returns
+    the assignments in it. Every handout, in every language, goes in either way."""
     assignment_ids = chosen_assignments(course, only, recorded=True)
     prepare_target(out)
     staging = Path(tempfile.mkdtemp(prefix="course-bundle-", dir=out.parent))
@@ -149,8 +159,9 @@ def build_student_bundle(course: Course, out: Path, only=None, report=print) -> 
         write_manifest(course, assignment_ids, staging)
         (staging / "pyproject.toml").write_text(bundle_pyproject(course), encoding="utf-8")
         shutil.copyfile(course.root / STUDENT_GUIDE, staging / "README.md")
+        shutil.copyfile(course.root / GLOSSARY, staging / GLOSSARY.name)
         write_assignments(course, assignment_ids, staging)
-        write_notebooks(course, assignment_ids, staging / "assignments")
+        write_notebooks(course, assignment_ids, staging / "assignments", lang)
         copy_grader(course, assignment_ids, staging)
         record(course, assignment_ids, staging / FOLDER, report=report)
         for item in staging.iterdir():

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,15 @@ from autograder.course.config import MANIFEST, ConfigError, Course
 from autograder.execution.submission import SubmissionError, locate_files
 from autograder.grading import case_lists, report
 from autograder.grading.registry import load_checks
+from autograder.grading.runner import SCHEMA_VERSION, CheckResult
 from autograder.publishing.offering import offering_inputs, secret_text
 from autograder.publishing.release import IGNORED
+from autograder.runtime import language
+from autograder.runtime.language import _
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 MAX_RESULTS_BYTES = 1_000_000  # our cap on results.json as a whole (Gradescope shows it all on one page)
-TRUNCATED = "\n... (output truncated)"
+TRUNCATED = language.N_("\n... (output truncated)")
 OUTPUT_LIMIT = 8_000  # characters of feedback per test: Gradescope's own cap
 
 SETUP = """\
@@ -149,7 +152,8 @@ def load_settings(course: Course) -> Settings:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - len(TRUNCATED))] + TRUNCATED
+    truncated = _(TRUNCATED)
+    return text if len(text) <= limit else text[: max(0, limit - len(truncated))] + truncated
 
 
 def results_json(result: dict, settings: Settings | None = None, *, note: str = "") -> dict:
@@ -161,8 +165,9 @@ def results_json(result: dict, settings: Settings | None = None, *, note: str = 
     result = report.shown(result)
     tests = []
     for task in result["tasks"]:
+        marks = {True: _("PASS"), False: _("FAIL")}
         output = "\n".join(
-            f"{'PASS' if c['passed'] else 'FAIL'} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
+            f"{marks[c['passed']]} {c['name']}" + (f"\n{c['feedback']}" if c["feedback"] else "")
             for c in task["checks"]
         )
         tests.append(
@@ -175,7 +180,7 @@ def results_json(result: dict, settings: Settings | None = None, *, note: str = 
                 "visibility": settings.test_visibility(task["assignment"], task["task"]),
             }
         )
-    total = f"Total {report.points(result['score'])}/{report.points(result['max_score'])}"
+    total = _("Total {score}").format(score=f"{report.points(result['score'])}/{report.points(result['max_score'])}")
     results = {
         "score": result["score"],
         "execution_time": result.get("timing", {}).get("seconds", 0),
@@ -203,12 +208,13 @@ def failed_result(course: Course, assignment_ids, reason: str) -> dict:
             "score": 0.0,
             "max_score": t.points,
             "status": "error",
-            "checks": [{"name": "grading", "passed": False, "outcome": "error", "feedback": reason}],
+            "checks": [asdict(CheckResult(_("grading"), False, reason, "error"))],
         }
         for a in assignment_ids
         for t in course.assignment(a).tasks
     ]
     return {
+        "schema_version": SCHEMA_VERSION,
         "score": 0.0,
         "max_score": sum(t["max_score"] for t in tasks),
         "profile": "full",
@@ -227,7 +233,9 @@ def grade_submission(course: Course, submission: Path, assignment_ids, settings:
         found = {}
     wanted = sorted({f for a in assignment_ids for f in course.assignment(a).files})
     if not any(assignment in assignment_ids for assignment, _ in found):
-        reason = f"None of the files to submit ({', '.join(wanted)}) was found in your submission."
+        reason = _("None of the files to submit ({files}) was found in your submission.").format(
+            files=", ".join(wanted)
+        )
         return failed_result(course, assignment_ids, reason), reason
     with tempfile.TemporaryDirectory(prefix="course-gradescope-") as scratch:
         out = Path(scratch) / "result.json"
@@ -249,11 +257,11 @@ def grade_submission(course: Course, submission: Path, assignment_ids, settings:
         try:
             run = subprocess.run(command, cwd=course.root, capture_output=True, text=True, timeout=settings.timeout)
         except subprocess.TimeoutExpired:
-            reason = f"Grading did not finish within {settings.timeout} seconds."
+            reason = _("Grading did not finish within {seconds} seconds.").format(seconds=settings.timeout)
             return failed_result(course, assignment_ids, reason), reason
         print(run.stdout + run.stderr)  # run_autograder's log (stdout_visibility says who sees it)
         if run.returncode != 0 or not out.is_file():
-            reason = "The grader could not grade this submission; the course staff can see why in the log."
+            reason = _("The grader could not grade this submission; the course staff can see why in the log.")
             return failed_result(course, assignment_ids, reason), reason
         return json.loads(out.read_text(encoding="utf-8")), ""
 
@@ -268,16 +276,19 @@ def run(root: Path, assignment_ids) -> dict:
         print(f"the autograder cannot read its course: {error!r}")
         results: dict[str, Any] = {
             "score": 0.0,
-            "output": "The autograder is misconfigured; the course staff can see why in the log.",
+            "output": _("The autograder is misconfigured; the course staff can see why in the log."),
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [],
         }
     else:
+        language.use(language.choose(None, course.language))  # course.yml's, unless the environment says
         try:
             result, note = grade_submission(course, root / "submission", assignment_ids, settings)
         except Exception as error:  # noqa: BLE001 - as above
-            note = f"The grader failed ({type(error).__name__}); the course staff can see why in the log."
+            note = _("The grader failed ({error}); the course staff can see why in the log.").format(
+                error=type(error).__name__
+            )
             print(f"grading failed: {error!r}")
             result = failed_result(course, assignment_ids, note)
         results = results_json(result, settings, note=note)

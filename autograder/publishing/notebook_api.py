@@ -8,6 +8,8 @@ notebook that holds course.yml, else the folder this grader was installed from.
 `grade` is what nbgrader's grade cells call: it grades with the full profile in a separate
 `course grade` process, so nothing a notebook cell changed in the kernel takes part in grading,
 and returns the task's points (nbgrader reads a number as partial credit).
+
+Both write in the language of `lang` (en or ko), else the environment's, else course.yml's.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from autograder.course import config
 from autograder.course.config import MANIFEST, Course
 from autograder.execution.submission import stage
 from autograder.grading import report, sanitize
+from autograder.runtime import language
 from autograder.runtime.executor import load_package
+from autograder.runtime.language import N_, _
 
 GRADE_TIMEOUT = 1800  # seconds for grading one assignment in a grade cell
+STATUS_WORDS = {"passed": N_("passed"), "failed": N_("failed"), "not_started": N_("not started"), "error": N_("error")}
 
 
 def course_root(start: Path | None = None) -> Path:
@@ -82,13 +87,14 @@ def load_assignment(folder=None) -> types.SimpleNamespace:
     return namespace
 
 
-def check(*names: str, folder=None) -> None:
+def check(*names: str, folder=None, lang: str | None = None) -> None:
     """Self-check tasks (or whole assignments) on your files in folder with the quick profile,
-    in this process, and print the result with feedback."""
+    in this process, and print the result with feedback (in lang: en or ko)."""
     from autograder.grading.runner import grade_folder
 
     folder = Path(folder or Path.cwd()).resolve()
     course = _course(folder)
+    language.use(language.choose(lang, course.language))
     result = grade_folder(course, folder, list(names) or [_assignment_of(course, folder)], profile="quick")
     print(report.table(result))
 
@@ -103,10 +109,10 @@ def _digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _grade_assignment(root: Path, folder: Path, assignment: str) -> dict:
-    """The full-profile result of `course grade` on folder for one assignment (run once per
-    content of the folder's files, then reused by the assignment's other grade cells)."""
-    key = (root, folder, assignment, _digest(folder))
+def _grade_assignment(root: Path, folder: Path, assignment: str, lang: str) -> dict:
+    """The full-profile result of `course grade` on folder for one assignment, in lang (run once
+    per content of the folder's files, then reused by the assignment's other grade cells)."""
+    key = (root, folder, assignment, lang, _digest(folder))
     if key not in _graded:
         with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
             out = Path(scratch) / "result.json"
@@ -123,6 +129,8 @@ def _grade_assignment(root: Path, folder: Path, assignment: str) -> dict:
                     assignment,
                     "--format",
                     "json",
+                    "--lang",
+                    lang,
                     "--out",
                     str(out),
                 ],
@@ -132,22 +140,26 @@ def _grade_assignment(root: Path, folder: Path, assignment: str) -> dict:
                 timeout=GRADE_TIMEOUT,
             )
             if run.returncode != 0 or not out.is_file():
-                raise RuntimeError(f"grading failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
+                raise RuntimeError(
+                    _("grading failed ({code}): {log}").format(code=run.returncode, log=run.stderr.strip()[-2000:])
+                )
             _graded[key] = json.loads(out.read_text(encoding="utf-8"))
     return _graded[key]
 
 
-def grade(task: str, folder=None) -> float:
+def grade(task: str, folder=None, lang: str | None = None) -> float:
     """Grade one task of your files in folder with the full profile (official grading); prints
-    its checks and returns the points earned."""
+    its checks (in lang: en or ko) and returns the points earned."""
     folder = Path(folder or Path.cwd()).resolve()
     root = course_root(folder)
     course = config.load(root)
-    result = _grade_assignment(root, folder, course.task(task).assignment)
+    language.use(language.choose(lang, course.language))
+    result = _grade_assignment(root, folder, course.task(task).assignment, language.current())
     found = next(t for t in result["tasks"] if t["task"] == task)
-    print(f"{task}: {found['score']:g}/{found['max_score']:g} ({found['status'].replace('_', ' ')})")
+    print(f"{task}: {found['score']:g}/{found['max_score']:g} ({_(STATUS_WORDS[found['status']])})")
     for checked in found["checks"]:
-        print(f"  {'ok  ' if checked['passed'] else 'FAIL'} {checked['name']}")
+        mark = _("ok") if checked["passed"] else _("FAIL")
+        print(f"  {mark}{' ' * (4 - report.width(mark))} {checked['name']}")
         for line in sanitize.text(checked["feedback"]).splitlines():
             print(f"       {line}")
     return found["score"]

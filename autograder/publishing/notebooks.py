@@ -1,12 +1,13 @@
 """One notebook per assignment, generated from its handout, its stubs and course.yml; and the
 nbgrader course folder built around them (`course release --bundle nbgrader`).
 
-A notebook explains the concept (the handout, section by section), shows each task's signature
-and docstring with a cell to try it on your own inputs and a self-check, and ends in one nbgrader
-grade cell per task worth that task's points, which grades the student's files with the full
-profile (autograder/publishing/notebook_api.py): on the practice inputs where a student runs it,
-on the official inputs where nbgrader autogrades in the course staff's folder, which alone holds
-the offering's secret and the reference's answers on those inputs.
+A notebook explains the concept (the handout, section by section: in English, or in Korean when
+made with `--lang ko`), shows each task's signature and docstring with a cell to try it on your
+own inputs and a self-check, and ends in one nbgrader grade cell per task worth that task's points,
+which grades the student's files with the full profile (autograder/publishing/notebook_api.py): on
+the practice inputs where a student runs it, on the official inputs where nbgrader autogrades in
+the course staff's folder, which alone holds the offering's secret and the reference's answers on
+those inputs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from autograder.course.config import Assignment, Course
 from autograder.grading.determinism import Inputs
 from autograder.grading.replay import OFFICIAL_FOLDER
 from autograder.publishing.offering import write_secret_file
-from autograder.publishing.release import expected_tree
+from autograder.publishing.release import HANDOUTS, expected_tree
 
 SETUP = """\
 # Setup: run this cell first. It finds the course folder (the one holding course.yml, or
@@ -34,6 +35,34 @@ if _root and _root not in sys.path:
     sys.path.insert(0, _root)
 import numpy as np
 from autograder.publishing.notebook_api import check, grade, load_assignment"""
+
+# the words of a notebook besides its handout, in each language a notebook can be made in
+NOTEBOOK_TEXT = {
+    "en": {
+        "intro": "Fill in {files} in this folder. This notebook explains the ideas, lets you try your functions "
+        "and check them as you go, and ends with the grading cells, one per task. After editing a file, "
+        "re-run a cell: `load_assignment()` reads your files afresh.",
+        "try": "## Try your functions",
+        "about": "### `{name}` ({file}, {points:g} points)",
+        "try_it": "# try it on a small input of your own:",
+        "self_check": "# the quick self-check of {name}",
+        "grading": "## Grading\n\nEach cell below grades one task of your files with the full profile, the one "
+        "official grading uses, and shows its points ({total:g} in all). Run them when you are done. Here they "
+        "use the practice inputs; official grading runs the same cells on inputs you have not seen.",
+    },
+    "ko": {
+        "intro": "이 폴더에서 {files} 파일을 채우세요. 이 노트북은 개념을 설명하고, 작성한 함수를 직접 실행해 보며 "
+        "그때그때 점검하게 해 주고, 과제 항목마다 하나씩 있는 채점 셀로 끝납니다. 파일을 고친 뒤에는 셀을 다시 "
+        "실행하세요. `load_assignment()`가 파일을 새로 읽습니다.",
+        "try": "## 함수 실행해 보기",
+        "about": "### `{name}` ({file}, {points:g}점)",
+        "try_it": "# 직접 만든 작은 입력으로 실행해 보세요:",
+        "self_check": "# {name}의 빠른 자가 점검",
+        "grading": "## 채점\n\n아래의 각 셀은 여러분의 파일에서 과제 항목 하나를 공식 채점과 같은 "
+        "전체 프로필로 채점하고 그 점수를 보여 줍니다 (모두 {total:g}점). 다 끝냈을 때 실행하세요. 여기서는 "
+        "연습용 입력을 쓰고, 공식 채점은 같은 셀을 여러분이 본 적 없는 입력으로 실행합니다.",
+    },
+}
 
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -75,49 +104,39 @@ def stub_definition(source: str, name: str) -> str:
     raise LookupError(f"no definition of {name}")
 
 
-def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path, bytes]):
-    """The notebook of one assignment (an nbformat NotebookNode)."""
+def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path, bytes], lang: str = "en"):
+    """The notebook of one assignment (an nbformat NotebookNode), in lang: its handout cells are
+    the handout of that language (HANDOUTS), its own words NOTEBOOK_TEXT[lang]."""
     nbf = _nbformat().v4
     folder = Path(assignment.id)
     files = ", ".join(f"`{name}`" for name in assignment.files)
+    text = NOTEBOOK_TEXT[lang]
     cells = [
         nbf.new_markdown_cell(
-            f"# {assignment.id}: {assignment.title}\n\n"
-            f"Fill in {files} in this folder. This notebook explains the ideas, lets you try your "
-            "functions and check them as you go, and ends with the grading cells, one per task. "
-            "After editing a file, re-run a cell: `load_assignment()` reads your files afresh.",
+            f"# {assignment.id}: {assignment.title}\n\n" + text["intro"].format(files=files),
             metadata=_locked("title"),
         ),
         nbf.new_code_cell(SETUP, metadata=_locked("setup")),
     ]
-    handout = stubs.get(folder / "README.md")
+    handout = stubs.get(folder / HANDOUTS[lang])
     if handout:
         for number, section in enumerate(handout_sections(handout.decode("utf-8"))):
             cells.append(nbf.new_markdown_cell(section, metadata=_locked(f"handout_{number}")))
-    cells.append(nbf.new_markdown_cell("## Try your functions", metadata=_locked("try")))
+    cells.append(nbf.new_markdown_cell(text["try"], metadata=_locked("try")))
     for file_name in assignment.files:
         source = stubs[folder / file_name].decode("utf-8")
         for task in (t for t in assignment.tasks if t.file == file_name):
             cells += [
                 nbf.new_markdown_cell(
-                    f"### `{task.name}` ({file_name}, {task.points:g} points)\n\n"
-                    f"```python\n{stub_definition(source, task.name)}\n```",
+                    text["about"].format(name=task.name, file=file_name, points=task.points)
+                    + f"\n\n```python\n{stub_definition(source, task.name)}\n```",
                     metadata=_locked(f"about_{task.name}"),
                 ),
-                nbf.new_code_cell(
-                    f"mine = load_assignment()\n# try it on a small input of your own:\n# mine.{task.name}(...)"
-                ),
-                nbf.new_code_cell(f'check("{task.name}")  # the quick self-check of {task.name}'),
+                nbf.new_code_cell(f"mine = load_assignment()\n{text['try_it']}\n# mine.{task.name}(...)"),
+                nbf.new_code_cell(f'check("{task.name}")  ' + text["self_check"].format(name=task.name)),
             ]
     total = sum(task.points for task in assignment.tasks)
-    cells.append(
-        nbf.new_markdown_cell(
-            f"## Grading\n\nEach cell below grades one task of your files with the full profile, the one "
-            f"official grading uses, and shows its points ({total:g} in all). Run them when you are done. "
-            "Here they use the practice inputs; official grading runs the same cells on inputs you have not seen.",
-            metadata=_locked("grading"),
-        )
-    )
+    cells.append(nbf.new_markdown_cell(text["grading"].format(total=total), metadata=_locked("grading")))
     for task in assignment.tasks:
         cells.append(
             nbf.new_code_cell(
@@ -130,14 +149,15 @@ def assignment_notebook(course: Course, assignment: Assignment, stubs: dict[Path
     return notebook
 
 
-def write_notebooks(course: Course, assignment_ids, target: Path) -> list[Path]:
-    """Write <target>/<assignment>/<assignment>.ipynb for each assignment; returns the paths."""
+def write_notebooks(course: Course, assignment_ids, target: Path, lang: str = "en") -> list[Path]:
+    """Write <target>/<assignment>/<assignment>.ipynb for each assignment, in lang; returns the paths."""
     stubs = expected_tree(course.root)
     written = []
     for assignment_id in assignment_ids:
         path = target / assignment_id / f"{assignment_id}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _nbformat().write(assignment_notebook(course, course.assignment(assignment_id), stubs), str(path))
+        notebook = assignment_notebook(course, course.assignment(assignment_id), stubs, lang)
+        _nbformat().write(notebook, str(path))
         written.append(path)
     return written
 
@@ -159,7 +179,7 @@ def write_nbgrader_folder(
     course: Course, assignment_ids, folder: Path, *, course_id: str, inputs: Inputs, report=print
 ) -> None:
     """Turn the student bundle in folder into the course staff's nbgrader course folder:
-    source/<id>/ with the notebook and the student files, nbgrader_config.py, the offering's
+    source/<id>/ with the notebook, the student files and the handouts, nbgrader_config.py, the offering's
     secret and the reference's answers on its official inputs (full profile), where autograde
     grades. nbgrader releases source/<id>/ alone, so neither reaches students."""
     from autograder.publishing.notebook_api import GRADE_TIMEOUT
@@ -171,7 +191,7 @@ def write_nbgrader_folder(
         source = folder / "source" / assignment_id
         source.mkdir(parents=True, exist_ok=True)
         stubs = folder / "assignments" / assignment_id
-        for name in (f"{assignment_id}.ipynb", *assignment.files):
+        for name in (f"{assignment_id}.ipynb", *assignment.files, *HANDOUTS.values()):
             shutil.copyfile(stubs / name, source / name)
         exclude[assignment_id] = list(assignment.files)
     (folder / "nbgrader_config.py").write_text(

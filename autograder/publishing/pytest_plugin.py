@@ -8,6 +8,8 @@ Installed with the course (`pip install -e .` registers it with pytest); without
     pytest --course                       everything
     --course-full                         the full profile of official grading
     --course-submission DIR               whose files (default: the course's assignments/)
+    --course-lang en|ko                   the feedback's language (default: the environment's,
+                                          else course.yml's)
 
 Each task is graded once, exactly as `course check` grades it, and its items report the task's
 checks: a failed item shows the check's feedback; a check of a task not started yet (its function still
@@ -37,6 +39,11 @@ def pytest_addoption(parser):
     )
     group.addoption(
         "--course-root", metavar="DIR", help="the course folder (default: the one around the working directory)"
+    )
+    group.addoption(
+        "--course-lang",
+        choices=["en", "ko"],
+        help="the language of the feedback (default: the environment's, else course.yml's)",
     )
 
 
@@ -75,15 +82,17 @@ class _Grades:
 class CheckItem(pytest.Item):
     """One check of one task."""
 
-    def __init__(self, *, grades: _Grades, task, check_name: str, **kwargs):
+    def __init__(self, *, grades: _Grades, task, check_name: str, index: int, **kwargs):
         super().__init__(**kwargs)
         self.grades = grades
         self.task = task
-        self.check_name = check_name
+        self.check_name = check_name  # as registered (English): the item's id
+        self.index = index  # of the check in its task's result, whose name is in the feedback's language
+        self.shown_name = check_name
 
     def runtest(self):
-        result = self.grades.task(self.task.name)
-        checked = next(c for c in result["checks"] if c["name"] == self.check_name)
+        checked = self.grades.task(self.task.name)["checks"][self.index]
+        self.shown_name = checked["name"]
         if checked["outcome"] == "not_started":
             pytest.skip(checked["feedback"])
         if not checked["passed"]:
@@ -91,7 +100,7 @@ class CheckItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, CheckFailed):
-            return f"{self.task.name}: {self.check_name}\n{excinfo.value}"
+            return f"{self.task.name}: {self.shown_name}\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
@@ -103,9 +112,11 @@ def pytest_collection_modifyitems(session, config, items):
         return
     from autograder.course import config as course_config
     from autograder.grading.registry import checks_for, load_checks
+    from autograder.runtime import language
 
     root = Path(config.getoption("course_root") or course_config.find_root(Path.cwd()))
     course = course_config.load(root)
+    language.use(language.choose(config.getoption("course_lang"), course.language))
     tasks = course.select(config.getoption("course"))
     load_checks(list(dict.fromkeys(task.assignment for task in tasks)))
     submission = Path(config.getoption("course_submission") or course.root / "assignments")
@@ -118,7 +129,8 @@ def pytest_collection_modifyitems(session, config, items):
             grades=grades,
             task=task,
             check_name=check.name,
+            index=index,
         )
         for task in tasks
-        for check in checks_for(task.name)
+        for index, check in enumerate(checks_for(task.name))
     ]

@@ -2,7 +2,8 @@
 
 Python files are copied with every `# BEGIN SOLUTION` ... `# END SOLUTION` block replaced by
 `raise NotImplementedError` at the block's indentation (a block at module level is dropped);
-every other file (handouts) is copied as it is. `--check` compares instead of writing.
+every other file (the handouts: README.md and its Korean version README.ko.md) is copied as it is.
+`--check` compares instead of writing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 IGNORED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+# each assignment's handout in each language of the course, by language code
+HANDOUTS = {"en": "README.md", "ko": "README.ko.md"}
 
 
 class ReleaseError(Exception):

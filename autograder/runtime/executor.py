@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import probes
+from .language import _
 from .plain import Handle, Probe, any_plain, map_plain, same_plain, to_plain
 
 OUTPUT_LIMIT = 10_000  # characters of a call's captured stdout/stderr (or an error message) kept
@@ -93,9 +94,14 @@ def trim_traceback(error: BaseException, root: Path) -> str:
     lines = []
     for relative, lineno, name in frames:
         if relative == "":
-            lines.append(f"  [the line above repeated {lineno} more time{'s' if lineno > 1 else ''}]")
+            repeated = (
+                _("[the line above repeated {count} more times]")
+                if lineno > 1
+                else _("[the line above repeated {count} more time]")
+            )
+            lines.append("  " + repeated.format(count=lineno))
         elif relative == "...":
-            lines.append(f"  ... ({lineno} more frames) ...")
+            lines.append("  " + _("... ({count} more frames) ...").format(count=lineno))
         else:
             lines.append(f'  File "{relative}", line {lineno}, in {name}')
             source = linecache.getline(str(root / relative), lineno).strip()
@@ -114,7 +120,7 @@ def trim_traceback(error: BaseException, root: Path) -> str:
     except Exception:  # noqa: BLE001 - a student exception whose __str__ raises
         message = type(error).__name__
     message = message[:OUTPUT_LIMIT]
-    return "\n".join(["Traceback (your code only):", *lines, message] if lines else [message])
+    return "\n".join([_("Traceback (your code only):"), *lines, message] if lines else [message])
 
 
 _package_counter = itertools.count()
@@ -180,7 +186,7 @@ class Executor:
                 if isinstance(error, KeyboardInterrupt):
                     raise
                 self._modules[module_key] = StudentError(
-                    task, f"{file} could not be imported:\n" + trim_traceback(error, self.root)
+                    task, _("{file} could not be imported:").format(file=file) + "\n" + trim_traceback(error, self.root)
                 )
         module = self._modules[module_key]
         if isinstance(module, StudentError):
@@ -191,14 +197,14 @@ class Executor:
         """The student's function (or class) named task, from its module."""
         found = getattr(self.module(task, module_key, file), task, None)
         if not callable(found):
-            raise StudentError(task, f"{file} defines no function or class named {task}")
+            raise StudentError(task, _("{file} defines no function or class named {task}").format(file=file, task=task))
         return found
 
     def _resolve(self, task: str, value):
         def resolve(item):
             if isinstance(item, Handle):
                 if item.key not in self._handles:
-                    raise StudentError(task, "an object this call needs is gone (released or lost)")
+                    raise StudentError(task, _("an object this call needs is gone (released or lost)"))
                 return self._handles[item.key]
             return probes.materialize(item)
 

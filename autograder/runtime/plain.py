@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .language import _
+
 
 @dataclass(frozen=True)
 class Handle:
@@ -52,8 +54,8 @@ def describe_type(value) -> str:
     kind = type(value)
     name = f"{_module_name(kind.__module__)}.{kind.__qualname__}"
     if isinstance(value, np.ndarray):
-        return f"an instance of {name} (a subclass of numpy.ndarray)"
-    return f"an object of type {name}"
+        return _("an instance of {name} (a subclass of numpy.ndarray)").format(name=name)
+    return _("an object of type {name}").format(name=name)
 
 
 _SCALARS = (bool, int, float, str, type(None))
@@ -87,10 +89,10 @@ def to_plain(value, depth: int = 0):
     """A copy of value made of plain data only (Foreign where it is not)."""
     kind = type(value)
     if depth > 20:
-        return Foreign("a value nested more than 20 levels deep")
+        return Foreign(_("a value nested more than 20 levels deep"))
     if kind is np.ndarray:
         if value.dtype.hasobject or value.dtype.kind not in "biufcU":
-            return Foreign(f"an ndarray of dtype {value.dtype}")
+            return Foreign(_("an ndarray of dtype {dtype}").format(dtype=value.dtype))
         return np.array(value, copy=True)
     if kind in _SCALARS:
         return value
@@ -100,7 +102,7 @@ def to_plain(value, depth: int = 0):
         return kind(to_plain(item, depth + 1) for item in value)
     if kind is dict:
         if not all(type(key) is str for key in value):
-            return Foreign("a dict with non-string keys")
+            return Foreign(_("a dict with non-string keys"))
         return {key: to_plain(item, depth + 1) for key, item in value.items()}
     return Foreign(describe_type(value))
 

@@ -18,12 +18,14 @@ from .plain import Probe, map_plain
 
 
 def _smooth_scalar(seed):
-    """f(z) = sum(a * sin(z) + b * z**2 + c * z**3): smooth, with distinct curvature per entry."""
+    """f(z) = sum(a * sin(z) + b * z**2 + c * z**3) + sum(d * z)**2 / 2: smooth, with distinct
+    curvature per entry, and coupled (each partial derivative depends on every entry), so a
+    gradient taken around a point left perturbed by an earlier entry comes out wrong."""
 
     def f(z):
         rng = np.random.default_rng(seed)
-        a, b, c = (rng.uniform(0.5, 1.5, size=np.shape(z)) for _ in range(3))
-        return float(np.sum(a * np.sin(z) + b * z**2 + c * z**3))
+        a, b, c, d = (rng.uniform(0.5, 1.5, size=np.shape(z)) for _ in range(4))
+        return float(np.sum(a * np.sin(z) + b * z**2 + c * z**3) + np.sum(d * z) ** 2 / 2)
 
     return f
 

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import wire
+from . import language, wire
 from .executor import Executor, NotStarted, StudentError, load_package
 from .random_states import RandomStates
 
@@ -111,6 +111,7 @@ def main(config: dict) -> None:
     unprivileged uid to switch to when started as root, or None).
     """
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing but the two pipes reaches student code
+    language.use(config.get("language", language.SOURCE))  # read its catalog before the limits apply
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     replies = os.fdopen(os.dup(1), "wb", buffering=0)
     quiet = os.open(os.devnull, os.O_RDWR)

@@ -43,7 +43,8 @@ def calculate_gain(nonlinearity, param=None):
     selu                                                  3/4
 
     Inputs:
-    - nonlinearity: one of the names above; any other raises a ValueError.
+    - nonlinearity: one of the names above, as torch spells them (case-sensitive: 'ReLU' is not
+      one); any other raises a ValueError.
     - param: leaky_relu's negative_slope (default 0.01); ignored by the others.
 
     Returns:
