@@ -211,9 +211,11 @@ def test_different_correct_submissions_are_fed_identical_inputs(course, tmp_path
 
 
 def test_without_the_guard_hypothesis_would_feed_them_differently(course, tmp_path, monkeypatch):
-    """The control for the test above: Hypothesis' own constants pool does leak student literals."""
+    """The control for the test above: Hypothesis' own constants pool does leak student literals
+    (into what the engine draws: the checks go through it, not over their stored cases)."""
     from hypothesis.internal.conjecture import providers
 
+    monkeypatch.setenv("COURSE_CASE_LISTS", "off")
     monkeypatch.setattr(providers, "_get_local_constants", determinism_original_pool())
     providers.CONSTANTS_CACHE.cache.clear()
     try:

@@ -33,7 +33,7 @@ from autograder.classgrading.gradebook import Gradebook
 from autograder.course.config import MANIFEST, Course
 from autograder.execution import sandbox
 from autograder.execution.submission import FILE_LIMIT, SubmissionError, locate_files
-from autograder.grading import sanitize
+from autograder.grading import case_lists, sanitize
 from autograder.grading.determinism import PRACTICE, Inputs
 from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
@@ -255,8 +255,10 @@ def grade_batch(
     jobs: int = 1,
     gradebook: Gradebook | None = None,
     progress: Progress | None = None,
+    run=None,
 ) -> Outcome:
-    """Grade every submission (jobs at a time), recording each result as it finishes."""
+    """Grade every submission (jobs at a time), recording each result as it finishes; run, if
+    given, grades the pending submissions instead of this machine's pool (cluster.runner)."""
     bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox, warn=False) is not None
     selected = course.select(list(settings.names) if settings.names else None)
     tasks = [t.name for t in selected]
@@ -264,6 +266,7 @@ def grade_batch(
     load_checks(assignments)
     load_mistakes(assignments)
     reference(course)  # loaded once here, shared by the forked pool processes
+    case_lists.draw_all(course, selected, settings.profile, settings.inputs)  # and the checks' cases
     version = course_version(course, settings.inputs)
     scratch = Path(tempfile.mkdtemp(prefix="course-batch-"))
     try:
@@ -317,7 +320,7 @@ def grade_batch(
 
         if pending and settings.isolated:
             sandbox.choose_bwrap(settings.sandbox)  # warns here, once, not in every pool process
-        _run(pending, course, settings, jobs, finished)
+        (run or _run)(pending, course, settings, jobs, finished)
         graded = [(e, results[e.key]) for e in entries if not e.problem and e.key in results]
         return Outcome(graded, [e for e in entries if e.problem], reused)
     finally:

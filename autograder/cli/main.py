@@ -104,6 +104,15 @@ def practice_warning(course: config.Course) -> None:
     print(told.format(variable=config.SECRET_VARIABLE, file=course.secret_file), file=sys.stderr)
 
 
+def _cluster_runner(address: str | None):
+    """The batch runner of `--dask ADDRESS` (None: this machine's pool)."""
+    if address is None:
+        return None
+    from autograder.classgrading import cluster  # imports distributed only when asked to
+
+    return cluster.runner(address)
+
+
 def cmd_grade(args) -> int:
     course = _course(args)
     _speak(args, course)
@@ -131,6 +140,7 @@ def cmd_grade(args) -> int:
             jobs=args.jobs,
             gradebook=gradebook,
             progress=progress,
+            run=_cluster_runner(args.dask),
         )
     except KeyboardInterrupt:
         told = (
@@ -368,6 +378,11 @@ def parser() -> argparse.ArgumentParser:
         "--in-process",
         action="store_true",
         help="run student code in the grader's own process (fast, no isolation: trusted code only)",
+    )
+    grade_cmd.add_argument(
+        "--dask",
+        metavar="tcp://HOST:PORT",
+        help="grade on the Dask cluster of this scheduler, each machine with the course installed (docs/scaling.md)",
     )
     _isolation_options(grade_cmd)
     grade_cmd.set_defaults(run=cmd_grade)

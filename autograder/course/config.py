@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -70,15 +71,23 @@ class Course:
     def secret_path(self) -> Path:
         return self.root / self.secret_file
 
-    @property
+    @functools.cached_property
     def tasks(self) -> tuple[Task, ...]:
         return tuple(task for assignment in self.assignments for task in assignment.tasks)
 
-    def task(self, name: str) -> Task:
+    @functools.cached_property
+    def _task_by_name(self) -> dict[str, Task]:
+        # looked up on every call of student code: a dict, not a scan of the course
+        by_name: dict[str, Task] = {}
         for task in self.tasks:
-            if task.name == name:
-                return task
-        raise KeyError(name)
+            by_name.setdefault(task.name, task)
+        return by_name
+
+    def task(self, name: str) -> Task:
+        try:
+            return self._task_by_name[name]
+        except KeyError:
+            raise KeyError(name) from None
 
     def assignment(self, assignment_id: str) -> Assignment:
         for assignment in self.assignments:

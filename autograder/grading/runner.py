@@ -17,7 +17,7 @@ from hypothesis.errors import HypothesisException
 from autograder.course.config import Course, Task
 from autograder.execution.opening import open_submission
 from autograder.execution.submission import CallAborted, NotStarted, OutOfTime, StudentError, Submission
-from autograder.grading import environment, numeric, sanitize
+from autograder.grading import case_lists, environment, numeric, sanitize
 from autograder.grading.context import Context
 from autograder.grading.determinism import PRACTICE, Inputs, deterministic
 from autograder.grading.failure import CheckFailure, mistake_of
@@ -25,6 +25,7 @@ from autograder.grading.mistake_registry import load_mistakes
 from autograder.grading.reference import reference
 from autograder.grading.registry import Check, checks_for, load_checks
 from autograder.runtime.language import N_, _, translate
+from autograder.runtime.plain import same_plain
 
 SCHEMA_VERSION = 2  # of the result object (docs/results.md): 2 gave each check case, hint and mistake
 
@@ -111,9 +112,9 @@ def run_check(
     try:
         if check.cases is None:
             body(inputs.fixed_case(check.id, profile))
-        else:
+        elif (engine_body := _over_stored_cases(body, ctx, check, max_examples, inputs, profile)) is not None:
             deterministic(
-                body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs, profile=profile
+                engine_body, check.cases, check_id=check.id, max_examples=max_examples, inputs=inputs, profile=profile
             )()
     except NotStarted as stop:
         if stop.function == check.task:
@@ -143,6 +144,47 @@ def run_check(
             return CheckResult(name, False, told, "error")
         raise
     return CheckResult(name, True, "")
+
+
+def _over_stored_cases(body, ctx: Context, check, max_examples: int, inputs: Inputs, profile: str):
+    """Run body over the cases the engine would draw for check (case_lists), in the engine's
+    order: a call that stops a check (NotStarted, CallAborted, OutOfTime) stops it on the same
+    case as under the engine. None when every case passed; else what the engine is to run to
+    shrink the failure (body itself when the cases are not stored)."""
+    if not case_lists.enabled():
+        return body
+    stored = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
+    if stored is None:
+        return body
+    for index, case in enumerate(stored):
+        try:
+            with case_lists.hypothesis_example():
+                body(case)
+        except Exception as failure:  # noqa: BLE001 - any failure is the engine's to shrink
+            run = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
+            return _answering(body, (run or [])[: index + 1], failure)
+    return None
+
+
+def _answering(body, run: list, failure: Exception):
+    """body for the engine, its first calls answered as they went over the stored cases `run`
+    (passed, then the failure, the same exception): the engine reaches the failure through the
+    same outcomes, and shrinks it from there with body, so the student's code is called as
+    often, and the words are the same, as under the engine alone. A case other than the one
+    run (which no engine of the pinned version draws) goes to body, as does every later one."""
+    answered = {"calls": 0}
+
+    def engine_body(case):
+        index = answered["calls"]
+        answered["calls"] += 1
+        if index < len(run) and same_plain(case, run[index]):
+            if index == len(run) - 1:
+                raise failure
+            return
+        answered["calls"] = len(run)
+        body(case)
+
+    return engine_body
 
 
 def task_status(checks: list[CheckResult]) -> str:

@@ -27,7 +27,8 @@ from typing import Any
 from autograder.course import config
 from autograder.course.config import MANIFEST, ConfigError, Course
 from autograder.execution.submission import SubmissionError, locate_files
-from autograder.grading import report
+from autograder.grading import case_lists, report
+from autograder.grading.registry import load_checks
 from autograder.grading.runner import SCHEMA_VERSION, CheckResult
 from autograder.publishing.offering import offering_inputs, secret_text
 from autograder.publishing.release import IGNORED
@@ -319,6 +320,8 @@ def build_zip(course: Course, out: Path, assignment_ids) -> None:
     if not (course.root / "solutions").is_dir():
         raise ConfigError(f"{course.root}: the Gradescope bundle needs the reference solutions (solutions/)")
     inputs = offering_inputs(course)
+    load_checks(assignment_ids)  # the official case lists go along: no submission draws them again
+    lists = case_lists.draw_all(course, course.select(list(assignment_ids)), "full", inputs)
     grader = Path(__file__).resolve().parents[1]  # autograder/
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, "setup.sh", SETUP.encode(), 0o755)
@@ -329,6 +332,8 @@ def build_zip(course: Course, out: Path, assignment_ids) -> None:
         for folder, base in ((grader, "autograder"), (course.root / "solutions", "solutions")):
             for path, relative in _tree(folder):
                 _add(archive, f"{base}/{relative.as_posix()}", path.read_bytes())
+        for name, text in lists:
+            _add(archive, name, text.encode(), 0o600)
 
 
 def main(argv=None) -> int:
