@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from autograder.runtime import language
+from autograder.runtime.language import N_
 
 MANIFEST = "course.yml"
 SECRET_FILE = ".course-secret"  # where `course secret` writes, unless grading.secret_file says otherwise
@@ -102,15 +103,20 @@ class Course:
                 return assignment
         return None
 
-    def unknown(self, name: str, kinds: str = "assignment or task") -> ConfigError:
-        """The error for a name that is none of these kinds, with the nearest known names."""
+    def unknown(self, name: str, kinds: str = N_("assignment or task")) -> ConfigError:
+        """The error for a name that is none of these kinds (a message marked with N_), with the
+        nearest known names, in the language of the run."""
         known = [a.id for a in self.assignments] + ([t.name for t in self.tasks] if "task" in kinds else [])
         by_case = {k.lower(): k for k in reversed(known)}  # a case-insensitive match names one spelling
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6) or [
             by_case[k] for k in difflib.get_close_matches(name.lower(), list(by_case), n=3, cutoff=0.6)
         ]
-        guess = f"; did you mean {' or '.join(close)}?" if close else ""
-        return ConfigError(f"unknown {kinds} {name!r}{guess} (`course list` shows them all)")
+        if not close:
+            told = language._("unknown {kinds} {name} (`course list` shows them all)")
+            return ConfigError(told.format(kinds=language.translate(kinds), name=repr(name)))
+        told = language._("unknown {kinds} {name}; did you mean {names}? (`course list` shows them all)")
+        names = language._(" or ").join(close)
+        return ConfigError(told.format(kinds=language.translate(kinds), name=repr(name), names=names))
 
     def select(self, names: list[str] | None) -> tuple[Task, ...]:
         """Tasks named directly or through their assignment (its id or short name); all when
