@@ -200,6 +200,24 @@ def test_the_default_stays_english(course, course_copy, capsys):
     assert not HANGUL.search(english)
 
 
+def test_every_command_writes_its_lines_and_errors_in_the_chosen_language(course_copy, capsys, monkeypatch):
+    """Not check and grade only: list, an unknown name's error, and the error of a folder with no
+    course.yml follow the environment, then course.yml, as the feedback does."""
+    assert main(["--course", str(course_copy), "list"]) == 0
+    assert "points)" in capsys.readouterr().out
+    monkeypatch.setenv("LANGUAGE", "ko")
+    assert main(["--course", str(course_copy), "list"]) == 0
+    assert "점)" in capsys.readouterr().out
+    assert main(["--course", str(course_copy), "check", "sigmoid_fwd"]) == 2
+    assert "sigmoid_forward 또는 sigmoid_backward을(를) 뜻했나요?" in capsys.readouterr().err
+    assert main(["--course", str(course_copy / "solutions"), "list"]) == 2
+    assert "course.yml이(가) 없습니다" in capsys.readouterr().err
+    monkeypatch.delenv("LANGUAGE")
+    set_language(course_copy, "ko")
+    assert main(["--course", str(course_copy), "release", "--check"]) == 1  # the copy has no assignments/
+    assert "assignments/가 최신이 아닙니다" in capsys.readouterr().err
+
+
 def test_the_environment_and_course_yml_choose_korean(course, course_copy, capsys, monkeypatch):
     wrong_submission(course, course_copy / "assignments")
     monkeypatch.setenv("LANG", "ko_KR.UTF-8")

@@ -99,7 +99,7 @@ def files_hash(course: Course, folder: Path) -> str:
     """A hash of the course files found in a submission (SubmissionError when there are none)."""
     found = locate_files(course, folder)
     if not found:
-        raise SubmissionError("none of the course's files found")
+        raise SubmissionError(_("none of the course's files found"))
     digest = hashlib.sha256()
     for (assignment, name), path in sorted(found.items()):
         digest.update(f"{assignment}/{name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
@@ -205,7 +205,7 @@ class Progress:
 
     def begin(self, jobs: int) -> None:
         """Shown at once, before the first submission is done (that may take minutes)."""
-        line = f"grading {self.total} submissions, {min(jobs, self.total)} at a time"
+        line = _("grading {total} submissions, {jobs} at a time").format(total=self.total, jobs=min(jobs, self.total))
         self.stream.write(f"\r[{'.' * 30}] 0/{self.total}  {line}" if self.tty else f"[0/{self.total}] {line}\n")
         self.stream.flush()
 

@@ -28,6 +28,7 @@ from autograder.execution import sandbox
 from autograder.execution.sandbox import SandboxError
 from autograder.execution.submission import SubmissionError, locate_files
 from autograder.grading.determinism import PRACTICE, Inputs, official_inputs
+from autograder.runtime.language import _, use
 
 _one_at_a_time = threading.Lock()  # grading sets global random states: one grading per process
 
@@ -49,20 +50,23 @@ def _worker_course(root: str, identity: str) -> tuple[Course, Inputs, str]:
     course = config.load(Path(root))
     inputs = PRACTICE if identity == PRACTICE.identity else official_inputs(course)
     if inputs is None or inputs.identity != identity:
-        raise CourseMismatch(f"the course at {root} has no grading secret, or another one, than the grader's")
+        told = _("the course at {root} has no grading secret, or another one, than the grader's")
+        raise CourseMismatch(told.format(root=root))
     return course, inputs, course_version(course, inputs)
 
 
 def grade_packed(files: dict[str, bytes], settings: Settings, identity: str, version: str) -> dict:
     """Grade one submission on this machine (a Dask task): its files are written to a scratch
     folder and graded with the settings, on this machine's inputs of that identity."""
+    use(settings.language)  # a mismatch is told in the grader's language too
     root = os.environ.get("COURSE_ROOT") or str(config.find_root(Path.cwd()))
     course, inputs, here = _worker_course(root, identity)
     if here != version:
-        raise CourseMismatch(
-            f"the course at {root} is not the grader's (another course.yml, grader, reference or "
+        told = _(
+            "the course at {root} is not the grader's (another course.yml, grader, reference or "
             "version of Python, numpy or Hypothesis): install the same course on every machine"
         )
+        raise CourseMismatch(told.format(root=root))
     folder = Path(tempfile.mkdtemp(prefix="course-dask-"))
     try:
         for name, data in files.items():
@@ -83,7 +87,7 @@ def runner(address: str):
         try:
             from distributed import Client, as_completed
         except ImportError:
-            raise ConfigError("--dask needs the dask extra: pip install 'dl-course[dask]'") from None
+            raise ConfigError(_("--dask needs the dask extra: pip install 'dl-course[dask]'")) from None
         bwrap = settings.isolated and sandbox.choose_bwrap(settings.sandbox, warn=False) is not None
         # the secret stays home: the task names the inputs by their identity (a one-way hash)
         sent = dataclasses.replace(settings, inputs=PRACTICE, sandbox="bwrap" if bwrap else settings.sandbox)
@@ -103,7 +107,7 @@ def runner(address: str):
                     result = task.result()
                 except (CourseMismatch, SandboxError) as error:
                     client.cancel(list(futures))
-                    raise ConfigError(f"a Dask worker cannot grade this batch: {error}") from None
+                    raise ConfigError(_("a Dask worker cannot grade this batch: {error}").format(error=error)) from None
                 except Exception as error:  # noqa: BLE001 - see batch._failure
                     finished(futures[task], None, _failure(error))
                 else:

@@ -29,8 +29,10 @@ from autograder.runtime.language import _
 def _course(args) -> config.Course:
     root = Path(args.course) if args.course else config.find_root(Path.cwd())
     if args.course and not (root / config.MANIFEST).is_file():
-        raise ConfigError(f"{root}: no {config.MANIFEST} there")
-    return config.load(root)
+        raise ConfigError(_("{root}: no {manifest} there").format(root=root, manifest=config.MANIFEST))
+    course = config.load(root)
+    _speak(args, course)
+    return course
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -47,20 +49,22 @@ def cmd_list(args) -> int:
     file_width = max((len(t.file) for t in course.tasks), default=0)
     for assignment in course.assignments:
         points = sum(t.points for t in assignment.tasks)
-        print(f"{assignment.id}  {assignment.title}  ({points:g} points)")
+        print(
+            _("{id}  {title}  ({points} points)").format(id=assignment.id, title=assignment.title, points=f"{points:g}")
+        )
         for task in assignment.tasks:
             print(f"  {task.name:<{name_width}}  {task.file:<{file_width}}  {task.points:g}")
     return 0
 
 
 def _speak(args, course: config.Course | None) -> None:
-    """Write from now on in the language of --lang, else the environment's, else course.yml's."""
-    language.use(language.choose(args.lang, course.language if course else None))
+    """Write from now on in the language of --lang, else the environment's, else course.yml's
+    (a command without --lang: the environment's, else course.yml's)."""
+    language.use(language.choose(getattr(args, "lang", None), course.language if course else None))
 
 
 def cmd_check(args) -> int:
     course = _course(args)
-    _speak(args, course)
     course.select(args.names)  # an unknown name fails here, before any grading
     result = grade_folder(
         course,
@@ -115,10 +119,9 @@ def _cluster_runner(address: str | None):
 
 def cmd_grade(args) -> int:
     course = _course(args)
-    _speak(args, course)
     course.select(args.only)
     if args.format == "gradescope" and len(args.submissions) > 1:
-        raise ConfigError("--format gradescope takes one submission at a time (or use --export DIR)")
+        raise ConfigError(_("--format gradescope takes one submission at a time (or use --export DIR)"))
     settings = Settings(
         tuple(args.only) if args.only else None,
         "quick" if args.quick else "full",
@@ -193,10 +196,9 @@ def cmd_report(args) -> int:
     from autograder.classgrading import class_report
 
     try:
-        course = _course(args)
+        _course(args)  # for the course's language, when there is a course
     except ConfigError:  # the report needs no course: the gradebook holds everything it shows
-        course = None
-    _speak(args, course)
+        pass
     if not Path(args.gradebook).is_file():
         raise FileNotFoundError(_("{path}: no such gradebook").format(path=args.gradebook))
     gradebook = Gradebook(Path(args.gradebook))
@@ -252,8 +254,8 @@ def cmd_validate(args) -> int:
         report=lambda line: print(line, flush=True),  # progress, line by line, even through a pipe
     )
     for problem in problems:
-        print(f"  problem: {problem}")
-    print("validate: ok" if not problems else f"validate: {len(problems)} problem(s)")
+        print(_("  problem: {problem}").format(problem=problem))
+    print(_("validate: ok") if not problems else _("validate: {count} problem(s)").format(count=len(problems)))
     return 0 if not problems else 1
 
 
@@ -261,19 +263,23 @@ def cmd_release(args) -> int:
     course = _course(args)
     if args.bundle:
         return _release_bundle(course, args)
-    if args.out or args.only or args.lang != "en":
-        raise ConfigError("--out, --only and --lang go with --bundle")
+    if args.out or args.only or args.bundle_lang != "en":
+        raise ConfigError(_("--out, --only and --lang go with --bundle"))
     if args.check:
         problems = differences(course.root)
         for problem in problems:
             print(problem)
         if problems:
-            print("assignments/ is out of date: run `course release`", file=sys.stderr)
+            print(_("assignments/ is out of date: run `course release`"), file=sys.stderr)
             return 1
-        print("assignments/ matches solutions/")
+        print(_("assignments/ matches solutions/"))
         return 0
     written = release(course.root)
-    print(f"wrote {len(written)} file(s) in assignments/" if written else "assignments/ already up to date")
+    print(
+        _("wrote {count} file(s) in assignments/").format(count=len(written))
+        if written
+        else _("assignments/ already up to date")
+    )
     return 0
 
 
@@ -285,9 +291,9 @@ def _release_bundle(course, args) -> int:
     from autograder.publishing.offering import offering_inputs
 
     if args.check:
-        raise ConfigError("--check compares assignments/ with solutions/; it does not go with --bundle")
+        raise ConfigError(_("--check compares assignments/ with solutions/; it does not go with --bundle"))
     if not args.out:
-        raise ConfigError(f"--bundle {args.bundle} needs --out")
+        raise ConfigError(_("--bundle {bundle} needs --out").format(bundle=args.bundle))
     out = Path(args.out)
     # the staff's bundles carry the offering's secret: refused before any work without one
     inputs = None if args.bundle == "student" else offering_inputs(course)
@@ -296,11 +302,16 @@ def _release_bundle(course, args) -> int:
         chosen = bundle.chosen_assignments(course, args.only)
         gradescope.build_zip(course, out, chosen)
     else:
-        chosen = bundle.build_student_bundle(course, out, args.only, lang=args.lang)
+        chosen = bundle.build_student_bundle(course, out, args.only, lang=args.bundle_lang)
         if args.bundle == "nbgrader":
             assert inputs is not None  # offering_inputs refused to go on without a secret
             notebooks.write_nbgrader_folder(course, chosen, out, course_id=out.resolve().name, inputs=inputs)
-    print(f"wrote the {args.bundle} bundle of {', '.join(chosen)} to {out} in {time.perf_counter() - started:.1f} s")
+    told = _("wrote the {bundle} bundle of {assignments} to {out} in {seconds} s")
+    print(
+        told.format(
+            bundle=args.bundle, assignments=", ".join(chosen), out=out, seconds=f"{time.perf_counter() - started:.1f}"
+        )
+    )
     return 0
 
 
@@ -308,15 +319,17 @@ def cmd_secret(args) -> int:
     course = _course(args)
     if args.show:
         inputs = official_inputs(course)
-        print(inputs.identity if inputs else f"no grading secret: `course secret` writes {course.secret_file}")
+        told = _("no grading secret: `course secret` writes {file}")
+        print(inputs.identity if inputs else told.format(file=course.secret_file))
         return 0 if inputs else 1
     path = config.write_secret(course, rotate=args.rotate)
     written = official_inputs(course)
     assert written is not None  # just written
-    print(
-        f"wrote a new grading secret to {path} (mode 0600, kept out of git); official inputs: "
-        f"{written.identity}. Rebuild the Gradescope and nbgrader bundles with it."
+    told = _(
+        "wrote a new grading secret to {path} (mode 0600, kept out of git); official inputs: "
+        "{identity}. Rebuild the Gradescope and nbgrader bundles with it."
     )
+    print(told.format(path=path, identity=written.identity))
     return 0
 
 
@@ -410,6 +423,7 @@ def parser() -> argparse.ArgumentParser:
     release_cmd.add_argument("--only", nargs="+", metavar="ASSIGNMENT", help="bundle these assignments only")
     release_cmd.add_argument(
         "--lang",
+        dest="bundle_lang",
         choices=sorted(HANDOUTS),
         default="en",
         help="the language of the bundle's notebooks (ko: the Korean handouts); both handouts go in either way",
@@ -442,6 +456,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    _speak(args, None)  # the course's default joins when its course.yml is read
     try:
         return args.run(args)
     except (

@@ -13,6 +13,7 @@ from autograder.grading import environment
 from autograder.grading.mistake_registry import Mistake, all_mistakes, load_mistakes, write_mutant
 from autograder.grading.registry import checks_for
 from autograder.grading.runner import grade_folder
+from autograder.runtime.language import _, translate
 
 
 def grade_mistake(course: Course, mistake: Mistake, *, profile: str, isolated: bool = False) -> dict:
@@ -30,9 +31,10 @@ def mistake_problem(mistake: Mistake, task_result: dict) -> str | None:
     """Why this mistake was not caught as it should be, or None."""
     feedback = "\n".join(c["feedback"] for c in task_result["checks"])
     if task_result["score"] >= task_result["max_score"]:
-        return f"mistake {mistake.name} ({mistake.task}) earns full marks"
-    if f"Hint: {mistake.hint}" not in feedback:
-        return f"mistake {mistake.name} ({mistake.task}) loses points but its hint is not in the feedback"
+        return _("mistake {name} ({task}) earns full marks").format(name=mistake.name, task=mistake.task)
+    if _("Hint: {hint}").format(hint=translate(mistake.hint)) not in feedback:  # as the feedback says it
+        told = _("mistake {name} ({task}) loses points but its hint is not in the feedback")
+        return told.format(name=mistake.name, task=mistake.task)
     return None
 
 
@@ -56,7 +58,10 @@ def _graded_by_assignment(course: Course, path: Path, label: str, report, **grad
         tasks += result["tasks"]
         environment_messages += [m for m in result.get("environment", []) if m not in environment_messages]
         seconds = time.perf_counter() - start
-        report(f"  {label} {assignment.id}: {result['score']:g}/{result['max_score']:g} ({seconds:.0f} s)")
+        report(
+            f"  {label} {assignment.id}: {result['score']:g}/{result['max_score']:g} "
+            + _("({seconds} s)").format(seconds=f"{seconds:.0f}")
+        )
     merged = {
         "score": sum(t["score"] for t in tasks),
         "max_score": sum(t["max_score"] for t in tasks),
@@ -74,30 +79,40 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
     problems = []
     load_mistakes([a.id for a in course.assignments])
     mistakes_total = len(all_mistakes())
-    report(
-        f"validate ({profile} profile): the reference, the stubs, then {mistakes_total} known mistakes, "
-        f"over {len(course.assignments)} assignments"
+    told = _(
+        "validate ({profile} profile): the reference, the stubs, then {mistakes} known mistakes, "
+        "over {assignments} assignments"
     )
+    report(told.format(profile=profile, mistakes=mistakes_total, assignments=len(course.assignments)))
     grading = {"profile": profile, "isolated": isolated}
-    reference = _graded_by_assignment(course, course.root / "solutions", "reference", report, **grading)
+    reference = _graded_by_assignment(course, course.root / "solutions", _("reference"), report, **grading)
     ungradable = ungradable_tasks(course)
     for message in reference.get("environment", []):
-        problems.append(f"environment: {message} (not validated: {', '.join(sorted(ungradable))})")
+        told = _("environment: {message} (not validated: {tasks})")
+        problems.append(told.format(message=message, tasks=", ".join(sorted(ungradable))))
     for task in reference["tasks"]:
         if task["task"] in ungradable:
             continue
         if task["score"] != task["max_score"]:
-            problems.append(f"reference: {task['task']} scores {task['score']}/{task['max_score']}")
-    report(f"reference: {reference['score']:g}/{reference['max_score']:g}")
-    stubs = _graded_by_assignment(course, course.root / "assignments", "stubs", report, **grading)
+            told = _("reference: {task} scores {score}/{max_score}")
+            problems.append(told.format(task=task["task"], score=task["score"], max_score=task["max_score"]))
+    told = _("reference: {score}/{max_score}")
+    report(told.format(score=f"{reference['score']:g}", max_score=f"{reference['max_score']:g}"))
+    stubs = _graded_by_assignment(course, course.root / "assignments", _("stubs"), report, **grading)
     for task in stubs["tasks"]:
         if task["task"] in ungradable:
             continue
         if task["score"] != 0 or task["status"] != "not_started":
-            problems.append(f"stubs: {task['task']} is {task['status']} with {task['score']} points")
+            told = _("stubs: {task} is {status} with {score} points")
+            problems.append(told.format(task=task["task"], status=task["status"], score=task["score"]))
+    told = _("stubs: {score}/{max_score}, {not_started}/{tasks} tasks not started")
     report(
-        f"stubs: {stubs['score']:g}/{stubs['max_score']:g}, "
-        f"{sum(t['status'] == 'not_started' for t in stubs['tasks'])}/{len(stubs['tasks'])} tasks not started"
+        told.format(
+            score=f"{stubs['score']:g}",
+            max_score=f"{stubs['max_score']:g}",
+            not_started=sum(t["status"] == "not_started" for t in stubs["tasks"]),
+            tasks=len(stubs["tasks"]),
+        )
     )
     mistakes = [m for m in all_mistakes() if m.task not in ungradable]
     caught = 0
@@ -108,6 +123,6 @@ def validate(course: Course, *, profile: str, report=print, isolated: bool = Fal
         else:
             caught += 1
         if number % 10 == 0 and number < len(mistakes):
-            report(f"  mistakes: {number}/{len(mistakes)} graded")
-    report(f"mistakes: {caught}/{len(mistakes)} caught with their hint")
+            report(_("  mistakes: {number}/{total} graded").format(number=number, total=len(mistakes)))
+    report(_("mistakes: {caught}/{total} caught with their hint").format(caught=caught, total=len(mistakes)))
     return problems

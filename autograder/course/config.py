@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from autograder.runtime import language
+from autograder.runtime.language import N_, _
 
 MANIFEST = "course.yml"
 SECRET_FILE = ".course-secret"  # where `course secret` writes, unless grading.secret_file says otherwise
@@ -102,15 +103,20 @@ class Course:
                 return assignment
         return None
 
-    def unknown(self, name: str, kinds: str = "assignment or task") -> ConfigError:
-        """The error for a name that is none of these kinds, with the nearest known names."""
+    def unknown(self, name: str, kinds: str = N_("assignment or task")) -> ConfigError:
+        """The error for a name that is none of these kinds (a message marked with N_), with the
+        nearest known names, in the language of the run."""
         known = [a.id for a in self.assignments] + ([t.name for t in self.tasks] if "task" in kinds else [])
         by_case = {k.lower(): k for k in reversed(known)}  # a case-insensitive match names one spelling
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6) or [
             by_case[k] for k in difflib.get_close_matches(name.lower(), list(by_case), n=3, cutoff=0.6)
         ]
-        guess = f"; did you mean {' or '.join(close)}?" if close else ""
-        return ConfigError(f"unknown {kinds} {name!r}{guess} (`course list` shows them all)")
+        if not close:
+            told = _("unknown {kinds} {name} (`course list` shows them all)")
+            return ConfigError(told.format(kinds=language.translate(kinds), name=repr(name)))
+        told = _("unknown {kinds} {name}; did you mean {names}? (`course list` shows them all)")
+        names = _(" or ").join(close)
+        return ConfigError(told.format(kinds=language.translate(kinds), name=repr(name), names=names))
 
     def select(self, names: list[str] | None) -> tuple[Task, ...]:
         """Tasks named directly or through their assignment (its id or short name); all when
@@ -142,10 +148,13 @@ def _parse_secret(text: str, where: str) -> bytes:
         secret = bytes.fromhex(text.strip())
     except ValueError:
         raise ConfigError(
-            f"{where}: the grading secret must be hexadecimal; `course secret --rotate` makes a new one"
+            _("{where}: the grading secret must be hexadecimal; `course secret --rotate` makes a new one").format(
+                where=where
+            )
         ) from None
     if len(secret) < MIN_SECRET_BYTES:
-        raise ConfigError(f"{where}: the grading secret must have at least {MIN_SECRET_BYTES * 2} hex digits")
+        told = _("{where}: the grading secret must have at least {digits} hex digits")
+        raise ConfigError(told.format(where=where, digits=MIN_SECRET_BYTES * 2))
     return secret
 
 
@@ -159,7 +168,8 @@ def load_secret(course: Course) -> bytes | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{course.secret_path}: cannot read the grading secret ({error})") from None
+        told = _("{path}: cannot read the grading secret ({error})")
+        raise ConfigError(told.format(path=course.secret_path, error=error)) from None
     return _parse_secret(text, str(course.secret_path))
 
 
@@ -168,7 +178,8 @@ def write_secret(course: Course, *, rotate: bool = False) -> Path:
     (mode 0600, created so, never widened first). An existing one is kept unless rotate."""
     path = course.secret_path
     if path.exists() and not rotate:
-        raise ConfigError(f"{path} exists; `course secret --rotate` replaces it (a new offering's inputs)")
+        told = _("{path} exists; `course secret --rotate` replaces it (a new offering's inputs)")
+        raise ConfigError(told.format(path=path))
     fresh = path.with_name(path.name + ".new")
     fresh.unlink(missing_ok=True)
     descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -184,31 +195,37 @@ def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / MANIFEST).is_file():
             return folder
-    raise ConfigError(
-        f"no {MANIFEST} in {start} or any folder above it: run this inside the course folder, or name it "
+    told = _(
+        "no {manifest} in {start} or any folder above it: run this inside the course folder, or name it "
         "with --course DIR (course --course DIR check ...)"
     )
+    raise ConfigError(told.format(manifest=MANIFEST, start=start))
 
 
 def _require(mapping, key, where, kind):
     if not isinstance(mapping, dict) or key not in mapping:
-        raise ConfigError(f"{MANIFEST}: {where} needs a '{key}' entry")
+        raise ConfigError(
+            _("{manifest}: {where} needs a '{key}' entry").format(manifest=MANIFEST, where=where, key=key)
+        )
     value = mapping[key]
     if not isinstance(value, kind):
-        raise ConfigError(f"{MANIFEST}: {where}.{key} must be a {kind.__name__}, got {value!r}")
+        told = _("{manifest}: {where}.{key} must be a {kind}, got {value}")
+        raise ConfigError(told.format(manifest=MANIFEST, where=where, key=key, kind=kind.__name__, value=repr(value)))
     return value
 
 
 def _seconds(value, where) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ConfigError(f"{MANIFEST}: {where} must be a positive number of seconds, got {value!r}")
+        told = _("{manifest}: {where} must be a positive number of seconds, got {value}")
+        raise ConfigError(told.format(manifest=MANIFEST, where=where, value=repr(value)))
     return float(value)
 
 
 def _budgets(grading) -> Budgets:
     spec = grading.get("budgets", {})
     if not isinstance(spec, dict) or set(spec) - {"check_seconds", "submission_seconds"}:
-        raise ConfigError(f"{MANIFEST}: grading.budgets takes check_seconds and submission_seconds, got {spec!r}")
+        told = _("{manifest}: grading.budgets takes check_seconds and submission_seconds, got {spec}")
+        raise ConfigError(told.format(manifest=MANIFEST, spec=repr(spec)))
     return Budgets(**{key: _seconds(value, f"grading.budgets.{key}") for key, value in spec.items()})
 
 
@@ -220,13 +237,19 @@ def _task(name, spec, assignment_id, file_name, where) -> Task:
         points = _require(spec, "points", where, (int, float))
         examples = spec.get("examples", {})
         if not isinstance(examples, dict) or not all(isinstance(v, int) and v > 0 for v in examples.values()):
-            raise ConfigError(f"{MANIFEST}: {where}.examples must map profile names to positive ints")
+            told = _("{manifest}: {where}.examples must map profile names to positive ints")
+            raise ConfigError(told.format(manifest=MANIFEST, where=where))
         if "check_seconds" in spec:
             check_seconds = _seconds(spec["check_seconds"], f"{where}.check_seconds")
     else:
-        raise ConfigError(f"{MANIFEST}: {where} must be a number of points or {{points: N}}, got {spec!r}")
+        told = _("{manifest}: {where} must be a number of points or {{points: N}}, got {spec}")
+        raise ConfigError(told.format(manifest=MANIFEST, where=where, spec=repr(spec)))
     if points < 0:
-        raise ConfigError(f"{MANIFEST}: {where} has negative points ({points})")
+        raise ConfigError(
+            _("{manifest}: {where} has negative points ({points})").format(
+                manifest=MANIFEST, where=where, points=points
+            )
+        )
     return Task(name, assignment_id, file_name, float(points), dict(examples), check_seconds)
 
 
@@ -235,13 +258,18 @@ def load(root: Path) -> Course:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path} not found") from None
+        raise ConfigError(_("{path} not found").format(path=path)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{MANIFEST}{line}: not valid YAML ({getattr(error, 'problem', error)})") from None
+        told = (
+            _("{manifest} line {line}: not valid YAML ({problem})")
+            if mark
+            else _("{manifest}: not valid YAML ({problem})")
+        )
+        problem = getattr(error, "problem", error)
+        raise ConfigError(told.format(manifest=MANIFEST, line=mark.line + 1 if mark else 0, problem=problem)) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{MANIFEST}: expected a mapping at the top level")
+        raise ConfigError(_("{manifest}: expected a mapping at the top level").format(manifest=MANIFEST))
     grading = _require(data, "grading", "the top level", dict)
     profiles_spec = _require(grading, "profiles", "grading", dict)
     profiles = {}
@@ -249,7 +277,8 @@ def load(root: Path) -> Course:
         spec = _require(profiles_spec, profile, "grading.profiles", dict)
         count = _require(spec, "max_examples", f"grading.profiles.{profile}", int)
         if count < 1:
-            raise ConfigError(f"{MANIFEST}: grading.profiles.{profile}.max_examples must be >= 1")
+            told = _("{manifest}: grading.profiles.{profile}.max_examples must be >= 1")
+            raise ConfigError(told.format(manifest=MANIFEST, profile=profile))
         profiles[profile] = count
     secret_file = grading.get("secret_file", SECRET_FILE)
     if (
@@ -258,13 +287,13 @@ def load(root: Path) -> Course:
         or PurePosixPath(secret_file).is_absolute()
         or ".." in PurePosixPath(secret_file).parts
     ):
-        raise ConfigError(
-            f"{MANIFEST}: grading.secret_file must be a path inside the course folder, got {secret_file!r}"
-        )
+        told = _("{manifest}: grading.secret_file must be a path inside the course folder, got {value}")
+        raise ConfigError(told.format(manifest=MANIFEST, value=repr(secret_file)))
     feedback_language = grading.get("language", language.SOURCE)
     if feedback_language not in language.LANGUAGES:
+        told = _("{manifest}: grading.language must be one of {languages}, got {value}")
         raise ConfigError(
-            f"{MANIFEST}: grading.language must be one of {', '.join(language.LANGUAGES)}, got {feedback_language!r}"
+            told.format(manifest=MANIFEST, languages=", ".join(language.LANGUAGES), value=repr(feedback_language))
         )
     assignments = []
     seen: dict[str, str] = {}
@@ -274,10 +303,12 @@ def load(root: Path) -> Course:
         tasks = []
         for file_name, task_specs in files.items():
             if not isinstance(task_specs, dict) or not task_specs:
-                raise ConfigError(f"{MANIFEST}: {where}.files.{file_name} must map task names to points")
+                told = _("{manifest}: {where}.files.{file} must map task names to points")
+                raise ConfigError(told.format(manifest=MANIFEST, where=where, file=file_name))
             for name, task_spec in task_specs.items():
                 if name in seen:
-                    raise ConfigError(f"{MANIFEST}: task {name!r} appears twice ({seen[name]} and {where})")
+                    told = _("{manifest}: task {name} appears twice ({first} and {where})")
+                    raise ConfigError(told.format(manifest=MANIFEST, name=repr(name), first=seen[name], where=where))
                 seen[name] = where
                 tasks.append(_task(name, task_spec, assignment_id, file_name, f"{where}.files.{file_name}.{name}"))
         assignments.append(Assignment(assignment_id, str(spec.get("title", assignment_id)), tuple(tasks)))

@@ -225,10 +225,11 @@ def start(command: Command, **popen) -> subprocess.Popen:
 
 @functools.cache
 def bwrap_problem() -> str | None:
-    """Why bubblewrap cannot isolate workers here, or None when it can (tried once)."""
+    """Why bubblewrap cannot isolate workers here (a Message: translated where it is shown), or
+    None when it can (tried once)."""
     found = shutil.which("bwrap")
     if found is None:
-        return "bubblewrap (bwrap) is not installed"
+        return language.Message("bubblewrap (bwrap) is not installed")
     with tempfile.TemporaryDirectory(prefix="course-bwrap-check-") as folder:
         command = worker_command(Path(folder), Path(folder), Path(folder), Limits(), bwrap=found, hide=[])
         probe = replace(command, argv=[found, sys.executable, "-I", "-S", "-c", "import sys"])
@@ -238,11 +239,13 @@ def bwrap_problem() -> str | None:
         except subprocess.TimeoutExpired as error:
             process.kill()
             process.wait()
-            return f"bwrap could not run ({error})"
+            return language.Message("bwrap could not run ({error})", error=str(error))
         except OSError as error:
-            return f"bwrap could not run ({error})"
+            return language.Message("bwrap could not run ({error})", error=str(error))
     if process.returncode != 0:
-        return f"bwrap could not run: {stderr.strip()[:300] or f'exit code {process.returncode}'}"
+        if stderr.strip():
+            return language.Message("bwrap could not run: {error}", error=stderr.strip()[:300])
+        return language.Message("bwrap could not run: exit code {code}", code=process.returncode)
     return None
 
 
@@ -259,14 +262,14 @@ def choose_bwrap(mode: str, *, warn: bool = True) -> str | None:
     if problem is None:
         return shutil.which("bwrap")
     if mode == "bwrap":
-        raise SandboxError(problem)
+        raise SandboxError(language.translate(problem))
     if warn and problem not in _warned:
         _warned.add(problem)
-        print(
-            f"course: warning: {problem}; student code runs without file-system and network isolation "
-            "(see docs/isolation.md)",
-            file=sys.stderr,
+        told = language._(
+            "course: warning: {problem}; student code runs without file-system and network isolation "
+            "(see docs/isolation.md)"
         )
+        print(told.format(problem=language.translate(problem)), file=sys.stderr)
     return None
 
 

@@ -25,6 +25,7 @@ from autograder.grading.replay import FOLDER
 from autograder.publishing.notebooks import write_notebooks
 from autograder.publishing.record import record
 from autograder.publishing.release import IGNORED, PublishError, expected_tree
+from autograder.runtime.language import N_
 
 STUDENT_GUIDE = Path("docs") / "student.md"
 GLOSSARY = Path("docs") / "glossary.md"  # beside the guide in the bundle, as in docs/
@@ -53,7 +54,7 @@ def chosen_assignments(course: Course, only) -> list[str]:
     for name in only or ():
         assignment = course.find_assignment(name)
         if assignment is None:
-            raise BundleError(str(course.unknown(name, "assignment")))
+            raise BundleError(str(course.unknown(name, N_("assignment"))))
         named.add(assignment.id)
     return [a.id for a in course.assignments if not only or a.id in named]
 
