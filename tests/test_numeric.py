@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.failure import CheckFailure
-from autograder.grading.numeric import HINT_FLOAT32, assert_close, gradcheck
+from autograder.grading.numeric import HINT_FLOAT32, assert_close, gradcheck, one_by_one
 from autograder.runtime.plain import Foreign, to_plain
 
 EXPECTED = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -69,7 +69,7 @@ def _loss(W):
 
 def test_gradcheck_passes_a_correct_gradient():
     W = np.linspace(-1, 1, 6).reshape(2, 3)
-    gradcheck(_loss, {"W": W}, {"W": np.cos(W) * np.arange(6).reshape(2, 3)}, seed=0)
+    gradcheck(one_by_one(_loss), {"W": W}, {"W": np.cos(W) * np.arange(6).reshape(2, 3)}, seed=0)
 
 
 def test_gradcheck_names_input_and_worst_entry():
@@ -77,7 +77,7 @@ def test_gradcheck_names_input_and_worst_entry():
     wrong = np.cos(W) * np.arange(6).reshape(2, 3)
     wrong[1, 2] += 0.5
     with pytest.raises(CheckFailure) as failure:
-        gradcheck(_loss, {"W": W}, {"W": wrong}, seed=0)
+        gradcheck(one_by_one(_loss), {"W": W}, {"W": wrong}, seed=0)
     message = failure.value.message
     assert "gradient check failed for input W" in message
     assert "Worst entry W[1, 2]" in message and "tolerance" in message

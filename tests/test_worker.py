@@ -386,7 +386,7 @@ def _decoded_or_wire_error(body) -> None:
 
 VALID_BODIES = [wire.frame(value)[wire.HEADER.size :] for value in PLAIN] + [
     wire.frame(
-        {"id": 3, "status": "ok", "value": (np.ones((2, 3)), Handle(1)), "warnings": [], "after": [None], "output": ""}
+        {"id": 3, "status": "ok", "value": (np.ones((2, 3)), Handle(1)), "warnings": [], "changed": [], "output": ""}
     )[wire.HEADER.size :]
 ]
 

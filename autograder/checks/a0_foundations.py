@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import forward_backward_checks, pure_function_checks, require_pure, unpack
+from autograder.execution.submission import Call
 from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import gradcheck, precision_of, validate_array
 from autograder.grading.registry import check
@@ -187,12 +188,17 @@ def _loss_gradcheck(task, make):
         (first, *rest), kwargs = make({**case, "dtype": "float64"})
         _, grad = unpack(ctx.call(task, first, *rest, **kwargs), 2, task, "(loss, grad)")
 
-        def loss(x):
-            value = unpack(ctx.call(task, x, *rest, **kwargs), 2, task, "(loss, grad)")[0]
-            return float(value) if isinstance(value, (int, float, np.floating)) else float("nan")
+        def losses(points):
+            for result in ctx.call_many([Call(task, (point["x"], *rest), kwargs) for point in points]):
+                value = unpack(result, 2, task, "(loss, grad)")[0]
+                yield float(value) if isinstance(value, (int, float, np.floating)) else float("nan")
 
         gradcheck(
-            loss, {"x": first}, {"x": grad}, seed=case["seed"], output=Message("the gradient of your {task}", task=task)
+            losses,
+            {"x": first},
+            {"x": grad},
+            seed=case["seed"],
+            output=Message("the gradient of your {task}", task=task),
         )
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import forward_backward_checks, require_pure, unpack
-from autograder.execution.submission import StudentError
+from autograder.execution.submission import Call, StudentError
 from autograder.grading import stats
 from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.numeric import assert_close, fmt, gradcheck, rep, validate_array, validate_scalar
@@ -130,12 +130,14 @@ def _penalty_checks(task):
                 )
             )
 
-        def loss(**point):
-            value = _penalty(ctx, task, [point[name] for name in names], case["lam"])[0]
-            return validate_scalar(value, name="loss")
+        def losses(points):
+            for result in ctx.call_many(
+                [Call(task, ([point[name] for name in names], case["lam"])) for point in points]
+            ):
+                yield validate_scalar(unpack(result, 2, task, "(loss, grads)")[0], name="loss")
 
         gradcheck(
-            loss,
+            losses,
             dict(zip(names, weights)),
             dict(zip(names, grads)),
             seed=case["seed"],
@@ -168,7 +170,15 @@ def _dropout_input(case):
 
 def _dropout(ctx, x, p, *, train, seed):
     """The student's dropout_forward(x, p, train=train, rng=default_rng(seed)) as (out, cache)."""
-    result = ctx.call("dropout_forward", x, p, train=train, rng=Probe("rng", (seed,)), opaque=(1,))
+    return _dropout_outputs(next(ctx.call_many([_dropout_call(x, p, train=train, seed=seed)])), x)
+
+
+def _dropout_call(x, p, *, train, seed) -> Call:
+    return Call("dropout_forward", (x, p), {"train": train, "rng": Probe("rng", (seed,))}, (1,))
+
+
+def _dropout_outputs(result, x):
+    """(out, cache) of what dropout_forward returned for x."""
     out, cache = unpack(result, 2, "dropout_forward", "(out, cache)")
     validate_array(out, name="out", dtype=x.dtype, shape=x.shape, finite=False)
     return out, cache
@@ -434,12 +444,14 @@ def dropout_backward_gradcheck(ctx, case):
     case = {**case, "dtype": "float64"}
     x, _, dout, dx, _ = _dropout_backward(ctx, case, case["p"], True)
 
-    def loss(x):
+    def losses(points):
         # the same seed gives the same mask, so the forward is a fixed linear map of x
-        out, _ = _dropout(ctx, x, case["p"], train=True, seed=case["seed"] + 1)
-        return float(np.sum(out * dout))
+        calls = [_dropout_call(point["x"], case["p"], train=True, seed=case["seed"] + 1) for point in points]
+        for point, result in zip(points, ctx.call_many(calls)):
+            out, _ = _dropout_outputs(result, point["x"])
+            yield float(np.sum(out * dout))
 
-    gradcheck(loss, {"x": x}, {"x": dx}, seed=case["seed"], output=N_("your dropout_backward"))
+    gradcheck(losses, {"x": x}, {"x": dx}, seed=case["seed"], output=N_("your dropout_backward"))
 
 
 @check("dropout_backward", "leaves dout and its cache unchanged", dropout_cases, pays_alone=False)

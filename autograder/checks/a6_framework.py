@@ -15,9 +15,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.a3_regularization import check_mask_statistics
-from autograder.execution.submission import StudentError
+from autograder.execution.submission import Call, StudentError
 from autograder.grading.failure import CheckFailure, hint_on_failure
-from autograder.grading.numeric import assert_close, fmt, gradcheck, validate_array, validate_scalar
+from autograder.grading.numeric import assert_close, fmt, gradcheck, one_by_one, validate_array, validate_scalar
 from autograder.grading.registry import check
 from autograder.grading.replay import RecordedImplementation
 from autograder.grading.strategies import cases, generator, labels, seeds, upstream, values
@@ -87,6 +87,10 @@ class StudentSide(Side):
     def call(self, obj, method, *args, keep=False, **kwargs):
         value = self.ctx.call_method(self.task, obj, method, *args, opaque=(0,) if keep else (), **kwargs)
         return value[0] if keep else value
+
+    def method_call(self, obj, method: str, *args, **kwargs) -> Call:
+        """obj.method(*args, **kwargs) as a Call, for ctx.call_many."""
+        return Call(self.task, (obj, *args), kwargs, method=method)
 
 
 class TrustedSide(Side):
@@ -688,14 +692,20 @@ def sequential_gradcheck(ctx, case):
     for i, p in enumerate(params):
         analytic[f"parameter {i}"] = side.get(p, "grad")
 
-    def loss(**point):
-        for i, p in enumerate(params):
-            side.set(p, "data", point[f"parameter {i}"])
-        out = side.call(model, "__call__", point["x"])
-        validate_array(out, name="out", dtype=np.float64, shape=dout.shape)
-        return float(np.sum(out * dout))
+    def losses(points):
+        calls = []
+        for point in points:
+            calls += [side.method_call(p, "__setattr__", "data", point[f"parameter {i}"]) for i, p in enumerate(params)]
+            calls.append(side.method_call(model, "__call__", point["x"]))
+        values = side.ctx.call_many(calls)
+        for _point in points:
+            for _param in params:
+                next(values)
+            out = next(values)
+            validate_array(out, name="out", dtype=np.float64, shape=dout.shape)
+            yield float(np.sum(out * dout))
 
-    gradcheck(loss, {"x": x, **start}, analytic, seed=case["seed"], output=N_("your Sequential.backward"))
+    gradcheck(losses, {"x": x, **start}, analytic, seed=case["seed"], output=N_("your Sequential.backward"))
 
 
 # ---- optimizers ------------------------------------------------------------------------------
@@ -1094,7 +1104,7 @@ def _differentiates_its_parameters(student, model, params, x, network):
         return float(np.sum(student.call(model, "__call__", x) * dout))
 
     try:
-        gradcheck(loss, start, analytic, seed=GRADER_DATA, output=N_("the model's backward"))
+        gradcheck(one_by_one(loss), start, analytic, seed=GRADER_DATA, output=N_("the model's backward"))
         moved = loss(**{name: data + 1e-3 for name, data in start.items()}) != loss(**start)
     finally:
         loss(**start)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.execution.submission import Call
 from autograder.grading.context import Context
 from autograder.grading.failure import CheckFailure
 from autograder.grading.numeric import fmt, gradcheck, precision_of
@@ -89,9 +90,15 @@ class ForwardBackward:
         cache_at = self.returns.index("cache")
         return tuple(p for i, p in enumerate(parts) if i != cache_at), parts[cache_at]
 
+    def forward_call(self, inputs, kwargs) -> Call:
+        """The call of the student's forward, its cache kept behind a handle."""
+        return Call(self.forward, tuple(inputs.values()), kwargs, (self.returns.index("cache"),))
+
     def student_forward(self, ctx: Context, inputs, kwargs):
         """The student's (outputs, cache handle)."""
-        result = ctx.call(self.forward, *inputs.values(), opaque=(self.returns.index("cache"),), **kwargs)
+        return self._student_outputs(next(ctx.call_many([self.forward_call(inputs, kwargs)])))
+
+    def _student_outputs(self, result):
         return self._split(unpack(result, len(self.returns), self.forward, "(" + ", ".join(self.returns) + ")"))
 
     def trusted_forward(self, impl, inputs, kwargs):
@@ -171,25 +178,26 @@ class ForwardBackward:
     def backward_gradcheck(self, ctx: Context, case: Case) -> None:
         inputs, kwargs, douts, _, grads = self.student_gradients(ctx, case)
 
-        def loss(**point):
+        def losses(points):
             """sum(out * dout) over the outputs that carry a gradient, by the student's forward."""
-            outs, _ = self.student_forward(ctx, point, kwargs)
-            total = 0.0
-            for out, dout in zip(outs, douts):
-                if type(out) is not np.ndarray or out.shape != dout.shape:
-                    raise CheckFailure(
-                        Message(
-                            "{forward} returned {out} where an array of shape {shape} was expected",
-                            forward=self.forward,
-                            out=fmt(out),
-                            shape=dout.shape,
+            for result in ctx.call_many([self.forward_call(point, kwargs) for point in points]):
+                outs, _ = self._student_outputs(result)
+                total = 0.0
+                for out, dout in zip(outs, douts):
+                    if type(out) is not np.ndarray or out.shape != dout.shape:
+                        raise CheckFailure(
+                            Message(
+                                "{forward} returned {out} where an array of shape {shape} was expected",
+                                forward=self.forward,
+                                out=fmt(out),
+                                shape=dout.shape,
+                            )
                         )
-                    )
-                total += float(np.sum(out.astype(np.float64) * dout))
-            return total
+                    total += float(np.sum(out.astype(np.float64) * dout))
+                yield total
 
         gradcheck(
-            loss,
+            losses,
             inputs,
             dict(zip(inputs, grads)),
             seed=case["seed"],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autograder.course.config import Course
 from autograder.execution.submission import NotStarted, Reply, StudentError, Submission, stage
-from autograder.runtime.executor import Executor, changed_arguments, load_package
+from autograder.runtime.executor import Executor, load_package
 
 
 class InProcessSubmission(Submission):
@@ -36,8 +36,8 @@ class InProcessSubmission(Submission):
     def call(self, task, args, kwargs, opaque=(), method=None):
         module, file = self.submitted_module(task, method)
         self._check_deadline(task)
-        value, messages, after, output = self._executor.call(task, module, file, args, kwargs, opaque, method)
-        return Reply(value, messages, changed_arguments(args[1:] if method else args, kwargs, after), output)
+        value, messages, changed, output = self._executor.call(task, module, file, args, kwargs, opaque, method)
+        return Reply(value, messages, changed, output)
 
     def release_handles(self):
         self._executor.release()

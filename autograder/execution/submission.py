@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.config import Course
@@ -25,6 +26,7 @@ from autograder.runtime.language import _
 __all__ = [
     "FILE_LIMIT",
     "OUTPUT_LIMIT",
+    "Call",
     "CallAborted",
     "NotStarted",
     "OutOfTime",
@@ -52,6 +54,17 @@ class Reply:
     warnings: tuple[str, ...] = ()
     mutated: tuple[str, ...] = ()  # arguments the call changed in place ("x", "state")
     output: str = ""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of student code, as Submission.call takes it."""
+
+    task: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    opaque: tuple[int, ...] = ()
+    method: str | None = None
 
 
 def locate_files(course: Course, path: Path) -> dict[tuple[str, str], Path]:
@@ -140,6 +153,9 @@ class OutOfTime(BaseException):
         self.function = function
 
 
+FAILURES = (Exception, NotStarted, CallAborted, OutOfTime)  # what a call of student code may raise
+
+
 class Submission:
     """The interface checks use to reach student code."""
 
@@ -188,9 +204,37 @@ class Submission:
         None when it imports (or raises NotImplementedError at import: not started)."""
         raise NotImplementedError
 
+    def call_many(self, calls: Sequence[Call]) -> Iterator[Reply]:
+        """The replies of the calls, made one after another before the first reply is read (a
+        worker gets them in one message), stopping at the first that fails, which raises when
+        its reply is reached; the calls after it are not made.
+
+        Every call of the list is made whatever the caller reads of the replies, so that the same
+        student code runs in every kind of submission."""
+        return _replies(self._outcomes(calls))
+
+    def _outcomes(self, calls: Sequence[Call]) -> list[Reply | BaseException]:
+        """The reply of each call made, up to and including the failure that ends them."""
+        outcomes: list[Reply | BaseException] = []
+        for call in calls:
+            try:
+                outcomes.append(self.call(call.task, call.args, call.kwargs, call.opaque, call.method))
+            except FAILURES as failure:
+                outcomes.append(failure)
+                break
+        return outcomes
+
     def release_handles(self) -> None:
         """Forget every object kept behind a handle (called after each checked case)."""
         raise NotImplementedError
 
     def close(self) -> None:
         pass
+
+
+def _replies(outcomes: list) -> Iterator[Reply]:
+    """The replies in order, raising the failure that ends them where it stands."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        yield outcome

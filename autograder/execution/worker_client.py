@@ -1,20 +1,24 @@
 """Official grading: student code runs in a separate, sandboxed worker process.
 
 The grader stages the submission, starts a worker (autograder.execution.sandbox says how) and sends it
-one request at a time: import a module, or call a task (or a method of an object it keeps).
-Each reply must arrive within the wall-clock limit; a timeout, a crash, an exit or a malformed
-reply costs that call only: the worker is killed, and the next call starts a fresh one.
+one request at a time: import a module, or make calls of tasks (or of methods of objects it
+keeps), one after another. Each reply must arrive within the wall-clock limit per call; a
+timeout, a crash, an exit or a malformed reply costs that call only: the worker is killed, and
+the next call starts a fresh one.
 
-Protocol (autograder.runtime.wire frames). Requests: {"id", "op": "import", "task", "module", "file",
-"release"} and {"id", "op": "call", "task", "module", "file", "method", "args", "kwargs",
-"opaque", "release"}, where "release" forgets the worker's handles first; both carry "random",
-the grader's global random states, which the call starts from (None when the worker has them
-already). Replies: {"id", "status": "ok", "value", "warnings", "after", "output"} (just {"id",
-"status": "ok"} for an import), {"id", "status": "not_started"}, or {"id", "status": "error",
-"kind", "report"}, each with "random", the states as the call left them (None: unchanged), which
-the grader takes over. The worker announces itself with
-{"status": "ready"}. Every reply is validated here, and whether a
-call changed its arguments is decided here, from the values it sent and the "after" values.
+Protocol (autograder.runtime.wire frames). Requests: {"id", "op": "import", "task", "module",
+"file"} and {"op": "calls", "calls": [{"id", "task", "module", "file", "method", "args",
+"kwargs", "opaque"}, ...]}, both with "release", which forgets the worker's handles first, and
+"random", the grader's global random states, which the first call starts from (None when the
+worker has them already). The worker answers an import, and each call in turn until one fails
+(the calls after it are not made): {"id", "status": "ok", "value", "warnings", "changed",
+"output"} (just {"id", "status": "ok"} for an import), {"id", "status": "not_started"}, or
+{"id", "status": "error", "kind", "report"}, each with "random", the states as the call left
+them (None: unchanged), which the grader takes over. The worker announces itself with
+{"status": "ready"}. Every reply is validated here. "changed" names the arguments the call
+changed in place, as autograder.runtime.executor.changed_arguments decides in the worker: a
+worker could as well send back the values it was given, so the grader trusts no more by not
+comparing them itself, and keeps the arrays off the wire.
 """
 
 from __future__ import annotations
@@ -28,19 +32,21 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from autograder.course.config import Course
 from autograder.execution import sandbox
-from autograder.execution.submission import CallAborted, OutOfTime, Reply, Submission, stage
+from autograder.execution.submission import FAILURES, Call, CallAborted, OutOfTime, Reply, Submission, stage
 from autograder.runtime import wire
-from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError, changed_arguments
+from autograder.runtime.executor import OUTPUT_LIMIT, NotStarted, StudentError, argument_names
 from autograder.runtime.language import _
 from autograder.runtime.plain import Handle, any_plain, map_plain
 from autograder.runtime.random_states import RandomStates
 
 REPORT_LIMIT = 50_000  # characters of an error report accepted from the worker
 KIND_LIMIT = 200
+CALLS_PER_MESSAGE = 100  # calls sent in one message (wire.MAX_VALUES bounds a message's size)
 
 
 class _Unreadable(Exception):
@@ -105,6 +111,7 @@ class WorkerSubmission(Submission):
         self._runtime = sandbox.runtime_folder(self._folder / "runtime")
         self._process: subprocess.Popen | None = None
         self._requests = self._replies = -1  # the running worker's pipe descriptors (ours)
+        self._rest = bytearray()  # what the worker sent beyond the reply read last
         self._generation = 0  # how many workers were started
         self._starts = itertools.count(1)
         self._ids = itertools.count()
@@ -133,31 +140,64 @@ class WorkerSubmission(Submission):
         return None
 
     def call(self, task, args, kwargs, opaque=(), method=None):
-        module, file = self.submitted_module(task, method)
-        if task in self._stuck:
-            raise CallAborted(task, self._stuck[task])
+        return next(self.call_many([Call(task, args, kwargs, opaque, method)]))
+
+    def _outcomes(self, calls):
+        outcomes: list[Reply | BaseException] = []
+        for start in range(0, len(calls), CALLS_PER_MESSAGE):
+            sent: list[tuple[Call, dict]] = []
+            failure = None
+            for call in calls[start : start + CALLS_PER_MESSAGE]:
+                try:
+                    sent.append((call, self._entry(call)))
+                except FAILURES as error:  # raised where the call stands, after the calls before it
+                    failure = error
+                    break
+            if sent and not self._exchange_calls(sent, outcomes):
+                return outcomes
+            if failure is not None:
+                outcomes.append(failure)
+                return outcomes
+        return outcomes
+
+    def _entry(self, call: Call) -> dict:
+        """The call as the worker takes it, once the worker is running and has imported the
+        module; the failures a call meets before it is made raise here."""
+        module, file = self.submitted_module(call.task, call.method)
+        if call.task in self._stuck:
+            raise CallAborted(call.task, self._stuck[call.task])
         if module in self._import_failures:
-            raise StudentError(task, self._import_failures[module])
-        self._check_deadline(task)
-        sent_args = tuple(self._to_worker(task, a) for a in args)
-        sent_kwargs = {k: self._to_worker(task, v) for k, v in kwargs.items()}
-        self._ensure_started(task)
+            raise StudentError(call.task, self._import_failures[module])
+        self._check_deadline(call.task)
+        sent_args = tuple(self._to_worker(call.task, a) for a in call.args)
+        sent_kwargs = {k: self._to_worker(call.task, v) for k, v in call.kwargs.items()}
+        self._ensure_started(call.task)
         if module not in self._imported:
-            self._import(task, module, file)
-        reply = self._request(
-            task,
-            {
-                "op": "call",
-                "task": task,
-                "module": module,
-                "file": file,
-                "method": method,
-                "args": sent_args,
-                "kwargs": sent_kwargs,
-                "opaque": list(opaque),
-            },
-        )
-        return self._reply(task, reply, opaque, args[1:] if method else args, kwargs)
+            self._import(call.task, module, file)
+        return {
+            "id": next(self._ids),
+            "task": call.task,
+            "module": module,
+            "file": file,
+            "method": call.method,
+            "args": sent_args,
+            "kwargs": sent_kwargs,
+            "opaque": list(call.opaque),
+        }
+
+    def _exchange_calls(self, sent: list[tuple[Call, dict]], outcomes: list) -> bool:
+        """Send the calls in one message and add an outcome per reply to outcomes; False when
+        one failed (the worker makes no call after it)."""
+        entries = [entry for _call, entry in sent]
+        replies = self._exchange({"op": "calls", "calls": entries}, [(e["task"], e["id"]) for e in entries])
+        for call, _entry in sent:
+            try:
+                args = call.args[1:] if call.method else call.args
+                outcomes.append(self._reply(call.task, next(replies), call.opaque, args, call.kwargs))
+            except FAILURES as failure:
+                outcomes.append(failure)
+                return False
+        return True
 
     def release_handles(self):
         self._handles.clear()
@@ -203,6 +243,7 @@ class WorkerSubmission(Submission):
         self._generation = number
         self._imported = set()
         self._release = False
+        self._rest = bytearray()
         self._random = RandomStates()  # a new worker's random states are its own: send the grader's
         assert self._process.stdin is not None and self._process.stdout is not None  # both were asked for
         self._requests, self._replies = self._process.stdin.fileno(), self._process.stdout.fileno()
@@ -256,7 +297,7 @@ class WorkerSubmission(Submission):
     def _read(self, deadline: float, late: str):
         """The next message from the worker by the time.monotonic() deadline (else _Ended(late ...))."""
         try:
-            body = wire.receive(self._replies, deadline, self.limits.reply_mb * 2**20)
+            body = wire.receive(self._replies, deadline, self.limits.reply_mb * 2**20, self._rest)
             return wire.parse(body, allow=wire.VALUE_TAGS | {"handle"})
         except TimeoutError:
             raise _Ended(late, True) from None
@@ -266,36 +307,48 @@ class WorkerSubmission(Submission):
             raise _Unreadable(str(error)) from None
 
     def _request(self, task: str, message: dict) -> dict:
-        """Send a request and return the worker's reply, or abort the call (and the worker).
-
-        The request is written and the reply read within one deadline, the limit per call: a
-        worker that does not take the request (student code may shrink its pipe and sleep) costs
-        that call as a timeout. Anything the worker sends before the request, and a reply that
-        answers another request, costs this call as malformed."""
+        """Send a request and return the worker's reply (see _exchange)."""
         number = next(self._ids)
-        message = {"id": number, **message, "release": self._release, "random": self._random.outgoing()}
+        return next(self._exchange({"id": number, **message}, [(task, number)]))
+
+    def _exchange(self, message: dict, expected: list[tuple[str, int]]) -> Iterator[dict]:
+        """Send a request, then yield the worker's replies to it, one per (task, id) expected in
+        turn, or abort the call awaited (and the worker).
+
+        Each reply is read within the limit per call, the first also covering the writing of the
+        request: a worker that does not take the request (student code may shrink its pipe and
+        sleep) costs that call as a timeout. Anything the worker sends before the request, a
+        reply that answers another call, and bytes after the last reply (or after one that
+        ends the calls) cost the call awaited as malformed."""
+        message = {**message, "release": self._release, "random": self._random.outgoing()}
         self._release = False
-        timeout, cut = self._reply_wait()
-        deadline = time.monotonic() + timeout
-        late = _("did not finish within {seconds} s").format(seconds=f"{timeout:g}")
+        task = expected[0][0]
         try:
-            if select.select([self._replies], [], [], 0)[0]:
+            deadline, late, cut = self._reply_deadline()
+            if self._rest or select.select([self._replies], [], [], 0)[0]:
                 raise _Unreadable(_("data sent before the request"))
             try:
                 wire.send(self._requests, wire.frame(message), deadline)
             except TimeoutError:
                 raise _Ended(late, True) from None
-            reply = self._read(deadline, late)
-            if (
-                type(reply) is not dict
-                or reply.get("id") != number
-                or reply.get("status") not in ("ok", "not_started", "error")
-            ):
-                raise _Unreadable(_("not a reply to this call"))
-            try:
-                self._random.incoming(reply.pop("random", None))
-            except (TypeError, ValueError, KeyError, IndexError, OverflowError):
-                raise _Unreadable(_("a malformed random state")) from None
+            for i, (awaited, number) in enumerate(expected):
+                task = awaited  # the call a failure from here on is charged to
+                if i:
+                    deadline, late, cut = self._reply_deadline()
+                reply = self._read(deadline, late)
+                if (
+                    type(reply) is not dict
+                    or reply.get("id") != number
+                    or reply.get("status") not in ("ok", "not_started", "error")
+                ):
+                    raise _Unreadable(_("not a reply to this call"))
+                try:
+                    self._random.incoming(reply.pop("random", None))
+                except (TypeError, ValueError, KeyError, IndexError, OverflowError):
+                    raise _Unreadable(_("a malformed random state")) from None
+                if self._rest and (reply["status"] != "ok" or i == len(expected) - 1):
+                    raise _Unreadable("bytes after the reply")
+                yield reply
         except (BrokenPipeError, _Ended) as error:
             reason = error.reason if isinstance(error, _Ended) else self._ended()
             self._stop()
@@ -307,7 +360,12 @@ class WorkerSubmission(Submission):
             raise CallAborted(task, reason) from None
         except _Unreadable as error:
             self._malformed(task, str(error))
-        return reply
+
+    def _reply_deadline(self) -> tuple[float, str, bool]:
+        """(time.monotonic() deadline, what a reply later than it is told, whether the
+        submission's deadline sets it) for the next reply."""
+        timeout, cut = self._reply_wait()
+        return time.monotonic() + timeout, _("did not finish within {seconds} s").format(seconds=f"{timeout:g}"), cut
 
     def _reply_wait(self) -> tuple[float, bool]:
         """How long to wait for a reply: the limit per call, or what is left before the deadline
@@ -369,14 +427,16 @@ class WorkerSubmission(Submission):
     def _reply(self, task: str, reply: dict, opaque, args: tuple, kwargs: dict) -> Reply:
         if reply["status"] != "ok":
             self._raise(task, reply)
-        self._expect_fields(task, reply, {"id", "status", "value", "warnings", "after", "output"})
-        value, messages, after, output = (reply[k] for k in ("value", "warnings", "after", "output"))
+        self._expect_fields(task, reply, {"id", "status", "value", "warnings", "changed", "output"})
+        value, messages, changed, output = (reply[k] for k in ("value", "warnings", "changed", "output"))
+        names = argument_names(args, kwargs)
         if (
             type(messages) is not list
             or not all(type(m) is str for m in messages)
-            or type(after) is not list
-            or len(after) != len(args) + len(kwargs)
-            or _holds_handle(after)
+            or type(changed) is not list
+            or not all(type(name) is str for name in changed)
+            or not set(changed) <= set(names)
+            or len(set(changed)) != len(changed)
             or type(output) is not str
             or len(output) > OUTPUT_LIMIT
         ):
@@ -391,7 +451,7 @@ class WorkerSubmission(Submission):
                 items[i] = self._keep(item.key)
         if type(value) is tuple and opaque:
             value = tuple(items)
-        return Reply(value, tuple(messages), changed_arguments(args, kwargs, after), output)
+        return Reply(value, tuple(messages), tuple(name for name in names if name in changed), output)
 
     def _expect_fields(self, task: str, reply: dict, fields: set[str]) -> None:
         if set(reply) != fields:

@@ -3,10 +3,12 @@ the reference, and the mistake library for hints."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import numpy as np
 
 from autograder.course.config import Course
-from autograder.execution.submission import Reply, Submission
+from autograder.execution.submission import Call, Reply, Submission
 from autograder.grading.diagnosis import diagnose
 from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.mistake_registry import mistake_implementation_pairs
@@ -33,6 +35,16 @@ class Context:
         `opaque`); `method="__getattribute__"` with the name reads an attribute."""
         self.last = self.student.call(task, (handle, *args), kwargs, opaque, method=method)
         return self.last.value
+
+    def call_many(self, calls: Sequence[Call]) -> Iterator:
+        """The values of the calls, made one after another before the first is read (see
+        Submission.call_many); each reply is in self.last once its value is read."""
+        return self._values(self.student.call_many(calls))
+
+    def _values(self, replies: Iterator[Reply]) -> Iterator:
+        for reply in replies:
+            self.last = reply
+            yield reply.value
 
     def expect(self, task: str, got, compute, *, name: str, **tolerances) -> None:
         """got must match compute(reference); on a mismatch, name a known mistake that gives got,

@@ -229,7 +229,7 @@ def assert_close(
 
 
 def gradcheck(
-    loss,
+    losses,
     inputs: dict,
     analytic: dict,
     *,
@@ -239,7 +239,12 @@ def gradcheck(
     atol: float = 1e-8,
     output: str = N_("your backward"),
 ) -> None:
-    """Check gradients of the scalar loss(**inputs) along random directions (float64).
+    """Check gradients of a scalar loss of the inputs along random directions (float64).
+
+    losses(points) gives the loss at each point of a list (dicts like inputs), in order, as an
+    iterable that raises where a point's loss fails: the points are known before the first
+    loss is read, so the student calls behind them can go to a worker in one message
+    (one_by_one(loss) makes such a function of loss(**point)).
 
     For each input and for a Gaussian and a uniform direction v, the central difference
     (loss(x + eps v) - loss(x - eps v)) / (2 eps) must match <analytic, v>. Only after a
@@ -247,16 +252,21 @@ def gradcheck(
     """
     rng = np.random.default_rng(seed)
     inputs = {name: np.asarray(value, np.float64) for name, value in inputs.items()}
-    base = abs(loss(**inputs))
+    directions = {
+        name: ((N_("Gaussian"), rng.standard_normal(x.shape)), (N_("uniform"), rng.uniform(-1, 1, x.shape)))
+        for name, x in inputs.items()
+    }
+    points = [inputs]
+    for name, x in inputs.items():
+        for _kind, direction in directions[name]:
+            points += [{**inputs, name: x + eps * direction}, {**inputs, name: x - eps * direction}]
+    values = iter(losses(points))
+    base = abs(next(values))
     for name, x in inputs.items():
         grad = analytic[name]
         validate_array(grad, name=f"d{name}" if not name.startswith("d") else name, dtype=np.float64, shape=x.shape)
-        for kind, direction in (
-            (N_("Gaussian"), rng.standard_normal(x.shape)),
-            (N_("uniform"), rng.uniform(-1, 1, x.shape)),
-        ):
-            plus = loss(**{**inputs, name: x + eps * direction})
-            minus = loss(**{**inputs, name: x - eps * direction})
+        for kind, direction in directions[name]:
+            plus, minus = next(values), next(values)
             numerical = (plus - minus) / (2 * eps)
             analytical = float(np.sum(grad * direction))
             allowed = rtol * max(abs(numerical), abs(analytical)) + atol * (1 + base)
@@ -276,17 +286,26 @@ def gradcheck(
                         difference=f"{abs(numerical - analytical):.2g}",
                         allowed=f"{allowed:.2g}",
                     )
-                    + _localise(loss, inputs, name, grad, eps)
+                    + _localise(losses, inputs, name, grad, eps)
                 )
 
 
-def _localise(loss, inputs, name, grad, eps) -> str:
+def one_by_one(loss):
+    """losses for gradcheck from loss(**point), which is called for each point as its loss is read."""
+    return lambda points: (loss(**point) for point in points)
+
+
+def _localise(losses, inputs, name, grad, eps) -> str:
     x = inputs[name]
-    numerical = np.zeros_like(x)
+    points = []
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = eps
-        numerical[index] = (loss(**{**inputs, name: x + step}) - loss(**{**inputs, name: x - step})) / (2 * eps)
+        points += [{**inputs, name: x + step}, {**inputs, name: x - step}]
+    values = iter(losses(points))
+    numerical = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        numerical[index] = (next(values) - next(values)) / (2 * eps)
     worst = np.unravel_index(np.argmax(np.abs(numerical - grad)), x.shape) if x.ndim else ()
     return _("Worst entry {entry}: numerical {numerical}, analytical {analytical}.").format(
         entry=f"{name}{_where(worst)}", numerical=f"{numerical[worst]:.8g}", analytical=f"{grad[worst]:.8g}"

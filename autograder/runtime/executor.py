@@ -225,9 +225,9 @@ class Executor:
         opaque: tuple[int, ...] = (),
         method: str | None = None,
     ):
-        """(value, warnings, after, output) of task(*args, **kwargs), or of the method of the
-        object behind the Handle args[0] (see Submission.call). `after` holds each argument's
-        plain value after the call (None for handles and probes), for `changed_arguments`."""
+        """(value, warnings, changed, output) of task(*args, **kwargs), or of the method of the
+        object behind the Handle args[0] (see Submission.call); changed names the arguments the
+        call changed in place (see changed_arguments)."""
         if method is None:
             function = self.function(task, module_key, file)
         else:
@@ -259,12 +259,9 @@ class Executor:
                 value = tuple(self._keep(p) if i in opaque else to_plain(p) for i, p in enumerate(parts))
         else:
             value = to_plain(result)
-        after = [
-            None if isinstance(original, (Handle, Probe)) else to_plain(now)
-            for original, now in zip([*args, *kwargs.values()], [*passed_args, *passed_kwargs.values()])
-        ]
+        changed = changed_arguments(args, kwargs, [*passed_args, *passed_kwargs.values()])
         messages = tuple(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
-        return value, messages, after, captured.getvalue()
+        return value, messages, changed, captured.getvalue()
 
     def release(self) -> None:
         """Forget every object kept behind a handle."""
@@ -276,16 +273,14 @@ def argument_names(args, kwargs) -> list[str]:
     return [f"argument {i + 1}" for i in range(len(args))] + list(kwargs)
 
 
-def changed_arguments(args, kwargs, after) -> tuple[str, ...]:
-    """The names of the arguments whose value after the call (`after`, from Executor.call)
-    differs from the value given; handles and probes are not compared."""
+def changed_arguments(args, kwargs, now: list) -> tuple[str, ...]:
+    """The names of the arguments whose value after the call (`now`: the private copies the
+    callee got, in order) differs from the value given; handles and probes are not compared."""
     originals = [*args, *kwargs.values()]
-    if len(after) != len(originals):
-        raise ValueError("one value after the call is needed per argument")
     return tuple(
         name
-        for name, original, now in zip(argument_names(args, kwargs), originals, after)
-        if not _holds_objects(original) and not same_plain(to_plain(original), now)
+        for name, original, value in zip(argument_names(args, kwargs), originals, now)
+        if not _holds_objects(original) and not same_plain(to_plain(original), to_plain(value))
     )
 
 

@@ -268,13 +268,23 @@ def send(fd: int, data: bytes, deadline: float) -> None:
             continue
 
 
-def receive(fd: int, deadline: float, limit: int) -> bytearray:
+def receive(fd: int, deadline: float, limit: int, rest: bytearray | None = None) -> bytearray:
     """The body of the next frame on fd, read by the time.monotonic() deadline: TimeoutError past
-    it, EOFError at the end of the stream, WireError for a length over limit bytes or for bytes
-    beyond the frame in the same read (a sender that writes ahead)."""
+    it, EOFError at the end of the stream, WireError for a length over limit bytes. Bytes beyond
+    the frame in the same read (a sender that writes ahead) are a WireError, unless rest is given:
+    then they are left in it, and the next receive given it starts with them."""
     data = bytearray()
+    if rest:
+        data += rest
+        rest.clear()
     size = None
-    while size is None or len(data) < HEADER.size + size:
+    while True:
+        if size is None and len(data) >= HEADER.size:
+            size = HEADER.unpack_from(data)[0]
+            if size > limit:
+                raise WireError(f"a reply of {size} bytes, over the limit of {limit // 2**20} MiB")
+        if size is not None and len(data) >= HEADER.size + size:
+            break
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
             raise TimeoutError("no message in time")
@@ -285,11 +295,10 @@ def receive(fd: int, deadline: float, limit: int) -> bytearray:
         if not chunk:
             raise EOFError("the stream ended")
         data += chunk
-        if size is None and len(data) >= HEADER.size:
-            size = HEADER.unpack_from(data)[0]
-            if size > limit:
-                raise WireError(f"a reply of {size} bytes, over the limit of {limit // 2**20} MiB")
     if len(data) > HEADER.size + size:
-        raise WireError("bytes after the reply")
+        if rest is None:
+            raise WireError("bytes after the reply")
+        rest += data[HEADER.size + size :]
+        del data[HEADER.size + size :]
     del data[: HEADER.size]
     return data

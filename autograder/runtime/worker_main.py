@@ -35,7 +35,7 @@ def _outcome(executor: Executor, request: dict) -> dict:
         if request["op"] == "import":
             executor.module(request["task"], request["module"], request["file"])
             return {"status": "ok"}
-        value, messages, after, output = executor.call(
+        value, messages, changed, output = executor.call(
             request["task"],
             request["module"],
             request["file"],
@@ -44,7 +44,7 @@ def _outcome(executor: Executor, request: dict) -> dict:
             tuple(request["opaque"]),
             request["method"],
         )
-        return {"status": "ok", "value": value, "warnings": list(messages), "after": after, "output": output}
+        return {"status": "ok", "value": value, "warnings": list(messages), "changed": list(changed), "output": output}
     except NotStarted:
         return {"status": "not_started"}
     except StudentError as error:
@@ -126,20 +126,32 @@ def main(config: dict) -> None:
     states = RandomStates()
     wire.write_frame(replies, {"status": "ready"})
     while True:
-        request = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
-        if request is None:
+        message = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
+        if message is None:
             return
-        reply = {"id": request["id"], **serve(executor, request, states)}
-        try:
-            data = wire.frame(reply)
-        except (TypeError, ValueError) as error:  # a value this side cannot encode
-            data = wire.frame(
-                {
+        for request in _one_by_one(message):
+            reply = {"id": request["id"], **serve(executor, request, states)}
+            try:
+                data = wire.frame(reply)
+            except (TypeError, ValueError) as error:  # a value this side cannot encode
+                reply = {
                     "id": request["id"],
                     "status": "error",
                     "kind": type(error).__name__,
                     "report": f"the result could not be sent to the grader: {error}",
                     "random": reply["random"],
                 }
-            )
-        replies.write(data)
+                data = wire.frame(reply)
+            replies.write(data)
+            if reply["status"] != "ok":  # the calls after a failure are not made
+                break
+
+
+def _one_by_one(message: dict) -> list[dict]:
+    """The requests in a message: itself, or each call of a "calls" message as a request of its
+    own (the first with the message's release and random states)."""
+    if message["op"] != "calls":
+        return [message]
+    shared = {"op": "call", "release": False, "random": None}
+    first = {"release": message["release"], "random": message["random"]}
+    return [{**call, **shared, **(first if i == 0 else {})} for i, call in enumerate(message["calls"])]

@@ -39,7 +39,7 @@ def sigmoid_forward(x):
 def tanh_forward(x):
     wrong = {"$": "array", "npy": ""}  # an empty .npy: not even an array
     reply = {"$": "dict", "items": [["id", _request_id()], ["status", "ok"], ["value", wrong],
-                                    ["warnings", []], ["after", [None]], ["output", ""]]}
+                                    ["warnings", []], ["changed", []], ["output", ""]]}
     body = json.dumps(reply).encode()
     for fd in _pipes():
         try:

@@ -52,7 +52,7 @@ def _negative_npy() -> str:
 def sigmoid_forward(x):
     value = {"$": "tuple", "items": [{"$": "array", "npy": _negative_npy()}, None]}
     reply = {"$": "dict", "items": [["id", _request_id()], ["status", "ok"], ["value", value], ["warnings", []],
-                                    ["after", [None]], ["output", ""], ["random", None]]}
+                                    ["changed", []], ["output", ""], ["random", None]]}
     body = json.dumps(reply).encode()
     for fd in _pipes():
         try:

@@ -45,7 +45,7 @@ def _request_id():
 
 def _forge(value: bytes) -> None:
     body = (b'{"$":"dict","items":[["id",%d],["status","ok"],["value",' % _request_id() + value
-            + b'],["warnings",[]],["after",[null]],["output",""],["random",null]]}')
+            + b'],["warnings",[]],["changed",[]],["output",""],["random",null]]}')
     for fd in _pipes():
         try:
             os.write(fd, struct.pack(">Q", len(body)) + body)

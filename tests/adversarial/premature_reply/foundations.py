@@ -39,7 +39,7 @@ def sigmoid_forward(x):
     np.random.standard_normal()  # a cached normal: the grader sends its states with the next request
     version, words, gauss = random.getstate()
     states = {"numpy": np.random.get_state(), "python": (version, np.array(words, dtype=np.int64), gauss)}
-    data = wire.frame({"id": _request_id(), "status": "ok", "value": None, "warnings": [], "after": [None],
+    data = wire.frame({"id": _request_id(), "status": "ok", "value": None, "warnings": [], "changed": [],
                        "output": "", "random": states})
     for fd, writable in list(_pipes()):
         try:
