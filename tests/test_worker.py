@@ -224,7 +224,7 @@ def test_global_random_state_follows_the_calls_as_in_process(course, tmp_path):
     assert same_plain(drawn["in-process"], drawn["worker"])
 
 
-def test_purity_is_decided_by_the_grader_from_the_values_after_the_call(course, tmp_path):
+def test_an_argument_the_call_changes_in_place_is_named_in_the_reply(course, tmp_path):
     source = "def relu_forward(x):\n    x += 1\n    return x, None\n"
     submission = WorkerSubmission(course, _student(tmp_path, source))
     try:

@@ -31,7 +31,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks.common import defaults_name, unpack
-from autograder.execution.submission import StudentError
+from autograder.execution.submission import Call, StudentError
 from autograder.grading import stats
 from autograder.grading.failure import CheckFailure, hint_on_failure
 from autograder.grading.numeric import fmt, validate_array
@@ -112,7 +112,11 @@ def _recognise_form(ctx, task, args, kwargs, got):
 def _array_output(ctx, task, args, kwargs, shape, *, name="out") -> np.ndarray:
     """The student's task(*args, **kwargs): a float64 ndarray of the given shape, else a
     CheckFailure naming a known mistake with the same wrong form."""
-    got = ctx.call(task, *args, **kwargs)
+    return _valid_output(ctx, task, args, kwargs, shape, ctx.call(task, *args, **kwargs), name=name)
+
+
+def _valid_output(ctx, task, args, kwargs, shape, got, *, name="out") -> np.ndarray:
+    """got, what task(*args, **kwargs) returned, if it is as _array_output requires."""
     with hint_on_failure(lambda: _recognise_form(ctx, task, args, kwargs, got)):
         validate_array(
             got,
@@ -467,10 +471,11 @@ def _calls_for(shape, target) -> int:
 
 def _student_draws(ctx, task, shape, kwargs, seed, target) -> np.ndarray:
     """(calls, size): one row per call, in the order of the calls."""
+    calls = [Call(task, (shape,), {**kwargs, "rng": _rng(seed, k)}) for k in range(_calls_for(shape, target))]
     return np.stack(
         [
-            _array_output(ctx, task, (shape,), {**kwargs, "rng": _rng(seed, k)}, shape).ravel()
-            for k in range(_calls_for(shape, target))
+            _valid_output(ctx, task, call.args, call.kwargs, shape, got).ravel()
+            for call, got in zip(calls, ctx.call_many(calls))
         ]
     )
 

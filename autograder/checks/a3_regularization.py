@@ -671,13 +671,18 @@ def _trace(impl, kwargs, sequence):
 def _student_records(ctx, kwargs, sequence):
     """The student's records, one at a time (a wrong type is reported at its step)."""
     (handle,) = unpack(ctx.call("EarlyStopping", opaque=(0,), **kwargs), 1, "EarlyStopping", N_("an instance"))
+    reads = [Call("EarlyStopping", (handle, name), method="__getattribute__") for name in STOPPING_FIELDS[1:]]
+    calls = list(reads)
+    for value in sequence:
+        calls += [Call("EarlyStopping", (handle, value), method="step"), *reads]
+    values = ctx.call_many(calls)  # all in one message: no call depends on what another returns
 
     def attributes():
-        return tuple(ctx.call_method("EarlyStopping", handle, "__getattribute__", name) for name in STOPPING_FIELDS[1:])
+        return tuple(next(values) for _ in reads)
 
     yield _record(None, *attributes())
-    for value in sequence:
-        stop = ctx.call_method("EarlyStopping", handle, "step", value)
+    for _value in sequence:
+        stop = next(values)
         yield _record(stop, *attributes())
 
 

@@ -82,7 +82,8 @@ class StudentSide(Side):
         return self.call(obj, "__getattribute__", name, keep=keep)
 
     def set(self, obj, name, value):
-        self.call(obj, "__setattr__", name, value)
+        # nothing is read of a setattr: it goes to the worker with the next call
+        self.ctx.call_later(self.method_call(obj, "__setattr__", name, value))
 
     def call(self, obj, method, *args, keep=False, **kwargs):
         value = self.ctx.call_method(self.task, obj, method, *args, opaque=(0,) if keep else (), **kwargs)

@@ -23,23 +23,41 @@ class Context:
         self.reference = reference
         self.last: Reply | None = None
         self.unimportable: dict[str, str] = {}  # "assignment/file" -> the first task that told so
+        self._waiting: list[Call] = []  # calls made with the next one (call_later)
 
     def call(self, task: str, *args, opaque: tuple[int, ...] = (), **kwargs):
         """The student's task(*args, **kwargs) as plain data; caches at `opaque` positions stay
         behind handles. The full reply (warnings, mutated arguments, output) is in self.last."""
-        self.last = self.student.call(task, args, kwargs, opaque)
-        return self.last.value
+        return next(self.call_many([Call(task, args, kwargs, opaque)]))
 
     def call_method(self, task: str, handle, method: str, *args, opaque: tuple[int, ...] = (), **kwargs):
         """handle.method(*args, **kwargs) on an object the student's task returned (kept with
         `opaque`); `method="__getattribute__"` with the name reads an attribute."""
-        self.last = self.student.call(task, (handle, *args), kwargs, opaque, method=method)
-        return self.last.value
+        return next(self.call_many([Call(task, (handle, *args), kwargs, opaque, method)]))
 
     def call_many(self, calls: Sequence[Call]) -> Iterator:
         """The values of the calls, made one after another before the first is read (see
-        Submission.call_many); each reply is in self.last once its value is read."""
-        return self._values(self.student.call_many(calls))
+        Submission.call_many), after the calls waiting (call_later), whose failure raises here;
+        each reply is in self.last once its value is read."""
+        waiting, self._waiting = self._waiting, []
+        values = self._values(self.student.call_many([*waiting, *calls]))
+        for _ in waiting:
+            next(values)
+        return values
+
+    def call_later(self, call: Call) -> None:
+        """Make a call whose value nobody reads (setting an attribute) with the next call made,
+        in the same message, or when the check's body ends (settle); its failure raises there."""
+        self._waiting.append(call)
+
+    def settle(self) -> None:
+        """Make the calls still waiting (at the end of a check's body)."""
+        for _ in self.call_many([]):
+            pass
+
+    def abandon_waiting(self) -> None:
+        """Forget the calls still waiting (when a check's body failed before they were made)."""
+        self._waiting = []
 
     def _values(self, replies: Iterator[Reply]) -> Iterator:
         for reply in replies:

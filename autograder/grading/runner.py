@@ -106,7 +106,9 @@ def run_check(
         seen["case"] = case
         try:
             check.body(ctx, case)
+            ctx.settle()
         finally:
+            ctx.abandon_waiting()
             ctx.student.release_handles()
 
     try:
