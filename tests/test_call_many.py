@@ -34,6 +34,9 @@ def sigmoid_forward(x):
 
 def relu_forward(x):
     return np.array(seen), None
+
+def tanh_forward(x):
+    return np.random.rand(2), None
 """
 
 LIMITS = sandbox.Limits(timeout=1.5, memory_mb=512)
@@ -96,6 +99,24 @@ def test_more_calls_than_one_message_holds_come_back_in_order(course, student, k
         assert _seen(submission) == [10.0 + i for i in range(count)]
     finally:
         submission.close()
+
+
+def test_calls_drawing_from_np_random_draw_as_in_process_and_leave_the_state_as_in_process(course, student):
+    """Only the last reply of a message carries the worker's random states: the grader takes
+    them over once it has read every reply, as in process, where every call is made first."""
+    drawn = {}
+    for kind in KINDS:
+        submission = _open(kind, course, student)
+        np.random.seed(3)
+        try:
+            calls = [Call("tanh_forward", (np.zeros(1),), {}, (1,))] * 3
+            drawn[kind] = [reply.value[0].tolist() for reply in submission.call_many(calls)]
+            drawn[kind].append(np.random.rand())
+            drawn[kind] += submission.call("tanh_forward", (np.zeros(1),), {}, (1,)).value[0].tolist()
+        finally:
+            submission.close()
+    assert drawn["in-process"] == drawn["worker"]
+    assert len({str(values) for values in drawn["worker"][:3]}) == 3
 
 
 def test_in_a_worker_each_call_has_the_limit_per_call_and_a_stuck_one_ends_its_task(course, student):

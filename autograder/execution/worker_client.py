@@ -13,8 +13,9 @@ Protocol (autograder.runtime.wire frames). Requests: {"id", "op": "import", "tas
 worker has them already). The worker answers an import, and each call in turn until one fails
 (the calls after it are not made): {"id", "status": "ok", "value", "warnings", "changed",
 "output"} (just {"id", "status": "ok"} for an import), {"id", "status": "not_started"}, or
-{"id", "status": "error", "kind", "report"}, each with "random", the states as the call left
-them (None: unchanged), which the grader takes over. The worker announces itself with
+{"id", "status": "error", "kind", "report"}, each with "random": on the last reply made for a
+message, the states as its call left them (None: unchanged), which the grader takes over once
+it has read every reply of the message; None on the others. The worker announces itself with
 {"status": "ready"}. Every reply is validated here. "changed" names the arguments the call
 changed in place, as autograder.runtime.executor.changed_arguments decides in the worker: a
 worker could as well send back the values it was given, so the grader trusts no more by not

@@ -52,8 +52,9 @@ class Context:
 
     def settle(self) -> None:
         """Make the calls still waiting (at the end of a check's body)."""
-        for _ in self.call_many([]):
-            pass
+        if self._waiting:
+            for _ in self.call_many([]):
+                pass
 
     def abandon_waiting(self) -> None:
         """Forget the calls still waiting (when a check's body failed before they were made)."""

@@ -20,11 +20,14 @@ from .executor import Executor, NotStarted, StudentError, load_package
 from .random_states import RandomStates
 
 
-def serve(executor: Executor, request: dict, states: RandomStates) -> dict:
-    """The reply to one request of the grader (see autograder.execution.worker_client for the protocol)."""
+def serve(executor: Executor, request: dict, states: RandomStates, *, more: bool = False) -> dict:
+    """The reply to one request of the grader (see autograder.execution.worker_client for the
+    protocol). more: whether another call of the same message follows, should this one succeed;
+    the grader reads every reply of a message before it goes on, so only the last reply made
+    carries the random states (the others None: the grader keeps what it has until then)."""
     states.incoming(request["random"])
     reply = _outcome(executor, request)
-    reply["random"] = states.outgoing()
+    reply["random"] = None if more and reply["status"] == "ok" else states.outgoing()
     return reply
 
 
@@ -129,8 +132,9 @@ def main(config: dict) -> None:
         message = wire.read_frame(requests, allow=wire.REQUEST_TAGS)
         if message is None:
             return
-        for request in _one_by_one(message):
-            reply = {"id": request["id"], **serve(executor, request, states)}
+        requests_in_message = _one_by_one(message)
+        for i, request in enumerate(requests_in_message):
+            reply = {"id": request["id"], **serve(executor, request, states, more=i < len(requests_in_message) - 1)}
             try:
                 data = wire.frame(reply)
             except (TypeError, ValueError) as error:  # a value this side cannot encode
@@ -139,7 +143,7 @@ def main(config: dict) -> None:
                     "status": "error",
                     "kind": type(error).__name__,
                     "report": f"the result could not be sent to the grader: {error}",
-                    "random": reply["random"],
+                    "random": states.outgoing() if reply["random"] is None else reply["random"],
                 }
                 data = wire.frame(reply)
             replies.write(data)
