@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 
 import numpy as np
 from hypothesis import strategies as st
@@ -68,6 +69,15 @@ class Side:
     def call(self, obj, method: str, *args, keep: bool = False, **kwargs):
         raise NotImplementedError
 
+    def calls(self, steps, *, keep: bool = False) -> Iterator:
+        """The values of obj.method(*args) for each (obj, method, *args) of steps, in order; the
+        student's are made in one message, their failures raising in order as values are read."""
+        return (self.call(obj, method, *args, keep=keep) for obj, method, *args in steps)
+
+    def get_many(self, pairs, *, keep: bool = False) -> Iterator:
+        """The attributes (obj, name) of pairs, in order (see calls)."""
+        return self.calls([(obj, "__getattribute__", name) for obj, name in pairs], keep=keep)
+
 
 class StudentSide(Side):
     """The student's objects behind handles; every call goes through the submission."""
@@ -88,6 +98,11 @@ class StudentSide(Side):
     def call(self, obj, method, *args, keep=False, **kwargs):
         value = self.ctx.call_method(self.task, obj, method, *args, opaque=(0,) if keep else (), **kwargs)
         return value[0] if keep else value
+
+    def calls(self, steps, *, keep=False):
+        opaque = (0,) if keep else ()
+        values = self.ctx.call_many([Call(self.task, (obj, *args), {}, opaque, method) for obj, method, *args in steps])
+        return (value[0] if keep else value for value in values)
 
     def method_call(self, obj, method: str, *args, **kwargs) -> Call:
         """obj.method(*args, **kwargs) as a Call, for ctx.call_many."""
@@ -158,12 +173,14 @@ def expect_scenario(ctx, task: str, scenario, case, *, dependencies: str = "") -
 
 
 def set_parameters(side: Side, layer, arrays: dict) -> None:
-    for name, value in arrays.items():
-        side.set(side.get(layer, name, keep=True), "data", value)
+    parameters = list(side.get_many([(layer, name) for name in arrays], keep=True))
+    for parameter, value in zip(parameters, arrays.values()):
+        side.set(parameter, "data", value)
 
 
 def read_grads(side: Side, layer, names) -> dict:
-    return {f"d{name}": side.get(side.get(layer, name, keep=True), "grad") for name in names}
+    parameters = list(side.get_many([(layer, name) for name in names], keep=True))
+    return {f"d{name}": grad for name, grad in zip(names, side.get_many([(p, "grad") for p in parameters]))}
 
 
 def forward_backward(side: Side, layer, x, dout) -> dict:
@@ -307,7 +324,8 @@ def _init_check(task, spec_of, bound_of, hint=HINT_INIT):
         drawn = []
         for _ in range(2):
             layer = side.new(task, *args, rng=Probe("rng", (case["seed"],)))
-            drawn.append({name: side.get(side.get(layer, name, keep=True), "data") for name in shapes})
+            parameters = list(side.get_many([(layer, name) for name in shapes], keep=True))
+            drawn.append(dict(zip(shapes, side.get_many([(p, "data") for p in parameters]))))
         for name, shape in shapes.items():
             first = drawn[0][name]
             validate_array(first, name=Message("{name}.data", name=name), dtype=np.float64, shape=shape)
@@ -380,7 +398,9 @@ def batchnorm_running_statistics(ctx, case):
         set_parameters(side, layer, params)
         side.call(layer, "__call__", x)
         side.call(layer, "__call__", 2 * x + 1)
-        results = {"running_mean": side.get(layer, "running_mean"), "running_var": side.get(layer, "running_var")}
+        results = dict(
+            zip(("running_mean", "running_var"), side.get_many([(layer, "running_mean"), (layer, "running_var")]))
+        )
         side.call(layer, "eval")
         return {
             **results,
@@ -569,7 +589,7 @@ def _parameter_list(side, model):
                 item_limit=ITEM_LIMIT,
             )
         )
-    return [side.call(params, "__getitem__", i, keep=True) for i in range(count)]
+    return list(side.calls([(params, "__getitem__", i) for i in range(count)], keep=True))
 
 
 mlp_cases = cases(**{width: small for width in MLP_WIDTHS}, seed=seeds)
@@ -579,7 +599,7 @@ mlp_cases = cases(**{width: small for width in MLP_WIDTHS}, seed=seeds)
 def module_parameters(ctx, case):
     def scenario(side):
         model = _mlp(side, case)
-        shapes = [_shape_of(side.get(p, "data")) for p in _parameter_list(side, model)]
+        shapes = [_shape_of(data) for data in side.get_many([(p, "data") for p in _parameter_list(side, model)])]
         # one row per parameter: its shape padded with zeros (weights are 2-D, biases 1-D)
         return {
             N_("parameter shapes"): np.array([list(s) + [0] * (2 - len(s)) for s in shapes], dtype=np.int64).reshape(
@@ -625,15 +645,18 @@ def module_zero_grad_and_modes(ctx, case):
         side.call(model, "zero_grad")
         grads = np.concatenate(
             [np.zeros(0)]
-            + [_array_of(side.get(p, "grad"), N_("a parameter's grad")).ravel() for p in _parameter_list(side, model)]
+            + [
+                _array_of(grad, N_("a parameter's grad")).ravel()
+                for grad in side.get_many([(p, "grad") for p in _parameter_list(side, model)])
+            ]
         )
         layers = side.get(model, "layers", keep=True)
         inner = side.call(layers, "__getitem__", 2, keep=True)
         inner_tanh = side.call(side.get(inner, "layers", keep=True), "__getitem__", 1, keep=True)
         side.call(model, "eval")
-        in_eval = [side.get(m, "training") for m in (model, inner, inner_tanh)]
+        in_eval = list(side.get_many([(m, "training") for m in (model, inner, inner_tanh)]))
         side.call(model, "train")
-        in_train = [side.get(m, "training") for m in (model, inner, inner_tanh)]
+        in_train = list(side.get_many([(m, "training") for m in (model, inner, inner_tanh)]))
         return {
             N_("gradients after zero_grad()"): grads,
             N_("training flags after eval() (model, nested Sequential, its Tanh)"): np.array(in_eval, dtype=np.int64),
@@ -669,8 +692,9 @@ def sequential_matches(ctx, case):
     def scenario(side):
         model = _mlp(side, case)
         results = forward_backward(side, model, x, dout)
-        for i, param in enumerate(_parameter_list(side, model)):
-            results[Message("grad of parameter {i}", i=i)] = side.get(param, "grad")
+        grads = side.get_many([(param, "grad") for param in _parameter_list(side, model)])
+        for i, grad in enumerate(grads):
+            results[Message("grad of parameter {i}", i=i)] = grad
         return results
 
     expect_scenario(ctx, "Sequential", scenario, case)
@@ -686,12 +710,12 @@ def sequential_gradcheck(ctx, case):
     model = _mlp(side, case)
     params = _parameter_list(side, model)
     start = {
-        f"parameter {i}": _array_of(side.get(p, "data"), Message("parameter {i}'s data", i=i))
-        for i, p in enumerate(params)
+        f"parameter {i}": _array_of(data, Message("parameter {i}'s data", i=i))
+        for i, data in enumerate(side.get_many([(p, "data") for p in params]))
     }
     analytic = {"x": forward_backward(side, model, x, dout)["dx"]}
-    for i, p in enumerate(params):
-        analytic[f"parameter {i}"] = side.get(p, "grad")
+    for i, grad in enumerate(side.get_many([(p, "grad") for p in params])):
+        analytic[f"parameter {i}"] = grad
 
     def losses(points):
         calls = []
@@ -733,11 +757,11 @@ def _optimizer_scenario(cls, case, hyper):
             for param, grad in zip(params, step_grads):
                 side.set(param, "grad", grad)
             side.call(optimizer, "step")
-            for i, param in enumerate(params):
-                results[Message("parameter {i} after step {step}", i=i, step=step)] = side.get(param, "data")
+            for i, data in enumerate(side.get_many([(param, "data") for param in params])):
+                results[Message("parameter {i} after step {step}", i=i, step=step)] = data
         side.call(optimizer, "zero_grad")
-        for i, param in enumerate(params):
-            results[Message("parameter {i} grad after zero_grad()", i=i)] = side.get(param, "grad")
+        for i, grad in enumerate(side.get_many([(param, "grad") for param in params])):
+            results[Message("parameter {i} grad after zero_grad()", i=i)] = grad
         return results
 
     return scenario
