@@ -43,6 +43,7 @@ ARRAY_KINDS = "biufcU"  # the dtype kinds plain.to_plain lets through
 SCALAR_KINDS = "biufc"
 
 VALUE_TAGS = frozenset({"tuple", "dict", "array", "scalar", "foreign"})
+JSON_SCALARS = (str, int, float, bool, type(None))  # what stands for itself on the wire, both ways
 REQUEST_TAGS = VALUE_TAGS | {"handle", "probe"}  # what the grader may send
 
 
@@ -74,14 +75,18 @@ def to_wire(value):
     kind = type(value)
     if value is None or kind in (bool, int, float, str):
         return value
+    # items that stand for themselves are not passed down: most items of a message are such
     if kind is list:
-        return [to_wire(item) for item in value]
+        return [item if type(item) in JSON_SCALARS else to_wire(item) for item in value]
     if kind is tuple:
-        return {"$": "tuple", "items": [to_wire(item) for item in value]}
+        return {"$": "tuple", "items": [item if type(item) in JSON_SCALARS else to_wire(item) for item in value]}
     if kind is dict:
         if not all(type(key) is str for key in value):
             raise TypeError("dict keys must be strings")
-        return {"$": "dict", "items": [[key, to_wire(item)] for key, item in value.items()]}
+        return {
+            "$": "dict",
+            "items": [[key, item if type(item) in JSON_SCALARS else to_wire(item)] for key, item in value.items()],
+        }
     if kind is np.ndarray:
         return {"$": "array", "npy": _npy(value)}
     if isinstance(value, np.generic):
@@ -166,7 +171,7 @@ def from_wire(value, *, allow=VALUE_TAGS, depth: int = 0):
     if value is None or kind in (bool, int, float, str):
         return value
     if kind is list:
-        return [from_wire(item, allow=allow, depth=depth + 1) for item in value]
+        return [item if type(item) in JSON_SCALARS else from_wire(item, allow=allow, depth=depth + 1) for item in value]
     if kind is not dict or type(value.get("$")) is not str:
         raise WireError(f"unexpected {kind.__name__}")
     tag = value["$"]
@@ -176,7 +181,10 @@ def from_wire(value, *, allow=VALUE_TAGS, depth: int = 0):
         _fields(value, "items")
         if type(value["items"]) is not list:
             raise WireError("tuple items must be a list")
-        return tuple(from_wire(item, allow=allow, depth=depth + 1) for item in value["items"])
+        return tuple(
+            item if type(item) in JSON_SCALARS else from_wire(item, allow=allow, depth=depth + 1)
+            for item in value["items"]
+        )
     if tag == "dict":
         _fields(value, "items")
         pairs = value["items"]
@@ -184,7 +192,10 @@ def from_wire(value, *, allow=VALUE_TAGS, depth: int = 0):
             raise WireError("dict items must be [str, value] pairs")
         if len({key for key, _ in pairs}) != len(pairs):
             raise WireError("a dict key appears twice")
-        return {key: from_wire(item, allow=allow, depth=depth + 1) for key, item in pairs}
+        return {
+            key: item if type(item) in JSON_SCALARS else from_wire(item, allow=allow, depth=depth + 1)
+            for key, item in pairs
+        }
     if tag == "array":
         _fields(value, "npy")
         return _read_npy(value["npy"], "array")
