@@ -25,6 +25,7 @@ from autograder.classgrading.batch import Settings, grade_batch
 from autograder.course import config
 from autograder.execution import sandbox
 from autograder.execution.in_process import InProcessSubmission
+from autograder.execution.worker_client import WorkerSubmission
 from autograder.grading.determinism import Inputs
 from autograder.grading.runner import grade
 
@@ -68,6 +69,24 @@ def engine_only(function):
     return run
 
 
+def count_messages(function):
+    """function, and (calls of student code, messages to the worker) of one run of it."""
+    counts = {"calls": 0, "messages": 0}
+    exchange = WorkerSubmission._exchange
+
+    def counted(submission, message, expected):
+        counts["messages"] += 1
+        counts["calls"] += len(message.get("calls", []))
+        return exchange(submission, message, expected)
+
+    WorkerSubmission._exchange = counted
+    try:
+        function()
+    finally:
+        WorkerSubmission._exchange = exchange
+    return counts["calls"], counts["messages"]
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--only", nargs="+", help="assignments or tasks of the whole-course rows (default: all)")
@@ -100,6 +119,7 @@ def main() -> None:
     ]
     for _, function, _ in cases:
         function()  # imports, the worker's modules, and the stored cases drawn once
+    calls, messages = count_messages(official)
     rows = []
     for name, function, repeat in cases:
         rows.append((name, *timed_with_cpu(function, repeat)))
@@ -108,6 +128,9 @@ def main() -> None:
     print(f"baseline: one handle call of sigmoid_forward = {baseline * 1e6:.1f} us")
     for name, seconds, cpu in rows:
         print(f"{name:<58} {seconds:8.3f} s  ({seconds / baseline:,.0f} x baseline)  CPU {cpu:8.3f} s")
+    print(
+        f"official grading: {calls:,} calls of student code in {messages:,} messages to the worker (imports included)"
+    )
     in_process.close()
 
 
