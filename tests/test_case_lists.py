@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 
+import numpy as np
 import pytest
 from conftest import ROOT, grade_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.execution.in_process import InProcessSubmission
 from autograder.grading import case_lists, registry
@@ -66,6 +70,36 @@ def test_grading_with_and_without_stored_cases_gives_the_same_scores_and_words(c
     engine = grade_folder(course, ROOT / submission, names, profile="quick", inputs=inputs)
     assert any(not t["score"] for t in engine["tasks"])  # failures to shrink, and their words
     assert _without_timing(stored) == _without_timing(engine)
+
+
+def _draw_from_global_states(seen: list):
+    """A body that records what the global random states give, then draws more (as student
+    code might), so a case that is not seeded afresh would see different numbers."""
+
+    def body(_case):
+        seen.append((np.random.rand(), random.random()))
+        np.random.rand(7)
+        random.random()
+
+    return body
+
+
+def test_each_stored_case_sees_the_global_random_states_the_engine_gives_each_example():
+    under_engine: list = []
+    settings(max_examples=5, database=None, derandomize=True)(
+        given(st.integers())(_draw_from_global_states(under_engine))
+    )()
+    np.random.seed(12)
+    random.seed(12)
+    before = (np.random.get_state()[1].copy(), random.getstate())
+    stored: list = []
+    body = _draw_from_global_states(stored)
+    with case_lists.seeded_cases() as seed:
+        for case in range(5):
+            seed()
+            body(case)
+    assert stored == under_engine[:5] and len(set(stored)) == 1
+    assert (np.random.get_state()[1] == before[0]).all() and random.getstate() == before[1]  # restored after
 
 
 def test_a_failing_check_calls_the_students_code_as_often_as_the_engine_alone(course, monkeypatch):

@@ -158,13 +158,23 @@ def _over_stored_cases(body, ctx: Context, check, max_examples: int, inputs: Inp
     stored = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
     if stored is None:
         return body
-    for index, case in enumerate(stored):
-        try:
-            with case_lists.hypothesis_example():
+    failing = _first_failing(body, stored)
+    if failing is None:
+        return None
+    index, failure = failing
+    run = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
+    return _answering(body, (run or [])[: index + 1], failure)
+
+
+def _first_failing(body, cases: list) -> tuple[int, Exception] | None:
+    """(index, exception) of the first case body fails on, each run as under the engine."""
+    with case_lists.seeded_cases() as seed:
+        for index, case in enumerate(cases):
+            try:
+                seed()
                 body(case)
-        except Exception as failure:  # noqa: BLE001 - any failure is the engine's to shrink
-            run = case_lists.drawn_cases(ctx.course.root, check, max_examples, inputs, profile)
-            return _answering(body, (run or [])[: index + 1], failure)
+            except Exception as failure:  # noqa: BLE001 - any failure is the engine's to shrink
+                return index, failure
     return None
 
 
