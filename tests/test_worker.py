@@ -454,6 +454,32 @@ def test_reading_and_writing_give_up_at_their_deadline():
         os.close(write)
 
 
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: random.random(),
+        lambda: random.seed(5),
+        lambda: random.gauss(0, 1),  # a cached normal, kept outside the generator
+        lambda: random.setstate(random.getstate()[:2] + (None,)),
+        lambda: np.random.rand(),
+        lambda: np.random.seed(5),
+    ],
+    ids=["random", "seed", "gauss", "gauss cleared", "numpy", "numpy seed"],
+)
+def test_the_quick_fingerprint_of_the_random_states_is_their_exact_image(draw):
+    from autograder.runtime import random_states
+
+    assert random_states._fingerprint is random_states._memory_fingerprint  # CPython and numpy lay them out as read
+    random.seed(1)
+    random.gauss(0, 1)
+    np.random.seed(1)
+    before = random_states._memory_fingerprint()
+    assert before == random_states._slow_fingerprint()
+    draw()
+    after = random_states._memory_fingerprint()
+    assert after == random_states._slow_fingerprint() and after != before
+
+
 def test_a_random_state_of_the_wrong_length_is_refused_before_it_is_unpacked():
     states = RandomStates()
     numpy_state = np.random.get_state()

@@ -38,7 +38,7 @@ from autograder.course.config import Course
 from autograder.grading.determinism import Inputs, deterministic
 from autograder.grading.registry import checks_for
 from autograder.runtime.plain import same_plain
-from autograder.runtime.wire import VALUE_TAGS, WireError, from_text, to_text
+from autograder.runtime.wire import VALUE_TAGS, from_text, to_text
 
 CACHE_FOLDER = Path(".course-cache") / "cases"
 _GRADER = Path(__file__).resolve().parents[1]  # autograder/
