@@ -293,6 +293,22 @@ def test_plain_data_crosses_the_wire_unchanged(value):
         assert back.dtype == value.dtype and back.flags.writeable
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (np.array([0.0, 1.0]), np.array([-0.0, 1.0]), True),  # other bytes, the same values
+        (np.array([np.nan]), np.frombuffer(struct.pack("<Q", 0x7FF8000000000001), dtype="<f8"), True),
+        (np.array([np.nan, 1.0]), np.array([np.nan, 2.0]), False),
+        (np.array([1.0, 2.0]), np.array([1.0, 2.0], dtype=np.float32), False),
+        (np.array([1.0, 2.0]), np.array([[1.0, 2.0]]), False),
+        (np.array([1, 2]), np.array([1, 2]), True),
+        (np.array([1, 2]), np.array([1, 3]), False),
+    ],
+)
+def test_same_plain_compares_array_values_not_their_bytes(a, b, same):
+    assert same_plain(a, b) is same and same_plain(b, a) is same
+
+
 def test_requests_carry_handles_and_probes_but_replies_may_not():
     message = (Handle(3), Probe("rng", (7,)))
     body = wire.frame(message)[wire.HEADER.size :]

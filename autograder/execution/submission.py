@@ -13,6 +13,7 @@ through `autograder.runtime.executor.Executor`, so both give the same results.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -197,7 +198,7 @@ class Submission:
         spec = self.course.task(task)
         if method is None and not self.present(task):
             raise StudentError(task, _("{file} was not submitted").format(file=f"{spec.assignment}/{spec.file}"))
-        return f"{spec.assignment}.{Path(spec.file).stem}", spec.file
+        return _module_key(spec.assignment, spec.file), spec.file
 
     def import_problem(self, task: str) -> str | None:
         """Why the submitted file that holds task cannot be imported (its trimmed traceback), or
@@ -230,6 +231,13 @@ class Submission:
 
     def close(self) -> None:
         pass
+
+
+@functools.cache
+def _module_key(assignment: str, file: str) -> str:
+    """The key of an assignment's module ("a0_foundations.foundations"): made once, asked of
+    every call."""
+    return f"{assignment}.{Path(file).stem}"
 
 
 def _replies(outcomes: list) -> Iterator[Reply]:

@@ -200,15 +200,21 @@ class Executor:
             raise StudentError(task, _("{file} defines no function or class named {task}").format(file=file, task=task))
         return found
 
-    def _resolve(self, task: str, value):
-        def resolve(item):
+    def _private(self, task: str, value):
+        """What the callee gets for an argument: a private plain copy of it, with the objects
+        behind its handles and the callables its probes name (also inside lists, tuples and
+        dicts, such as a list of parameters)."""
+
+        def leaf(item):
             if isinstance(item, Handle):
                 if item.key not in self._handles:
                     raise StudentError(task, _("an object this call needs is gone (released or lost)"))
                 return self._handles[item.key]
-            return probes.materialize(item)
+            if isinstance(item, Probe):
+                return probes.build(item)
+            return to_plain(item)
 
-        return map_plain(value, resolve)
+        return map_plain(value, leaf)
 
     def _keep(self, value) -> Handle:
         handle = Handle(next(self._next_handle))
@@ -231,10 +237,10 @@ class Executor:
         if method is None:
             function = self.function(task, module_key, file)
         else:
-            target, args = self._resolve(task, args[0]), args[1:]
+            target, args = self._private(task, args[0]), args[1:]
             function = None
-        passed_args = [self._resolve(task, _prepare(a)) for a in args]
-        passed_kwargs = {k: self._resolve(task, _prepare(v)) for k, v in kwargs.items()}
+        passed_args = [self._private(task, a) for a in args]
+        passed_kwargs = {k: self._private(task, v) for k, v in kwargs.items()}
         captured = BoundedText()
         with (
             warnings.catch_warnings(record=True) as caught,
@@ -282,12 +288,6 @@ def changed_arguments(args, kwargs, now: list) -> tuple[str, ...]:
         for name, original, value in zip(argument_names(args, kwargs), originals, now)
         if not _holds_objects(original) and not same_plain(to_plain(original), to_plain(value))
     )
-
-
-def _prepare(argument):
-    """A private plain copy of an argument; handles and probes (also inside lists, tuples and
-    dicts, such as a list of parameters) are kept, to be resolved on this side."""
-    return map_plain(argument, lambda item: item if isinstance(item, (Handle, Probe)) else to_plain(item))
 
 
 def _holds_objects(argument) -> bool:

@@ -112,7 +112,10 @@ def same_plain(a, b) -> bool:
     if type(a) is not type(b):
         return False
     if type(a) is np.ndarray:
-        return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        # the same bytes are the same values; else -0.0 and 0.0, or NaNs of other bits, may still be
+        return a.tobytes() == b.tobytes() or bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if type(a) in (tuple, list):
         return len(a) == len(b) and all(same_plain(x, y) for x, y in zip(a, b))
     if type(a) is dict:
