@@ -1,6 +1,6 @@
 """How fast a class is graded: whole-course submissions per minute in sandboxed workers (on this
 machine's pool, and on a local Dask cluster of N worker processes), the time to start a worker,
-and the overhead of one call through the worker.
+and the overhead of a call through the worker (alone in its message, and one of 100).
 
     python benchmarks/batch_speed.py [--students 4] [--jobs 2] [--profile quick|full]
                                      [--only ASSIGNMENT|TASK ...]   (default: the whole course)
@@ -29,6 +29,7 @@ from autograder.classgrading.cluster import runner
 from autograder.course import config
 from autograder.execution import sandbox
 from autograder.execution.in_process import InProcessSubmission
+from autograder.execution.submission import Call
 from autograder.execution.worker_client import WorkerSubmission
 from autograder.grading import case_lists
 from autograder.grading.determinism import PRACTICE
@@ -50,16 +51,19 @@ def make_class(folder: Path, students: int) -> list[Path]:
     return paths
 
 
-def per_call(submission, repeat: int = 300) -> float:
-    """Median seconds of one sigmoid_forward call on a 3x4 array, through the handle."""
+def per_call(submission, batch: int = 1, repeat: int = 300) -> float:
+    """Median seconds per call of sigmoid_forward on a 3x4 array through the handle, made
+    `batch` calls to a message (Submission.call_many)."""
     x = np.linspace(-3, 3, 12).reshape(3, 4)
+    calls = [Call("sigmoid_forward", (x,), {}, (1,))] * batch
     submission.call("sigmoid_forward", (x,), {}, (1,))  # import, and start the worker
     times = []
-    for _ in range(repeat):
+    for _ in range(max(1, repeat // batch)):
         start = time.perf_counter()
-        submission.call("sigmoid_forward", (x,), {}, (1,))
+        for _reply in submission.call_many(calls):
+            pass
         submission.release_handles()
-        times.append(time.perf_counter() - start)
+        times.append((time.perf_counter() - start) / batch)
     return statistics.median(times)
 
 
@@ -98,6 +102,7 @@ def main() -> None:
     for mode in modes:
         worker = WorkerSubmission(course, ROOT / "solutions", mode=mode)
         print(f"one call, worker ({mode:5}):       {per_call(worker) * 1e6:8.0f} us")
+        print(f"a call of 100 in a message, worker ({mode:5}): {per_call(worker, 100, 3000) * 1e6:8.0f} us")
         worker.close()
         print(f"worker start to first answer ({mode:5}): {startup(course, mode):6.2f} s")
     os.sched_setaffinity(0, cpus)
