@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -453,6 +454,23 @@ def test_the_reading_side_gives_a_message_or_a_wire_error_or_the_end(stream):
         except (wire.WireError, EOFError):
             pass
     finally:
+        os.close(read)
+
+
+def test_a_frame_larger_than_a_read_arrives_whole_and_the_next_waits_in_rest():
+    """Frames of several MiB arrive over many reads; bytes read beyond one are kept for the next."""
+    big = np.arange(3 * 2**17, dtype=np.float64)  # 3 MiB of array bytes
+    data = wire.frame({"n": 1, "x": big}) + wire.frame({"n": 2})
+    read, write = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write, data), os.close(write)))
+    writer.start()
+    try:
+        rest = bytearray()
+        first = wire.parse(wire.receive(read, time.monotonic() + 60, 2**23, rest))
+        second = wire.parse(wire.receive(read, time.monotonic() + 60, 2**23, rest))
+        assert first["n"] == 1 and same_plain(first["x"], big) and second == {"n": 2} and not rest
+    finally:
+        writer.join()
         os.close(read)
 
 
