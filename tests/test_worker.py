@@ -235,6 +235,25 @@ def test_an_argument_the_call_changes_in_place_is_named_in_the_reply(course, tmp
         submission.close()
 
 
+@pytest.mark.parametrize(
+    ("body", "changed"),
+    [
+        ("x += 1", ("argument 1",)),
+        ("x.shape = (1, 3)", ("argument 1",)),  # its shape changed in place
+        ("x.dtype = np.int64", ("argument 1",)),  # its dtype, the bytes unchanged
+        ("x[0] = -0.0", ()),  # other bytes, the same values: compared by value
+        ("x = x + 1", ()),  # a new array: the argument is as it was
+    ],
+)
+def test_the_arguments_a_call_changed_are_told_by_value_dtype_and_shape(course, tmp_path, body, changed):
+    source = f"import numpy as np\n\ndef relu_forward(x):\n    {body}\n    return x, None\n"
+    submission = InProcessSubmission(course, _student(tmp_path, source))
+    try:
+        assert submission.call("relu_forward", (np.array([0.0, 1.0, 2.0]),), {}, (1,)).mutated == changed
+    finally:
+        submission.close()
+
+
 def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(course, monkeypatch):
     monkeypatch.setattr(sandbox, "BOOT", "import sys; sys.exit(3)")
     submission = WorkerSubmission(course, ROOT / "solutions", mode="none")
@@ -353,7 +372,16 @@ MALFORMED = [
     _body(b"[" + b",".join([b"[]"] * wire.MAX_VALUES) + b"]"),
     _body(b'{"a": ' * 40 + b"1" + b"}" * 40),
     _body(b'{"$": "tuple", "items": [' * 40 + b"1" + b"]}" * 40),
+    _body(b"[" * (wire.MAX_DEPTH + 2) + b"]" * (wire.MAX_DEPTH + 2)),  # one level over the limit
+    _body(b'"\xff"'),  # not UTF-8
 ]
+
+
+def test_values_nested_to_the_limit_decode():
+    nested: list = []
+    for _ in range(wire.MAX_DEPTH):
+        nested = [nested]
+    assert wire.parse(wire.frame(nested)[wire.HEADER.size :]) == nested
 
 
 @pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))

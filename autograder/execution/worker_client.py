@@ -429,8 +429,8 @@ class WorkerSubmission(Submission):
         if reply["status"] != "ok":
             self._raise(task, reply)
         self._expect_fields(task, reply, {"id", "status", "value", "warnings", "changed", "output"})
-        value, messages, changed, output = (reply[k] for k in ("value", "warnings", "changed", "output"))
-        names = argument_names(args, kwargs)
+        value, messages, changed, output = reply["value"], reply["warnings"], reply["changed"], reply["output"]
+        names = argument_names(args, kwargs) if changed else []  # most calls change no argument
         if (
             type(messages) is not list
             or not all(type(m) is str for m in messages)

@@ -205,6 +205,9 @@ class Executor:
         behind its handles and the callables its probes name (also inside lists, tuples and
         dicts, such as a list of parameters)."""
 
+        if type(value) is np.ndarray:  # most arguments: the copy to_plain makes
+            return to_plain(value)
+
         def leaf(item):
             if isinstance(item, Handle):
                 if item.key not in self._handles:
@@ -242,13 +245,13 @@ class Executor:
         passed_args = [self._private(task, a) for a in args]
         passed_kwargs = {k: self._private(task, v) for k, v in kwargs.items()}
         captured = BoundedText()
-        with (
-            warnings.catch_warnings(record=True) as caught,
-            _guard_numpy(),
-            contextlib.redirect_stdout(captured),
-            contextlib.redirect_stderr(captured),
-        ):
+        numpy_errors = np.geterr()
+        # sys.stdout and sys.stderr are swapped by hand, not with contextlib.redirect_*: the same,
+        # at a fifth of the cost, on every call of student code
+        stdout, stderr = sys.stdout, sys.stderr
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            sys.stdout = sys.stderr = captured
             try:
                 if function is None:  # looked up here: a student's __getattr__ may raise
                     function = getattr(target, str(method))
@@ -257,6 +260,10 @@ class Executor:
                 raise NotStarted(task) from None
             except (Exception, SystemExit) as error:  # noqa: BLE001 - student code may raise anything, or exit
                 raise StudentError(task, trim_traceback(error, self.root), type(error).__name__) from None
+            finally:
+                sys.stdout, sys.stderr = stdout, stderr
+                if np.geterr() != numpy_errors:  # numpy's error state (np.seterr) as it was, whatever student code set
+                    np.seterr(**numpy_errors)
         if opaque:
             parts = list(result) if type(result) is tuple else [result]
             if len(parts) <= max(opaque):
@@ -282,27 +289,27 @@ def argument_names(args, kwargs) -> list[str]:
 def changed_arguments(args, kwargs, now: list) -> tuple[str, ...]:
     """The names of the arguments whose value after the call (`now`: the private copies the
     callee got, in order) differs from the value given; handles and probes are not compared."""
-    originals = [*args, *kwargs.values()]
-    return tuple(
-        name
-        for name, original, value in zip(argument_names(args, kwargs), originals, now)
-        if not _holds_objects(original) and not same_plain(to_plain(original), to_plain(value))
-    )
+    changed = [i for i, pair in enumerate(zip([*args, *kwargs.values()], now)) if not _unchanged(*pair)]
+    if not changed:  # most calls: no names made
+        return ()
+    names = argument_names(args, kwargs)
+    return tuple(names[i] for i in changed)
+
+
+def _unchanged(original, value) -> bool:
+    """Whether the callee's copy `value` of an argument still equals it (true of one that is or
+    holds a handle or probe: those are not compared)."""
+    if type(original) is np.ndarray and type(value) is np.ndarray:
+        # the callee's own array, changed in place at most (its dtype and shape too): compared
+        # as is, it compares as its plain copy would (to_plain makes an ndarray of a kind it
+        # lets through, or a Foreign, which same_plain finds unequal anyway)
+        return same_plain(original, value)
+    return _holds_objects(original) or same_plain(to_plain(original), to_plain(value))
 
 
 def _holds_objects(argument) -> bool:
     """Whether an argument is or contains a handle or probe (objects the callee may change)."""
     return any_plain(argument, lambda item: isinstance(item, (Handle, Probe)))
-
-
-@contextlib.contextmanager
-def _guard_numpy():
-    """numpy's error state (np.seterr) is restored after student code, whatever it set."""
-    state = np.geterr()
-    try:
-        yield
-    finally:
-        np.seterr(**state)
 
 
 @contextlib.contextmanager

@@ -205,7 +205,9 @@ class _Objects(threading.local):
     tail: _Tail | None = None
 
     def __call__(self, pairs: list):
-        value = _unique(pairs)
+        value = dict(pairs)
+        if len(value) != len(pairs):
+            raise WireError("a key appears twice")
         if "$" not in value:
             return value
         tag = value["$"]
@@ -263,15 +265,21 @@ def _within_depth(value, depth: int = 0) -> None:
 
 def _decode(text, allow, tail: _Tail | None):
     """The value JSON text (str or bytes) stands for; WireError if it is not well-formed."""
-    values = 1 + sum(text.count(mark) for mark in ("[{,:" if type(text) is str else (b"[", b"{", b",", b":")))
-    if values > MAX_VALUES:  # refused before json.loads builds an object for each
+    try:
+        text = text if type(text) is str else str(text, "utf-8")
+    except UnicodeDecodeError:
+        raise WireError("not JSON (UnicodeDecodeError)") from None
+    brackets = text.count("[") + text.count("{")
+    if 1 + brackets + text.count(",") + text.count(":") > MAX_VALUES:  # refused before json builds an object for each
         raise WireError(f"more than {MAX_VALUES:,} values")
     _objects.allow, _objects.tail = allow, tail
     try:
-        value = _decoder.decode(text if type(text) is str else str(text, "utf-8"))
-        if type(value) in CONTAINERS:
+        value = _decoder.decode(text)
+        # every list, tuple, dict and probe takes a bracket or brace: with no more of those
+        # than MAX_DEPTH, no value nests deeper (most messages), and none is walked
+        if brackets > MAX_DEPTH and type(value) in CONTAINERS:
             _within_depth(value)
-    except (UnicodeDecodeError, RecursionError) as error:  # a small stack: refused as too deep
+    except RecursionError as error:  # a small stack: refused as too deep
         raise WireError(f"not JSON ({type(error).__name__})") from None
     except WireError:
         raise
