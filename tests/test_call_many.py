@@ -17,9 +17,11 @@ from autograder.execution.worker_client import CALLS_PER_MESSAGE, WorkerSubmissi
 from autograder.grading.numeric import gradcheck
 from autograder.runtime import wire
 
-# sigmoid_forward(x) notes x[0] and answers how many calls it has seen; 2 raises, 5 never ends;
-# relu_forward tells what sigmoid_forward has seen
+# sigmoid_forward(x) notes x[0] and answers how many calls it has seen; 2 raises, 4 takes 20 ms
+# (longer than a worker holds a reply back), 5 never ends; relu_forward tells what
+# sigmoid_forward has seen
 COUNTING = """
+import time
 import numpy as np
 
 seen = []
@@ -28,6 +30,8 @@ def sigmoid_forward(x):
     seen.append(float(x[0]))
     if x[0] == 2:
         raise ValueError("two")
+    if x[0] == 4:
+        time.sleep(0.02)
     while x[0] == 5:
         pass
     return np.array([len(seen)], dtype=float), None
@@ -119,12 +123,15 @@ def test_calls_drawing_from_np_random_draw_as_in_process_and_leave_the_state_as_
     assert len({str(values) for values in drawn["worker"][:3]}) == 3
 
 
-def test_in_a_worker_each_call_has_the_limit_per_call_and_a_stuck_one_ends_its_task(course, student):
+@pytest.mark.parametrize("before", [0, 4])  # a reply the worker may hold back, and one it writes
+def test_in_a_worker_each_call_has_the_limit_per_call_and_a_stuck_one_ends_its_task(course, student, before):
+    """A call that never ends stands for the run of calls of its task before it in the message,
+    whether or not their replies got out first; the calls of another task before them keep theirs."""
     submission = WorkerSubmission(course, student, limits=LIMITS)
     try:
         start = time.monotonic()
-        replies = submission.call_many(_calls(0, 5, 1))
-        assert next(replies).value[0].tolist() == [1.0]
+        replies = submission.call_many([Call("relu_forward", (np.zeros(1),), {}, (1,)), *_calls(before, 5, 1)])
+        assert next(replies).value[0].tolist() == []
         with pytest.raises(CallAborted, match="the limit per call"):
             next(replies)
         assert time.monotonic() - start < 3 * LIMITS.timeout

@@ -11,7 +11,8 @@ Protocol (autograder.runtime.wire frames). Requests: {"id", "op": "import", "tas
 "kwargs", "opaque"}, ...]}, both with "release", which forgets the worker's handles first, and
 "random", the grader's global random states, which the first call starts from (None when the
 worker has them already). The worker answers an import, and each call in turn until one fails
-(the calls after it are not made): {"id", "status": "ok", "value", "warnings", "changed",
+(the calls after it are not made; it may write the replies of a run of calls of one task
+together, see _exchange_calls): {"id", "status": "ok", "value", "warnings", "changed",
 "output"} (just {"id", "status": "ok"} for an import), {"id", "status": "not_started"}, or
 {"id", "status": "error", "kind", "report"}, each with "random": on the last reply made for a
 message, the states as its call left them (None: unchanged), which the grader takes over once
@@ -188,13 +189,29 @@ class WorkerSubmission(Submission):
 
     def _exchange_calls(self, sent: list[tuple[Call, dict]], outcomes: list) -> bool:
         """Send the calls in one message and add an outcome per reply to outcomes; False when
-        one failed (the worker makes no call after it)."""
+        one failed (the worker makes no call after it).
+
+        The worker may write the replies of a run of calls of one task together
+        (worker_main.HOLD): a call that hangs or crashes the worker then takes the run's
+        unwritten replies with it. So the outcome of a call whose reply never came (a timeout, a
+        crash, data the grader cannot read) stands for the whole run of calls of its task
+        before it in the message, whichever of their replies were read: the same outcome
+        however the worker's writes fell."""
         entries = [entry for _call, entry in sent]
         replies = self._exchange({"op": "calls", "calls": entries}, [(e["task"], e["id"]) for e in entries])
-        for call, _entry in sent:
+        run = len(outcomes)  # where the run of calls of one task the next call belongs to began
+        for i, (call, _entry) in enumerate(sent):
+            if i and call.task != sent[i - 1][0].task:
+                run = len(outcomes)
+            try:
+                reply = next(replies)
+            except (CallAborted, OutOfTime) as aborted:
+                del outcomes[run:]
+                outcomes.append(aborted)
+                return False
             try:
                 args = call.args[1:] if call.method else call.args
-                outcomes.append(self._reply(call.task, next(replies), call.opaque, args, call.kwargs))
+                outcomes.append(self._reply(call.task, reply, call.opaque, args, call.kwargs))
             except FAILURES as failure:
                 outcomes.append(failure)
                 return False
