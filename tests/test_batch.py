@@ -19,7 +19,9 @@ import pytest
 import yaml
 from conftest import ROOT, course_command
 
+from autograder.classgrading import batch
 from autograder.classgrading.batch import Progress, Settings, grade_batch
+from autograder.classgrading.blas_threads import blas_threads, set_blas_threads
 from autograder.classgrading.gradebook import Gradebook, export, file_names
 from autograder.cli.validate import mistake_problem
 from autograder.execution import sandbox
@@ -114,6 +116,20 @@ def check_result(student: str, result: dict, expected) -> None:
 
 
 @pytest.mark.slow
+def test_a_grader_on_one_cpu_has_one_blas_thread_and_gets_its_threads_back():
+    before = set_blas_threads(2)  # OpenBLAS may give fewer, on a machine of one CPU
+    threads = blas_threads()
+    try:
+        assert before is not None and threads is not None  # numpy's OpenBLAS is found and told
+        with batch._on_one_cpu(Settings(isolated=True)):
+            assert blas_threads() == 1 and len(os.sched_getaffinity(0)) == 1
+        assert blas_threads() == threads
+        with batch._on_one_cpu(Settings(isolated=False)):  # in-process grading keeps every thread
+            assert blas_threads() == threads
+    finally:
+        set_blas_threads(before or 1)
+
+
 def test_a_mixed_class_grades_to_the_expected_gradebook_and_resumes(course, tmp_path, capsys):
     paths, expected, unreadable = build_class(course, tmp_path / "class")
     assert len(paths) == 20

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 import hypothesis
 import numpy as np
 
+from autograder.classgrading.blas_threads import set_blas_threads
 from autograder.classgrading.gradebook import Gradebook
 from autograder.course.config import MANIFEST, Course
 from autograder.execution import sandbox
@@ -354,12 +355,16 @@ def _on_one_cpu(settings: Settings):
     is a switch there, much quicker than waking the other on another CPU (a third less time per
     call measured here)."""
     before = os.sched_getaffinity(0)
+    threads = None
     if settings.isolated:
         _pin({min(before)})
+        threads = set_blas_threads(1)  # a second BLAS thread would only wait there, busily (blas_threads.py)
     try:
         yield
     finally:
         _pin(before)
+        if threads is not None:
+            set_blas_threads(threads)
 
 
 def _start_pool_process(counter, cpus: list[int] | None) -> None:
@@ -369,6 +374,7 @@ def _start_pool_process(counter, cpus: list[int] | None) -> None:
         with counter.get_lock():
             index, counter.value = counter.value, counter.value + 1
         _pin({cpus[index % len(cpus)]})
+        set_blas_threads(1)
 
 
 def _run(pending: dict[str, Path], course: Course, settings: Settings, jobs: int, finished) -> None:
